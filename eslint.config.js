@@ -1,0 +1,56 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+
+/** The pure core must stay deterministic: each ban names what to use instead. */
+const sharedBans = {
+  'no-restricted-properties': [
+    'error',
+    { object: 'Math', property: 'random', message: 'shared/ is deterministic: draw from the seeded PRNG in the state (shared/sim/random.ts).' },
+    { object: 'Date', property: 'now', message: 'shared/ has no clock: use the tick count in the state (ticks × TICK_MS).' },
+    { object: 'performance', property: 'now', message: 'shared/ has no clock: the server passes time in; the core counts ticks.' },
+  ],
+  'no-restricted-globals': [
+    'error',
+    { name: 'setTimeout', message: 'shared/ has no timers: model delays as a tick count in the state, advanced by step().' },
+    { name: 'setInterval', message: 'shared/ has no timers: the server loop calls step() on a fixed tick.' },
+    { name: 'performance', message: 'shared/ has no clock: the server passes time in; the core counts ticks.' },
+    { name: 'process', message: 'shared/ has no I/O or environment: take values as arguments.' },
+  ],
+  'no-restricted-syntax': [
+    'error',
+    { selector: "NewExpression[callee.name='Date']", message: 'shared/ has no clock: format sim time from ticks (shared/views/time.ts).' },
+  ],
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        { group: ['node:*', 'fs', 'path', 'os', 'http', 'net', 'crypto', 'child_process'], message: 'shared/ does no I/O: do it in server/ and pass data in.' },
+        { group: ['fastify', '@fastify/*', 'socket.io', 'socket.io-client'], message: 'shared/ knows no transport: the server adapts it.' },
+        { group: ['svelte', 'svelte/*', 'uplot'], message: 'shared/ knows no UI: only client/ imports Svelte or uPlot.' },
+        { group: ['**/server/**', '**/client/**'], message: 'shared/ depends on nothing else in the project.' },
+      ],
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'data/', 'test-artifacts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  { files: ['shared/**/*.ts'], rules: sharedBans },
+);

@@ -1,0 +1,31 @@
+import { describeIssues } from '../schemas/commands.ts';
+import { scenarioSchema, type Scenario } from './schema.ts';
+import classroom from './builtin/classroom.json' with { type: 'json' };
+
+/** The scenarios that ship with the product, validated once when first asked for. */
+const RAW: Record<string, unknown> = {
+  classroom,
+};
+
+let cache: Map<string, Scenario> | null = null;
+
+export function builtinScenarios(): Map<string, Scenario> {
+  if (cache) return cache;
+  cache = new Map();
+  for (const [name, raw] of Object.entries(RAW)) {
+    const r = scenarioSchema.safeParse(raw);
+    if (!r.success) throw new Error(`built-in scenario ${name} is invalid: ${describeIssues(r.error)}`);
+    cache.set(name, r.data);
+  }
+  return cache;
+}
+
+export function builtinScenario(name: string): Scenario | undefined {
+  return builtinScenarios().get(name);
+}
+
+/** Parse a teacher's scenario file (already JSON-decoded): the scenario, or a message naming the bad field. */
+export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | { ok: false; message: string } {
+  const r = scenarioSchema.safeParse(raw);
+  return r.success ? { ok: true, scenario: r.data } : { ok: false, message: describeIssues(r.error) };
+}

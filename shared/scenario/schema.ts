@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { nodeCommandSchema, podCommandBodySchema, podTemplateSchema, workloadSchema } from '../schemas/commands.ts';
+
+const engineering = z.strictObject({
+  fix_leak: z.number().finite().min(0).max(3600).optional(),
+  add_backpressure: z.number().finite().min(0).max(3600).optional(),
+  stream_batch: z.number().finite().min(0).max(3600).optional(),
+});
+
+export const nodeConfigSchema = z.strictObject({
+  memoryMiB: z.number().int().min(256).max(1024 * 1024),
+  reservedMiB: z.number().int().min(0).optional(),
+  evictionThresholdMiB: z.number().int().min(0).optional(),
+  swapMiB: z.number().int().min(0).max(1024 * 1024).optional(),
+  inPlaceResize: z.boolean().optional(),
+  engineeringSec: engineering.optional(),
+});
+
+const timelineEntry = z.union([
+  z.strictObject({ atSec: z.number().finite().min(0), pod: z.string(), command: podCommandBodySchema }),
+  z.strictObject({ atSec: z.number().finite().min(0), command: nodeCommandSchema }),
+]);
+
+/** A scenario file, as a teacher writes it (docs/scenarios.md). */
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][-a-z0-9]{0,39}$/, 'lower-case letters, digits and dashes'),
+    title: z.string().max(120).optional(),
+    description: z.string().max(4000).optional(),
+    durationSec: z.number().finite().min(1).max(24 * 3600),
+    seed: z.number().int().min(0).max(4294967295).optional(),
+    node: nodeConfigSchema,
+    pods: z.array(podTemplateSchema.omit({ slot: true }).extend({ name: podTemplateSchema.shape.slot })).max(500),
+    timeline: z.array(timelineEntry).max(10_000).default([]),
+    /** For live sessions: the pod each joining student gets, and how many fit. */
+    student: z
+      .strictObject({
+        requestMiB: z.number().min(0).nullable().optional(),
+        limitMiB: z.number().min(1).nullable().optional(),
+        workload: workloadSchema.partial(),
+        maxPods: z.number().int().min(1).max(300),
+      })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    const names = new Set<string>();
+    s.pods.forEach((p, i) => {
+      if (names.has(p.name)) ctx.addIssue({ code: 'custom', path: ['pods', i, 'name'], message: `duplicate pod name "${p.name}"` });
+      names.add(p.name);
+      if (p.requestMiB != null && p.limitMiB != null && p.limitMiB < p.requestMiB) {
+        ctx.addIssue({ code: 'custom', path: ['pods', i, 'limitMiB'], message: 'must be at least requestMiB' });
+      }
+    });
+    s.timeline.forEach((e, i) => {
+      if ('pod' in e && !names.has(e.pod)) {
+        ctx.addIssue({ code: 'custom', path: ['timeline', i, 'pod'], message: `no pod named "${e.pod}" in pods` });
+      }
+    });
+    if (s.node.reservedMiB !== undefined && s.node.reservedMiB >= s.node.memoryMiB) {
+      ctx.addIssue({ code: 'custom', path: ['node', 'reservedMiB'], message: 'must be less than memoryMiB' });
+    }
+  });
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;

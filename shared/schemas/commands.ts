@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Runtime schemas for simulation commands. Scenario timelines and the socket protocol both validate with these, so
+ * the wire and the files cannot drift from the reducer's `Command` type. Shapes and ranges only: the reducer still
+ * checks what depends on the state (a limit below usage, an unknown pod).
+ */
+const mib = z.number().finite().min(0).max(1024 * 1024);
+const positiveMiB = mib.refine((v) => v > 0, 'must be above 0');
+const slot = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, 'a pod name is 1–40 lower-case letters, digits or dashes');
+
+export const batchSchema = z.strictObject({
+  sizeMiB: positiveMiB,
+  mode: z.enum(['load', 'stream']),
+  rateMiBps: positiveMiB,
+  chunkMiB: positiveMiB,
+  everySec: z.number().finite().min(0).max(86_400),
+});
+
+export const workloadSchema = z.strictObject({
+  comm: z.string().min(1).max(15).regex(/^[\w.-]+$/, 'letters, digits, dot, dash or underscore'),
+  baselineMiB: mib,
+  leakMiBps: mib,
+  requestsPerSec: z.number().finite().min(0).max(100_000),
+  mibPerRequest: mib,
+  requestSec: z.number().finite().min(0.1).max(10),
+  bufferCapMiB: positiveMiB.nullable(),
+  batch: batchSchema.nullable(),
+  fileReadMiBps: mib,
+  fileSetMiB: mib,
+});
+
+export const workloadPatchSchema = workloadSchema
+  .pick({ leakMiBps: true, requestsPerSec: true, mibPerRequest: true, bufferCapMiB: true, batch: true, fileReadMiBps: true, fileSetMiB: true })
+  .partial();
+
+const adj = z.number().int().min(-1000).max(1000);
+
+export const podTemplateSchema = z.strictObject({
+  slot,
+  requestMiB: mib.nullable().optional(),
+  limitMiB: positiveMiB.nullable().optional(),
+  oomScoreAdj: adj.nullable().optional(),
+  priority: z.number().int().min(-2_000_000_000).max(2_000_000_000).optional(),
+  restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).optional(),
+  workload: workloadSchema.partial(),
+});
+
+/** Commands that act on one pod, without the pod field (timelines and clients name the pod separately). */
+export const podCommandBodySchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('set_workload'), workload: workloadPatchSchema }),
+  z.strictObject({ type: z.literal('set_resources'), requestMiB: mib.nullable(), limitMiB: positiveMiB.nullable() }),
+  z.strictObject({ type: z.literal('set_oom_score_adj'), value: adj.nullable() }),
+  z.strictObject({ type: z.literal('fix_leak') }),
+  z.strictObject({ type: z.literal('add_backpressure'), bufferCapMiB: positiveMiB }),
+  z.strictObject({ type: z.literal('stream_batch'), chunkMiB: positiveMiB }),
+  z.strictObject({ type: z.literal('start_batch'), sizeMiB: positiveMiB.optional() }),
+  z.strictObject({ type: z.literal('kill') }),
+  z.strictObject({ type: z.literal('exit'), code: z.number().int().min(0).max(255) }),
+  z.strictObject({ type: z.literal('remove_pod') }),
+]);
+export type PodCommandBody = z.infer<typeof podCommandBodySchema>;
+
+/** Commands for the whole node. */
+export const nodeCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('traffic_spike'),
+    multiplier: z.number().finite().min(0.1).max(20),
+    durationSec: z.number().finite().min(1).max(3600),
+  }),
+  z.strictObject({ type: z.literal('add_pod'), pod: podTemplateSchema }),
+]);
+
+/** Turn a zod failure into one line that names each bad field, e.g. `pods[0].limitMiB: must be above 0`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = i.path.reduce<string>(
+        (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+        '',
+      );
+      return path ? `${path}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}
