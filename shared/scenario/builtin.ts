@@ -1,10 +1,20 @@
 import { describeIssues } from '../schemas/commands.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import classroom from './builtin/classroom.json' with { type: 'json' };
+import workedExample from './builtin/worked-example.json' with { type: 'json' };
+import leak from './builtin/leak.json' with { type: 'json' };
+import noisyNeighbour from './builtin/noisy-neighbour.json' with { type: 'json' };
+import eviction from './builtin/eviction.json' with { type: 'json' };
+import bestEffortSurprise from './builtin/besteffort-surprise.json' with { type: 'json' };
 
 /** The scenarios that ship with the product, validated once when first asked for. */
 const RAW: Record<string, unknown> = {
   classroom,
+  'worked-example': workedExample,
+  leak,
+  'noisy-neighbour': noisyNeighbour,
+  eviction,
+  'besteffort-surprise': bestEffortSurprise,
 };
 
 let cache: Map<string, Scenario> | null = null;

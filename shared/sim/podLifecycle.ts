@@ -119,7 +119,7 @@ export function startContainer(state: SimState, p: PodState, waitedSec: number):
   p.batchRemainingPages = 0;
   state.events.push({
     tick: state.tick,
-    type: 'started',
+    type: restarting ? 'restarted' : 'started',
     pod: p.name,
     slot: p.slot,
     pid: p.pid,

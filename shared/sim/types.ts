@@ -284,6 +284,8 @@ export type SimEvent =
   | (EventBase & { type: 'scheduled'; pod: string; slot: string })
   | (EventBase & { type: 'failed_scheduling'; pod: string; slot: string; message: string })
   | (EventBase & { type: 'started'; pod: string; slot: string; pid: number; restartCount: number; backoffSec: number })
+  /** A restart of a container that ran before: restartCount is the new count, backoffSec what it waited (0 = at once). */
+  | (EventBase & { type: 'restarted'; pod: string; slot: string; pid: number; restartCount: number; backoffSec: number })
   | OomKillEvent
   | (EventBase & {
       type: 'oom_no_victim';

@@ -1,0 +1,64 @@
+import type { OomKillEvent, SimEvent } from '../sim/types.ts';
+import { pagesToMiB } from '../sim/units.ts';
+
+const mib = (pages: number) => `${Math.round(pagesToMiB(pages))} MiB`;
+
+/** Candidates sorted as the kernel ranked them: most points first; exempt (-1000) processes last. */
+export function rankedCandidates(e: OomKillEvent) {
+  return [...e.candidates].sort((a, b) => (b.points ?? -Infinity) - (a.points ?? -Infinity) || b.pid - a.pid);
+}
+
+/** The points formula for one candidate with its numbers filled in, e.g. `25600 + 1000 × 1048 = 1073600`. */
+export function pointsFormula(e: OomKillEvent, pid: number): string {
+  const c = e.candidates.find((x) => x.pid === pid);
+  if (!c) return '';
+  if (c.points === null) return 'exempt (oom_score_adj = -1000)';
+  const per = Math.floor(e.totalPages / 1000);
+  const base = c.rssPages + c.swapPages + c.pgtablePages;
+  return `${base} + ${c.oomScoreAdj} × ${per} = ${c.points}`;
+}
+
+/**
+ * "Why was I killed", in plain words, for the student whose pod this is about (or for the room).
+ */
+export function explainKill(e: OomKillEvent, mySlot: string | null = null): string {
+  const you = mySlot !== null && e.slot === mySlot;
+  const who = you ? 'Your container' : e.pod ? `Pod ${e.pod}` : `The node daemon ${e.comm}`;
+  if (e.constraint === 'memcg') {
+    return (
+      `${who} used ${mib(e.usagePages)}, reaching its ${mib(e.limitPages ?? 0)} limit. The page cache could not be ` +
+      `reclaimed far enough, so the kernel's cgroup OOM killer sent SIGKILL to ${e.comm} (pid ${e.pid}): exit code 137 ` +
+      `(128 + 9), reason OOMKilled. Raising the limit only moves the line if memory keeps growing.`
+    );
+  }
+  const ranked = rankedCandidates(e);
+  const place = mySlot ? ranked.findIndex((c) => c.slot === mySlot) : -1;
+  const invokedBy = e.invoker.pod === e.pod ? 'its own allocation' : `an allocation by ${e.invoker.comm} (${e.invoker.pod ?? 'a node daemon'})`;
+  let text =
+    `The node ran out of memory (${invokedBy}). The kernel scored every process: points = rss + swap + page tables ` +
+    `+ oom_score_adj × ${Math.floor(e.totalPages / 1000)}. ${who} had the most points (${pointsFormula(e, e.pid)}) and ` +
+    `was killed with SIGKILL: exit code 137, reason OOMKilled${e.limitPages ? `, while under its own ${mib(e.limitPages)} limit` : ''}.`;
+  if (mySlot && !you && place >= 0) text += ` Your pod ranked #${place + 1} of ${ranked.length}.`;
+  return text;
+}
+
+/** Plain words for any event that ended or delayed a container, or null. */
+export function explainEvent(e: SimEvent, mySlot: string | null = null): string | null {
+  switch (e.type) {
+    case 'oom_kill':
+      return explainKill(e, mySlot);
+    case 'evicted':
+      return `The kubelet evicted ${e.slot === mySlot ? 'your pod' : e.pod}: ${e.message} A new pod replaces it; it has to be scheduled and start again.`;
+    case 'terminated':
+      if (e.reason === 'OOMKilled') return null;
+      return e.signal === 9
+        ? `${e.pod} was killed with SIGKILL (exit code 137) but not by the OOM killer: reason ${e.reason}. 137 means SIGKILL, not always OOM.`
+        : `${e.pod} exited with code ${e.exitCode} (${e.reason}).`;
+    case 'backoff':
+      return `CrashLoopBackOff: the kubelet waits ${e.backoffSec}s before restarting ${e.pod}. The wait doubles with each crash, up to 5 minutes.`;
+    case 'failed_scheduling':
+      return `${e.pod} is Pending: ${e.message} Requests decide where a pod fits, not limits.`;
+    default:
+      return null;
+  }
+}

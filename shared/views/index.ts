@@ -1,0 +1,5 @@
+/** Pure views of the simulation: text in the real formats people will meet (dmesg, kubectl) and plain words. */
+export * from './time.ts';
+export * from './kernelLog.ts';
+export * from './kubectl.ts';
+export * from './explain.ts';
