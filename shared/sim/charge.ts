@@ -145,9 +145,10 @@ export function charge(
   if (grant > 0) {
     let short = ctx.usedPages + grant - state.node.capacityPages;
     if (short > 0) {
-      const freed = reclaimNodeCache(state, short);
+      // M3: like kswapd, reclaim past the shortfall up to a watermark, so the next allocations find free pages.
+      const freed = reclaimNodeCache(state, short + (state.node.capacityPages >> 8));
       ctx.usedPages -= freed;
-      short -= freed;
+      short = ctx.usedPages + grant - state.node.capacityPages;
       if (short > 0) {
         const swapped = swapOut(state, short);
         ctx.usedPages -= swapped;

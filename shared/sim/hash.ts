@@ -1,73 +1,140 @@
-import type { SimState } from './types.ts';
+import type { NodeState, PodState, SimState } from './types.ts';
 
 /**
  * H1: a 64-bit (two 32-bit lanes) hash of the whole state but its per-tick events, cheap enough for every tick.
- * It walks values in insertion order, mixing a type tag and each value, so equal states built by the same code
- * hash equal and any changed number, string, null or shape changes the hash.
+ * Pods are walked field by field from fixed key lists (the compiler checks the lists cover every field, so a new
+ * field cannot be left out of the hash); immutable sub-objects (specs) and strings are hashed once and cached.
  */
 export function stateHash(state: SimState): string {
-  const h = { a: 0x811c9dc5, b: 0x9e3779b1 };
-  for (const key in state) {
-    if (key === 'events') continue;
-    mixString(h, key);
-    mixValue(h, (state as unknown as Record<string, unknown>)[key]);
+  A = 0x811c9dc5;
+  B = 0x9e3779b1;
+  for (const key of STATE_KEYS) {
+    if (key === 'node') mixNode(state.node);
+    else if (key === 'pods') {
+      mix(state.pods.length);
+      for (const p of state.pods) mixPod(p);
+    } else if (key === 'events') continue;
+    else mixValue(state[key]);
   }
-  return (h.a >>> 0).toString(16).padStart(8, '0') + (h.b >>> 0).toString(16).padStart(8, '0');
+  return (A >>> 0).toString(16).padStart(8, '0') + (B >>> 0).toString(16).padStart(8, '0');
 }
 
-interface Lanes {
-  a: number;
-  b: number;
+const STATE_KEYS = ['simVersion', 'tick', 'seed', 'rng', 'nextUid', 'nextPid', 'node', 'pods', 'events'] as const;
+
+const POD_NUMBERS = [
+  'uid', 'createdTick', 'scheduledTick', 'pid', 'startedTick', 'restartCount', 'backoffSec', 'backoffUpdatedTick',
+  'restartAtTick', 'lastWaitSec', 'anonPages', 'fileRssPages', 'cacheInactivePages', 'cacheActivePages', 'swapPages',
+  'leakedPages', 'arrivalMilli', 'batchWaitTicks', 'batchLoadedPages', 'batchRemainingPages', 'requestsServed',
+  'requestsDropped', 'batchesDone', 'eventsMax', 'eventsOom', 'eventsOomKill',
+] as const;
+const POD_STRINGS = ['slot', 'name', 'phase', 'cState', 'phaseReason', 'phaseMessage', 'cWaitingReason', 'schedMessage'] as const;
+const POD_ARRAYS = ['inflightPages', 'inflightReqs'] as const;
+const POD_OBJECTS = ['spec', 'cTerminated', 'lastState', 'pending'] as const;
+const POD_BOOLEANS = ['dying'] as const;
+
+type Covered<T> = Exclude<keyof T, (typeof POD_NUMBERS | typeof POD_STRINGS | typeof POD_ARRAYS | typeof POD_OBJECTS | typeof POD_BOOLEANS)[number]>;
+// Fails to compile if PodState gains a field that the lists above do not name.
+const podKeysComplete: [Covered<PodState>] extends [never] ? true : Covered<PodState> = true;
+void podKeysComplete;
+const stateKeysComplete: [Exclude<keyof SimState, (typeof STATE_KEYS)[number]>] extends [never] ? true : never = true;
+void stateKeysComplete;
+
+let A = 0;
+let B = 0;
+
+function mix(x: number): void {
+  A = Math.imul(A ^ x, 0x01000193);
+  B = Math.imul(B ^ x, 0x5bd1e995);
+  B ^= B >>> 15;
 }
 
-function mix(h: Lanes, x: number): void {
-  h.a = Math.imul(h.a ^ x, 0x01000193);
-  h.b = Math.imul(h.b ^ x, 0x5bd1e995);
-  h.b ^= h.b >>> 15;
-}
-
-function mixNumber(h: Lanes, n: number): void {
-  if (Number.isInteger(n) && Math.abs(n) < 2 ** 31) {
-    mix(h, 1);
-    mix(h, n | 0);
+function mixNumber(n: number): void {
+  if ((n | 0) === n) {
+    mix(n);
     return;
   }
-  // Non-integers and large integers: mix the high and low 32 bits of the value.
-  mix(h, 2);
-  mix(h, Math.floor(n / 4294967296) | 0);
-  mix(h, n >>> 0);
-  mixString(h, String(n));
+  // Non-integers and integers beyond 32 bits: the high and low words, and the fraction's digits.
+  mix(0x7f4a7c15);
+  mix(Math.floor(n / 4294967296) | 0);
+  mix(n >>> 0);
+  mix(stringHash(String(n)));
 }
 
-function mixString(h: Lanes, s: string): void {
-  mix(h, 3);
-  mix(h, s.length);
-  for (let i = 0; i < s.length; i++) mix(h, s.charCodeAt(i));
+const strings = new Map<string, number>();
+/** FNV-1a of a string, memoised: pod names and reasons repeat every tick. */
+function stringHash(s: string): number {
+  let h = strings.get(s);
+  if (h !== undefined) return h;
+  h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  if (strings.size > 10_000) strings.clear();
+  strings.set(s, h);
+  return h;
 }
 
-function mixValue(h: Lanes, v: unknown): void {
-  if (v === null || v === undefined) return mix(h, v === null ? 4 : 5);
+const objects = new WeakMap<object, number>();
+/** The hash of an immutable sub-object (spec, terminated info, pending change), memoised by identity. */
+function objectHash(o: object): number {
+  let h = objects.get(o);
+  if (h !== undefined) return h;
+  const [a, b] = [A, B];
+  A = 0x12345678;
+  B = 0x9abcdef0;
+  mixValue(o);
+  h = A ^ Math.imul(B, 31);
+  [A, B] = [a, b];
+  objects.set(o, h);
+  return h;
+}
+
+function mixPod(p: PodState): void {
+  for (const k of POD_NUMBERS) mix(p[k]);
+  for (const k of POD_STRINGS) {
+    const v = p[k];
+    mix(v === null ? 0x4e554c4c : stringHash(v));
+  }
+  for (const k of POD_ARRAYS) {
+    const arr = p[k];
+    mix(arr.length);
+    for (const x of arr) mix(x);
+  }
+  for (const k of POD_OBJECTS) {
+    const v = p[k];
+    mix(v === null ? 0x4e554c4c : objectHash(v));
+  }
+  mix(p.dying ? 1 : 2);
+}
+
+function mixNode(n: NodeState): void {
+  mixValue(n);
+}
+
+/** The generic walk for small or rare values: type tag, then content, keys in insertion order. */
+function mixValue(v: unknown): void {
+  if (v === null) return mix(0x4e554c4c);
+  if (v === undefined) return mix(0x554e4446);
   switch (typeof v) {
     case 'number':
-      return mixNumber(h, v);
+      mix(1);
+      return mixNumber(v);
     case 'string':
-      return mixString(h, v);
+      mix(2);
+      return mix(stringHash(v));
     case 'boolean':
-      return mix(h, v ? 6 : 7);
+      return mix(v ? 3 : 4);
     default:
       break;
   }
   if (Array.isArray(v)) {
-    mix(h, 8);
-    mix(h, v.length);
-    for (const x of v) mixValue(h, x);
+    mix(5);
+    mix(v.length);
+    for (const x of v) mixValue(x);
     return;
   }
-  mix(h, 9);
+  mix(6);
   const o = v as Record<string, unknown>;
   for (const key in o) {
-    mix(h, key.length);
-    mix(h, key.charCodeAt(0));
-    mixValue(h, o[key]);
+    mix(stringHash(key));
+    mixValue(o[key]);
   }
 }

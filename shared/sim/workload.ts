@@ -2,11 +2,18 @@ import { charge, uncharge, type TickContext } from './charge.ts';
 import { nextRandom } from './random.ts';
 import { FILE_RSS_PAGES, STARTUP_TICKS } from './podLifecycle.ts';
 import type { PodState, SimState } from './types.ts';
-import { mibToPages, TICKS_PER_SEC } from './units.ts';
+import { TICKS_PER_SEC } from './units.ts';
+import { workloadPages, type WorkloadPages } from './workloadPages.ts';
+
+const TPS = TICKS_PER_SEC;
 
 /** Pages a steady rate adds in tick k since start, spread so that the integer sum matches the rate exactly (W1). */
 function perTick(pagesPerSec: number, k: number): number {
-  return Math.floor((pagesPerSec * (k + 1)) / TICKS_PER_SEC) - Math.floor((pagesPerSec * k) / TICKS_PER_SEC);
+  return Math.floor((pagesPerSec * (k + 1)) / TPS) - Math.floor((pagesPerSec * k) / TPS);
+}
+
+function isAlive(p: PodState): boolean {
+  return p.cState === 'Running' && !p.dying;
 }
 
 function sum(xs: readonly number[]): number {
@@ -22,8 +29,8 @@ function sum(xs: readonly number[]): number {
  */
 export function runWorkload(state: SimState, ctx: TickContext, p: PodState, onKill: (v: PodState) => void): void {
   const w = p.spec.workload;
+  const wp = workloadPages(w);
   const k = state.tick - p.startedTick;
-  const alive = () => p.cState === 'Running' && !p.dying;
 
   // W3: requests that arrived one request-time ago complete: they are served and their memory is freed.
   const slot = state.tick % p.inflightPages.length;
@@ -34,35 +41,42 @@ export function runWorkload(state: SimState, ctx: TickContext, p: PodState, onKi
 
   // W2: the runtime maps its binary and builds its baseline heap over the first second.
   if (p.fileRssPages < FILE_RSS_PAGES) charge(state, ctx, p, 'file', FILE_RSS_PAGES - p.fileRssPages, onKill);
-  const baseline = mibToPages(w.baselineMiB);
+  const baseline = wp.baseline;
   const baselineTarget = k >= STARTUP_TICKS ? baseline : Math.ceil((baseline * (k + 1)) / STARTUP_TICKS);
   const held = p.anonPages + p.swapPages - p.leakedPages - sum(p.inflightPages) - p.batchLoadedPages;
-  if (alive() && baselineTarget > held) charge(state, ctx, p, 'anon', baselineTarget - held, onKill);
+  if (isAlive(p) && baselineTarget > held) charge(state, ctx, p, 'anon', baselineTarget - held, onKill);
 
   // W4: the leak: the module-level cache keeps what it appends.
-  if (alive() && w.leakMiBps > 0) {
-    p.leakedPages += charge(state, ctx, p, 'anon', perTick(mibToPages(w.leakMiBps), k), onKill);
+  if (isAlive(p) && wp.leakPerSec > 0) {
+    p.leakedPages += charge(state, ctx, p, 'anon', perTick(wp.leakPerSec, k), onKill);
   }
 
-  if (alive()) admitRequests(state, ctx, p, slot, onKill);
-  if (alive()) runBatch(state, ctx, p, k, onKill);
-  if (alive()) readFiles(state, ctx, p, k, onKill);
+  if (isAlive(p)) admitRequests(state, ctx, p, wp, slot, onKill);
+  if (isAlive(p)) runBatch(state, ctx, p, wp, k, onKill);
+  if (isAlive(p)) readFiles(state, ctx, p, wp, k, onKill);
 }
 
 /** W3, W5: new requests arrive (with ±20 % noise from the seeded PRNG); a bounded buffer drops what would not fit. */
-function admitRequests(state: SimState, ctx: TickContext, p: PodState, slot: number, onKill: (v: PodState) => void) {
+function admitRequests(
+  state: SimState,
+  ctx: TickContext,
+  p: PodState,
+  wp: WorkloadPages,
+  slot: number,
+  onKill: (v: PodState) => void,
+) {
   const w = p.spec.workload;
   const traffic = state.node.trafficUntilTick > state.tick ? state.node.trafficMilli : 1000;
   const jitter = 0.8 + 0.4 * nextRandom(state);
-  p.arrivalMilli += Math.round(((w.requestsPerSec * traffic) / TICKS_PER_SEC) * jitter);
+  p.arrivalMilli += Math.round(((w.requestsPerSec * traffic) / TPS) * jitter);
   const arrived = Math.floor(p.arrivalMilli / 1000);
   p.arrivalMilli -= arrived * 1000;
   if (arrived === 0) return;
 
-  const per = Math.max(1, mibToPages(w.mibPerRequest));
+  const per = wp.perRequest;
   let admitted = arrived;
   if (w.bufferCapMiB !== null) {
-    const room = mibToPages(w.bufferCapMiB) - sum(p.inflightPages);
+    const room = wp.bufferCap - sum(p.inflightPages);
     admitted = Math.max(0, Math.min(arrived, Math.floor(room / per)));
   }
   const granted = admitted > 0 ? charge(state, ctx, p, 'anon', admitted * per, onKill) : 0;
@@ -75,16 +89,16 @@ function admitRequests(state: SimState, ctx: TickContext, p: PodState, slot: num
 }
 
 /** W6: a batch loaded at once holds all of it until done; streamed, it holds one chunk at a time. */
-function runBatch(state: SimState, ctx: TickContext, p: PodState, k: number, onKill: (v: PodState) => void) {
+function runBatch(state: SimState, ctx: TickContext, p: PodState, wp: WorkloadPages, k: number, onKill: (v: PodState) => void) {
   const b = p.spec.workload.batch;
   if (!b) return;
   if (p.batchRemainingPages === 0 && p.batchLoadedPages === 0) {
     if (p.batchWaitTicks > 0) p.batchWaitTicks -= 1;
     if (p.batchWaitTicks !== 0) return;
-    p.batchRemainingPages = mibToPages(b.sizeMiB);
+    p.batchRemainingPages = wp.batchSize;
     p.batchWaitTicks = -1;
   }
-  const rate = Math.max(1, perTick(mibToPages(b.rateMiBps), k));
+  const rate = Math.max(1, perTick(wp.batchRatePerSec, k));
   if (b.mode === 'load') {
     if (p.batchRemainingPages > 0) {
       const got = charge(state, ctx, p, 'anon', Math.min(rate, p.batchRemainingPages), onKill);
@@ -94,9 +108,9 @@ function runBatch(state: SimState, ctx: TickContext, p: PodState, k: number, onK
     if (p.batchRemainingPages === 0 && p.cState === 'Running') finishBatch(state, ctx, p);
     return;
   }
-  const want = Math.min(mibToPages(b.chunkMiB), p.batchRemainingPages) - p.batchLoadedPages;
+  const want = Math.min(wp.batchChunk, p.batchRemainingPages) - p.batchLoadedPages;
   if (want > 0) p.batchLoadedPages += charge(state, ctx, p, 'anon', want, onKill);
-  if (p.cState !== 'Running' || p.batchLoadedPages < Math.min(mibToPages(b.chunkMiB), p.batchRemainingPages)) return;
+  if (p.cState !== 'Running' || p.batchLoadedPages < Math.min(wp.batchChunk, p.batchRemainingPages)) return;
   p.batchRemainingPages -= Math.min(rate, p.batchRemainingPages);
   if (p.batchLoadedPages > p.batchRemainingPages) {
     uncharge(state, ctx, p, p.batchLoadedPages - p.batchRemainingPages);
@@ -110,17 +124,16 @@ function finishBatch(state: SimState, ctx: TickContext, p: PodState) {
   uncharge(state, ctx, p, p.batchLoadedPages);
   p.batchLoadedPages = 0;
   p.batchesDone += 1;
-  p.batchWaitTicks = b.everySec > 0 ? Math.max(1, Math.round(b.everySec * TICKS_PER_SEC)) : -1;
-  state.events.push({ tick: state.tick, type: 'batch_done', pod: p.name, slot: p.slot, sizePages: mibToPages(b.sizeMiB) });
+  p.batchWaitTicks = b.everySec > 0 ? Math.max(1, Math.round(b.everySec * TPS)) : -1;
+  state.events.push({ tick: state.tick, type: 'batch_done', pod: p.name, slot: p.slot, sizePages: workloadPages(p.spec.workload).batchSize });
 }
 
 /** W7: cold reads fill the page cache (inactive); re-reads of cached pages make them active, up to half the cache. */
-function readFiles(state: SimState, ctx: TickContext, p: PodState, k: number, onKill: (v: PodState) => void) {
-  const w = p.spec.workload;
-  if (w.fileReadMiBps <= 0 || w.fileSetMiB <= 0) return;
-  const read = perTick(mibToPages(w.fileReadMiBps), k);
+function readFiles(state: SimState, ctx: TickContext, p: PodState, wp: WorkloadPages, k: number, onKill: (v: PodState) => void) {
+  if (wp.fileReadPerSec <= 0 || wp.fileSet <= 0) return;
+  const read = perTick(wp.fileReadPerSec, k);
   const cached = p.cacheInactivePages + p.cacheActivePages;
-  const cold = Math.min(read, Math.max(0, mibToPages(w.fileSetMiB) - cached));
+  const cold = Math.min(read, Math.max(0, wp.fileSet - cached));
   if (cold > 0) charge(state, ctx, p, 'cache', cold, onKill);
   const promote = Math.min(read - cold, p.cacheInactivePages, Math.floor((cached - 2 * p.cacheActivePages) / 2));
   if (promote > 0) {
