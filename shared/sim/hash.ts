@@ -102,7 +102,7 @@ function mixPod(p: PodState): void {
     const v = p[k];
     mix(v === null ? 0x4e554c4c : objectHash(v));
   }
-  mix(p.dying ? 1 : 2);
+  for (const k of POD_BOOLEANS) mix(p[k] ? 1 : 2);
 }
 
 function mixNode(n: NodeState): void {
