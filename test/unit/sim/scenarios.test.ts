@@ -5,6 +5,17 @@ import type { Command, SimEvent } from '../../../shared/sim/types.ts';
 import { stateHash } from '../../../shared/sim/hash.ts';
 import { mibToPages } from '../../../shared/sim/units.ts';
 import { ofType } from './helpers.ts';
+import { studentPodTemplate, studentSlots } from '../../../shared/scenario/student.ts';
+import type { SimState } from '../../../shared/sim/types.ts';
+
+function summaryOf(events: SimEvent[], final: SimState) {
+  return {
+    oomKills: ofType(events, 'oom_kill').map((k) => `${k.tick}:${k.constraint}:${k.slot}`),
+    evictions: ofType(events, 'evicted').map((e) => `${e.tick}:${e.slot}`),
+    pods: final.pods.map((p) => `${p.name} ${p.phase} restarts=${p.restartCount} served=${p.requestsServed} dropped=${p.requestsDropped}`),
+    hash: stateHash(final),
+  };
+}
 
 function story(name: string, extra?: Map<number, Command[]>, durationSec?: number) {
   const events: SimEvent[] = [];
@@ -77,10 +88,19 @@ describe('built-in scenarios tell their story', () => {
     expect(kill.victim.rssPages).toBeGreaterThan(mibToPages(3072));
   });
 
-  it('classroom: an empty node ready for students', () => {
+  it('classroom: students join as pods from the template; the batch against the limit kills until they act', () => {
     const sc = builtinScenario('classroom')!;
     expect(sc.pods).toHaveLength(0);
-    expect(sc.student?.maxPods).toBeGreaterThan(0);
+    expect(studentSlots(sc)).toBe(50);
+    const joins = Array.from({ length: 20 }, (_, i): Command => ({ type: 'add_pod', pod: studentPodTemplate(sc, `student-${i}`) }));
+    const { events, final } = story('classroom', new Map([[1, joins]]), 240);
+    expect(final.pods.filter((p) => p.phase === 'Running')).toHaveLength(20);
+    expect(final.pods.every((p) => p.spec.limitPages === mibToPages(384))).toBe(true);
+    // baseline 96 + batch 300 MiB + requests > 384 MiB: the default pod is killed by its own batch (memcg).
+    const kills = ofType(events, 'oom_kill');
+    expect(kills.length).toBeGreaterThanOrEqual(20);
+    expect(kills.every((k) => k.constraint === 'memcg')).toBe(true);
+    expect(summaryOf(events, final)).toMatchSnapshot();
   });
 });
 
@@ -92,13 +112,7 @@ describe('golden runs: fixed seeds give these exact end states', () => {
       const { events, final } = story(name, undefined, 120);
       const again = stateHash(runScenario(builtinScenario(name)!, { durationSec: 120 }));
       expect(stateHash(final)).toBe(again);
-      const summary = {
-        oomKills: ofType(events, 'oom_kill').map((k) => `${k.tick}:${k.constraint}:${k.slot}`),
-        evictions: ofType(events, 'evicted').map((e) => `${e.tick}:${e.slot}`),
-        pods: final.pods.map((p) => `${p.name} ${p.phase} restarts=${p.restartCount} served=${p.requestsServed} dropped=${p.requestsDropped}`),
-        hash: stateHash(final),
-      };
-      expect(summary).toMatchSnapshot();
+      expect(summaryOf(events, final)).toMatchSnapshot();
     });
   }
 });
