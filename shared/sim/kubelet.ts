@@ -1,5 +1,6 @@
 import { renewBackoff, restartAllowedAt } from './backoff.ts';
 import { restartsAfter, startContainer } from './podLifecycle.ts';
+import { qosClass } from './qos.ts';
 import type { PodState, SimState } from './types.ts';
 
 export const MSG_INSUFFICIENT_MEMORY = '0/1 nodes are available: 1 Insufficient memory.';
@@ -24,7 +25,10 @@ export function requestedPages(state: SimState): number {
   return sum;
 }
 
-/** S1–S3: place Pending pods in creation order; report FailedScheduling once per reason. */
+/**
+ * S1–S3: place Pending pods in creation order; report FailedScheduling once per reason. Under MemoryPressure only
+ * BestEffort pods are kept off: admission gives Guaranteed and Burstable pods a toleration for the taint.
+ */
 function schedule(state: SimState): void {
   let requested = requestedPages(state);
   const allocatable = allocatablePages(state);
@@ -32,8 +36,10 @@ function schedule(state: SimState): void {
     if (p.phase !== 'Pending' || p.scheduledTick >= 0) continue;
     const req = p.spec.requestPages ?? 0;
     let message: string | null = null;
-    if (state.node.memoryPressure) message = MSG_PRESSURE_TAINT;
-    else if (requested + req > allocatable) message = MSG_INSUFFICIENT_MEMORY;
+    if (state.node.memoryPressure && qosClass(p.spec.requestPages, p.spec.limitPages) === 'BestEffort') {
+      message = MSG_PRESSURE_TAINT;
+    }
+    if (!message && requested + req > allocatable) message = MSG_INSUFFICIENT_MEMORY;
     if (message) {
       if (p.schedMessage !== message) {
         state.events.push({ tick: state.tick, type: 'failed_scheduling', pod: p.name, slot: p.slot, message });
