@@ -1,0 +1,130 @@
+/** Post-mortem cards and memory traces (docs/game.md, PM1–PM5). */
+import { describe, expect, it } from 'vitest';
+import { postMortem, incidentCause } from '../../shared/game/postmortem.ts';
+import { builtinQuestion } from '../../shared/game/questions.ts';
+import { emptyStats, updateStats } from '../../shared/game/score.ts';
+import { downsample, emptyTrace, sampleTrace, type SlotTrace } from '../../shared/game/trace.ts';
+import { builtinScenario } from '../../shared/scenario/builtin.ts';
+import { timelineByTick } from '../../shared/scenario/run.ts';
+import { createSimulation } from '../../shared/sim/create.ts';
+import { advance } from '../../shared/sim/step.ts';
+
+function playScenario(name: string, ticks: number, seed?: number) {
+  const sc = builtinScenario(name)!;
+  const state = createSimulation(sc, { seed });
+  const timeline = timelineByTick(sc);
+  const stats = emptyStats();
+  const trace = emptyTrace(5);
+  for (let t = 1; t <= ticks; t++) {
+    advance(state, timeline.get(t) ?? []);
+    updateStats(stats, state);
+    sampleTrace(trace, state);
+  }
+  return { state, stats, trace };
+}
+
+describe('PM2: downsampling keeps the peaks', () => {
+  it('each bucket keeps its highest sample, so a spike to the limit survives', () => {
+    const n = 1000;
+    const s: SlotTrace = { t: [], usageMiB: [], limitMiB: [], requestMiB: [] };
+    for (let i = 0; i < n; i++) {
+      s.t.push(i / 10);
+      s.usageMiB.push(i === 777 ? 512 : i % 2 === 0 ? 100 : null);
+      s.limitMiB.push(512);
+      s.requestMiB.push(256);
+    }
+    const d = downsample(s, 50);
+    expect(d.t).toHaveLength(50);
+    expect(Math.max(...d.usageMiB.map((u) => u ?? 0))).toBe(512);
+    expect(d.t).toContain(77.7);
+    expect([...d.t].sort((a, b) => a - b)).toEqual(d.t);
+  });
+  it('short traces are copied, not shared', () => {
+    const s: SlotTrace = { t: [0, 1], usageMiB: [1, 2], limitMiB: [null, null], requestMiB: [null, null] };
+    const d = downsample(s, 10);
+    expect(d).toEqual(s);
+    expect(d.t).not.toBe(s.t);
+  });
+});
+
+describe('PM3: the card', () => {
+  it('the worked example: repeated cgroup kills at 512 MiB, their causes, restarts, answers and the takeaway', () => {
+    const { state, stats, trace } = playScenario('worked-example', 1200);
+    const q = builtinQuestion('seed-exit-137-oomkilled')!;
+    const card = postMortem({
+      slot: 'api',
+      nickname: 'Ann',
+      stats,
+      state,
+      trace,
+      asked: [
+        { question: q, answer: 'a' },
+        { question: builtinQuestion('crashloop-timing')!, answer: undefined },
+      ],
+      roundTicks: 1200,
+      maxPoints: 100,
+    });
+    expect(card).toMatchObject({
+      slot: 'api',
+      nickname: 'Ann',
+      rank: 1,
+      of: 1,
+      limitMiB: 512,
+      requestMiB: 256,
+      qosClass: 'Burstable',
+    });
+    expect(card.killsMemcg).toBeGreaterThanOrEqual(3);
+    expect(card.kills[0]!.kind).toBe('oom_memcg');
+    expect(card.kills[0]!.cause).toMatch(/cgroup.*512 MiB limit.*137/);
+    expect(card.kills[0]!.t).toBeGreaterThan(7);
+    expect(card.kills[0]!.t).toBeLessThan(11); // the seed: it crosses 512 MB at about t = 8 s
+    expect(card.restarts).toBeGreaterThanOrEqual(card.killsMemcg - 1);
+    expect(card.timeLostSec).toBeGreaterThan(30); // back-offs of 10, 20, 40 s…
+    expect(card.uptimePct).toBeLessThan(100);
+    expect(card.curve.t.length).toBeLessThanOrEqual(100);
+    expect(Math.max(...card.curve.usageMiB.map((u) => u ?? 0))).toBeGreaterThan(500);
+    expect(card.answers).toEqual([
+      expect.objectContaining({ questionId: q.id, correct: true }),
+      expect.objectContaining({ questionId: 'crashloop-timing', chosen: null, correct: false }),
+    ]);
+    expect(card.takeaway).toMatch(/moves the line/);
+  });
+
+  it('the noisy neighbour: a global kill under the pod\u2019s own limit, invoked by the neighbour', () => {
+    const { state, stats, trace } = playScenario('noisy-neighbour', 500);
+    const card = postMortem({
+      slot: 'web',
+      nickname: 'Web',
+      stats,
+      state,
+      trace,
+      asked: [],
+      roundTicks: 500,
+    });
+    expect(card.killsGlobal).toBeGreaterThanOrEqual(1);
+    const k = card.kills.find((x) => x.kind === 'oom_global')!;
+    expect(k.cause).toMatch(/whole node/);
+    expect(k.cause).toMatch(/java/);
+    expect(k.cause).toMatch(/ranked #1/);
+    expect(k.usageMiB).toBeLessThan(k.limitMiB!);
+    expect(card.takeaway).toMatch(/kernel picked you/);
+  });
+
+  it('PM4: every incident kind has words', () => {
+    const base = {
+      tick: 1,
+      pod: 'p',
+      usageMiB: 10,
+      limitMiB: 20,
+      requestMiB: 5,
+      invoker: null,
+      place: null,
+      candidates: null,
+      points: null,
+      oomScoreAdj: null,
+    };
+    for (const kind of ['oom_memcg', 'oom_global', 'evicted', 'sigkill', 'exit'] as const) {
+      expect(incidentCause({ ...base, kind }).length).toBeGreaterThan(10);
+    }
+  });
+});

@@ -1,0 +1,337 @@
+/** Scoring rules G1–G8 (docs/game.md), table-driven, plus properties G5 and G7. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  emptyStats,
+  leaderboard,
+  SCORING,
+  timeLostSec,
+  updateStats,
+  type GameStats,
+  type SlotStats,
+} from '../../shared/game/score.ts';
+import { builtinScenario } from '../../shared/scenario/builtin.ts';
+import { timelineByTick } from '../../shared/scenario/run.ts';
+import { createSimulation } from '../../shared/sim/create.ts';
+import { advance } from '../../shared/sim/step.ts';
+import type { Command, SimState } from '../../shared/sim/types.ts';
+import { sim } from './sim/helpers.ts';
+
+/** Run `ticks` ticks folding every tick into fresh stats; commands by tick. */
+function play(state: SimState, ticks: number, commands: Record<number, Command[]> = {}): GameStats {
+  const stats = emptyStats();
+  updateStats(stats, state);
+  for (let i = 0; i < ticks; i++) {
+    advance(state, commands[state.tick + 1] ?? []);
+    updateStats(stats, state);
+  }
+  return stats;
+}
+
+const web = { comm: 'web', baselineMiB: 64, requestsPerSec: 20, mibPerRequest: 1, requestSec: 0.5 };
+
+interface Case {
+  rule: string;
+  name: string;
+  build: () => { state: SimState; ticks: number; commands?: Record<number, Command[]> };
+  check: (s: SlotStats, all: GameStats) => void;
+  slot: string;
+}
+
+const cases: Case[] = [
+  {
+    rule: 'G1',
+    name: 'a healthy pod earns one point per request served while running',
+    slot: 'web',
+    build: () => ({
+      state: sim({ pods: [{ name: 'web', requestMiB: 128, limitMiB: 256, workload: web }] }),
+      ticks: 300,
+    }),
+    check: (s) => {
+      // 20 rps for ~30 s minus start-up and the last half-second in flight, ±20 % noise per tick averaging out.
+      expect(s.requestsServed).toBeGreaterThan(520);
+      expect(s.requestsServed).toBeLessThan(620);
+      expect(s.score).toBe(s.requestsServed * SCORING.pointsPerRequest);
+      expect(s.killsMemcg + s.killsGlobal + s.evictions + s.restarts).toBe(0);
+    },
+  },
+  {
+    rule: 'G2',
+    name: 'a finished batch earns its points; requests are still counted',
+    slot: 'etl',
+    build: () => ({
+      state: sim({
+        pods: [
+          {
+            name: 'etl',
+            requestMiB: 512,
+            limitMiB: 1024,
+            workload: {
+              ...web,
+              batch: { sizeMiB: 100, mode: 'load', rateMiBps: 100, chunkMiB: 16, everySec: 5 },
+            },
+          },
+        ],
+      }),
+      ticks: 200,
+    }),
+    check: (s) => {
+      expect(s.batchesDone).toBeGreaterThanOrEqual(2);
+      expect(s.score).toBe(s.requestsServed + s.batchesDone * SCORING.pointsPerBatch);
+    },
+  },
+  {
+    rule: 'G3',
+    name: 'a memcg OOM kill is counted by kind, and the back-off is down time that earns nothing',
+    slot: 'api',
+    build: () => ({ state: createSimulation(builtinScenario('worked-example')!, { seed: 7 }), ticks: 600 }),
+    check: (s) => {
+      expect(s.killsMemcg).toBeGreaterThanOrEqual(3);
+      expect(s.killsGlobal).toBe(0);
+      // Every kill but possibly the last (still in back-off at the end) has been followed by a restart.
+      expect(s.restarts).toBeLessThanOrEqual(s.killsMemcg);
+      expect(s.restarts).toBeGreaterThanOrEqual(s.killsMemcg - 1);
+      expect(s.downTicks).toBeGreaterThan(100); // back-offs of 10 s and 20 s at least
+      expect(s.incidents.every((i) => i.kind === 'oom_memcg' && i.limitMiB === 512)).toBe(true);
+      expect(s.runningTicks + s.pendingTicks + s.downTicks).toBe(600 + 1);
+    },
+  },
+  {
+    rule: 'G4',
+    name: 'a restarted container earns nothing for its first 10 s (not Ready yet)',
+    slot: 'web',
+    build: () => ({
+      state: sim({ pods: [{ name: 'web', requestMiB: 128, limitMiB: 256, workload: web }] }),
+      ticks: 400,
+      commands: { 100: [{ type: 'kill', pod: 'web' }] },
+    }),
+    check: (s) => {
+      expect(s.sigkills).toBe(1);
+      expect(s.restarts).toBe(1);
+      // ~10 s × 20 rps completed while warming up: counted as served, not scored.
+      expect(s.requestsUnready).toBeGreaterThan(150);
+      expect(s.requestsUnready).toBeLessThan(250);
+      expect(s.score).toBe(s.requestsServed - s.requestsUnready);
+      expect(s.killsMemcg + s.killsGlobal).toBe(0);
+    },
+  },
+  {
+    rule: 'G3',
+    name: 'a Pending pod serves nothing and scores nothing',
+    slot: 'huge',
+    build: () => ({
+      state: sim({ pods: [{ name: 'huge', requestMiB: 8000, limitMiB: 8000, workload: web }] }),
+      ticks: 200,
+    }),
+    check: (s) => {
+      expect(s.score).toBe(0);
+      expect(s.pendingTicks).toBe(201);
+      expect(timeLostSec(s)).toBeCloseTo(20.1);
+    },
+  },
+  {
+    rule: 'G1',
+    name: 'requests dropped by a full bounded buffer earn nothing',
+    slot: 'bp',
+    build: () => ({
+      state: sim({
+        pods: [
+          {
+            name: 'bp',
+            requestMiB: 128,
+            limitMiB: 256,
+            workload: { ...web, requestsPerSec: 100, bufferCapMiB: 10 },
+          },
+        ],
+      }),
+      ticks: 200,
+    }),
+    check: (s) => {
+      expect(s.requestsDropped).toBeGreaterThan(500);
+      expect(s.score).toBe(s.requestsServed);
+    },
+  },
+  {
+    rule: 'G3',
+    name: 'a global OOM is counted as global, with the neighbour that asked for the memory',
+    slot: 'web',
+    build: () => {
+      const sc = builtinScenario('noisy-neighbour')!;
+      return {
+        state: createSimulation(sc, { seed: 5 }),
+        ticks: 600,
+        commands: Object.fromEntries(timelineByTick(sc)),
+      };
+    },
+    check: (s) => {
+      expect(s.killsGlobal).toBeGreaterThanOrEqual(1);
+      const g = s.incidents.find((i) => i.kind === 'oom_global')!;
+      expect(g.invoker?.self).toBe(false);
+      expect(g.invoker?.comm).toBe('java');
+      expect(g.place).toBe(1);
+      expect(g.usageMiB).toBeLessThan(g.limitMiB!);
+    },
+  },
+  {
+    rule: 'G6',
+    name: 'an eviction is counted, and the replacement pod pays its warm-up',
+    slot: 'grower',
+    build: () => ({ state: createSimulation(builtinScenario('eviction')!, { seed: 3 }), ticks: 4200 }),
+    check: (s) => {
+      expect(s.evictions).toBeGreaterThanOrEqual(1);
+      expect(s.podsReplaced).toBeGreaterThanOrEqual(1);
+      expect(s.incidents.some((i) => i.kind === 'evicted' && i.requestMiB === 512)).toBe(true);
+    },
+  },
+  {
+    rule: 'G1',
+    name: 'a rollout (new pod object) keeps counting from where the slot was, without double counting',
+    slot: 'web',
+    build: () => ({
+      state: sim({ pods: [{ name: 'web', requestMiB: 128, limitMiB: 256, workload: web }] }),
+      ticks: 400,
+      commands: { 150: [{ type: 'set_resources', pod: 'web', requestMiB: 128, limitMiB: 512 }] },
+    }),
+    check: (s) => {
+      expect(s.podsReplaced).toBe(1);
+      expect(s.requestsUnready).toBe(0); // G4: rollouts pay no warm-up
+      expect(s.requestsServed).toBeGreaterThan(700);
+      expect(s.requestsServed).toBeLessThan(820);
+    },
+  },
+];
+
+describe('scoring rules (docs/game.md)', () => {
+  it.each(cases)('$rule: $name', (c) => {
+    const { state, ticks, commands } = c.build();
+    const stats = play(state, ticks, commands);
+    const s = stats.slots[c.slot];
+    expect(s).toBeDefined();
+    c.check(s!, stats);
+  });
+
+  it('G5: folding the same tick twice changes nothing', () => {
+    const state = sim({ pods: [{ name: 'web', requestMiB: 128, limitMiB: 256, workload: web }] });
+    const stats = play(state, 50);
+    const before = JSON.stringify(stats);
+    updateStats(stats, state);
+    expect(JSON.stringify(stats)).toBe(before);
+  });
+
+  it('G7: ties are broken by kills, evictions, uptime, then slot name', () => {
+    const stats = emptyStats();
+    const base = (slot: string, over: Partial<SlotStats>): SlotStats => ({
+      slot,
+      score: 100,
+      requestsServed: 100,
+      requestsUnready: 0,
+      requestsDropped: 0,
+      batchesDone: 0,
+      killsMemcg: 0,
+      killsGlobal: 0,
+      sigkills: 0,
+      exits: 0,
+      evictions: 0,
+      restarts: 0,
+      podsReplaced: 0,
+      runningTicks: 10,
+      pendingTicks: 0,
+      downTicks: 0,
+      firstTick: 0,
+      readyAtTick: 0,
+      evictedAwaitingStart: false,
+      incidents: [],
+      ...over,
+    });
+    stats.slots = {
+      e: base('e', {}),
+      d: base('d', {}),
+      c: base('c', { runningTicks: 5 }),
+      b: base('b', { evictions: 1 }),
+      a: base('a', { killsGlobal: 1 }),
+      z: base('z', { score: 101, killsMemcg: 9 }),
+    };
+    expect(leaderboard(stats).map((r) => r.slot)).toEqual(['z', 'd', 'e', 'c', 'b', 'a']);
+    expect(leaderboard(stats).map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('scoring properties', () => {
+  const podArb = (i: number) =>
+    fc.record({
+      name: fc.constant(`s${i}`),
+      requestMiB: fc.constantFrom(64, 128, 256),
+      limitMiB: fc.constantFrom(256, 512, 2048),
+      workload: fc.record({
+        baselineMiB: fc.constantFrom(32, 96, 200),
+        leakMiBps: fc.constantFrom(0, 5, 40),
+        requestsPerSec: fc.constantFrom(0, 20),
+        batch: fc.option(
+          fc.record({
+            sizeMiB: fc.constantFrom(100, 400),
+            mode: fc.constantFrom('load', 'stream'),
+            rateMiBps: fc.constant(100),
+            chunkMiB: fc.constant(16),
+            everySec: fc.constant(5),
+          }),
+          { nil: null },
+        ),
+      }),
+    });
+  const cmdArb = (n: number) =>
+    fc.oneof(
+      fc.record({
+        type: fc.constant('kill' as const),
+        pod: fc.integer({ min: 0, max: n - 1 }).map((i) => `s${i}`),
+      }),
+      fc.record({
+        type: fc.constant('fix_leak' as const),
+        pod: fc.integer({ min: 0, max: n - 1 }).map((i) => `s${i}`),
+      }),
+      fc.record({
+        type: fc.constant('set_resources' as const),
+        pod: fc.integer({ min: 0, max: n - 1 }).map((i) => `s${i}`),
+        requestMiB: fc.constantFrom(64, 512),
+        limitMiB: fc.constantFrom(512, 4096),
+      }),
+    );
+
+  it('G5: a slot\u2019s score never decreases; G6: each tick is running, pending or down; G7: ranks are a permutation', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 5 })
+          .chain((n) =>
+            fc.tuple(
+              fc.tuple(...Array.from({ length: n }, (_, i) => podArb(i))),
+              fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), cmdArb(n)), { maxLength: 6 }),
+            ),
+          ),
+        fc.integer({ min: 1, max: 1000 }),
+        ([pods, cmds], seed) => {
+          const state = sim({ node: { memoryMiB: 2048 }, pods }, seed);
+          const byTick: Record<number, Command[]> = {};
+          for (const [t, c] of cmds) (byTick[t] ??= []).push(c as Command);
+          const stats = emptyStats();
+          updateStats(stats, state);
+          const last: Record<string, number> = {};
+          for (let t = 1; t <= 300; t++) {
+            advance(state, byTick[t] ?? []);
+            updateStats(stats, state);
+            for (const s of Object.values(stats.slots)) {
+              expect(s.score).toBeGreaterThanOrEqual(last[s.slot] ?? 0);
+              last[s.slot] = s.score;
+              expect(s.runningTicks + s.pendingTicks + s.downTicks).toBe(state.tick - s.firstTick + 1);
+            }
+          }
+          const board = leaderboard(stats);
+          expect(board.map((r) => r.rank).sort((a, b) => a - b)).toEqual(board.map((_, i) => i + 1));
+          expect(new Set(board.map((r) => r.slot)).size).toBe(pods.length);
+          for (let i = 1; i < board.length; i++)
+            expect(board[i - 1]!.score).toBeGreaterThanOrEqual(board[i]!.score);
+        },
+      ),
+      { numRuns: 40, seed: 606 },
+    );
+  });
+});
