@@ -1,0 +1,132 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
+import { clientRoutes } from './http/clientRoutes.ts';
+import { sessionRoutes } from './http/sessionRoutes.ts';
+import { Metrics } from './metrics.ts';
+import { realClock, type LoopClock } from './room/LoopDriver.ts';
+import { nullRecorderFactory, type RecorderFactory } from './room/recorderFactory.ts';
+import { RoomRegistry } from './room/RoomRegistry.ts';
+import { createIo, wireSockets } from './socket/attachSocket.ts';
+import { SocketPort } from './socket/SocketPort.ts';
+import type { IoServer } from './socket/types.ts';
+
+/** What plugins registered through `buildApp({ plugins })` receive besides the fastify instance. */
+export interface AppContext {
+  rooms: RoomRegistry;
+  io: IoServer;
+  config: ServerConfig;
+}
+
+export interface AppOptions {
+  config?: Partial<ServerConfig>;
+  /**
+   * Makes each session's recorder. Default: nothing on disk (NullRecorder). Production passes the file-backed
+   * store from server/recording (`createFileRecorderFactory({ dataDir })`).
+   */
+  recorderFactory?: RecorderFactory;
+  /**
+   * Extra routes, registered after the API routes and before the client's SPA fallback, e.g. the recording routes:
+   * `plugins: [(app, { rooms }) => app.register(recordingRoutes, { store, continueSession })]`.
+   */
+  plugins?: Array<(app: FastifyInstance, ctx: AppContext) => unknown>;
+  /** The loop's clock; tests pass a hand-stepped one. */
+  clock?: LoopClock;
+  /** fastify's logger option (false in tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** Where the built client is. Default dist/client. */
+  clientDir?: string;
+  /** Base URLs to show students (LAN addresses); main.ts fills this once it knows the port. */
+  publicUrls?: () => string[];
+}
+
+export interface App {
+  app: FastifyInstance;
+  io: IoServer;
+  rooms: RoomRegistry;
+  metrics: Metrics;
+  config: ServerConfig;
+}
+
+const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
+
+/**
+ * Build the whole server without listening: HTTP routes, security headers, rate limits, socket.io and the rooms.
+ * Tests call `app.listen({ port: 0 })`; main.ts listens on PORT. Closing the app ends every session first.
+ */
+export async function buildApp(o: AppOptions = {}): Promise<App> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, ...o.config };
+  // Per-request logs would drown the session events a teacher needs to see; errors are still logged.
+  const app = Fastify({ logger: o.logger ?? false, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: false });
+  const metrics = new Metrics();
+  const io = createIo(app.server, config);
+  const clock = o.clock ?? realClock;
+  const rooms = new RoomRegistry({
+    port: new SocketPort(io),
+    clock,
+    recorders: o.recorderFactory ?? nullRecorderFactory,
+    log: app.log,
+    maxSessions: config.maxSessions,
+    endedTtlMs: config.endedTtlMs,
+    idleMs: config.idleMs,
+    onLateness: (ms) => metrics.lateness.add(ms),
+  });
+  wireSockets(io, { rooms, config, log: app.log, metrics });
+  rooms.startSweeping();
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Svelte sets inline style attributes (transitions, bar widths); no inline scripts are allowed.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        workerSrc: ["'self'", 'blob:'],
+      },
+    },
+    // Classrooms reach the server over plain http on the LAN: never ask browsers to upgrade to https.
+    hsts: false,
+  });
+  await app.register(rateLimit, { global: false });
+
+  await app.register(sessionRoutes, { rooms, config, publicUrls: o.publicUrls ?? (() => []) });
+  if (config.metrics) {
+    app.get('/api/metrics', async (req, reply) => {
+      if (req.ip !== '127.0.0.1' && req.ip !== '::1' && req.ip !== '::ffff:127.0.0.1') return reply.code(404).send();
+      // With node --expose-gc the benchmark can ask for a collection first, to measure live memory, not garbage.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if ((req.query as { gc?: string }).gc === '1' && gc) gc();
+      return metrics.snapshot({ sessions: rooms.liveCount, connections: io.engine.clientsCount });
+    });
+    app.post('/api/metrics/reset', async () => {
+      metrics.reset();
+      return { ok: true };
+    });
+  }
+  const ctx: AppContext = { rooms, io, config };
+  for (const plugin of o.plugins ?? []) await plugin(app, ctx);
+  await app.register(clientRoutes, { dir: o.clientDir ?? DEFAULT_CLIENT_DIR });
+
+  // Shutdown order: end sessions (clients told, recordings closed), then drop sockets, then the HTTP server.
+  app.addHook('preClose', async () => {
+    await rooms.closeAll();
+    io.local.disconnectSockets(true);
+  });
+  app.addHook('onClose', async () => {
+    metrics.close();
+    await new Promise<void>((resolve) => {
+      io.close(() => resolve());
+    });
+  });
+  return { app, io, rooms, metrics, config };
+}

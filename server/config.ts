@@ -1,0 +1,60 @@
+/**
+ * The server's limits and settings, with defaults sized for a classroom on school Wi-Fi: a whole class may share
+ * one NAT address, so the per-IP connection cap is generous; the benchmark raises it further.
+ */
+export interface ServerConfig {
+  /** Socket.IO connections allowed from one IP address. */
+  maxConnectionsPerIp: number;
+  /** Live (not ended) sessions on this server. */
+  maxSessions: number;
+  /** Largest socket.io message accepted, bytes. */
+  maxHttpBufferSize: number;
+  /** Per-socket message bucket: burst and sustained rate. */
+  messageBurst: number;
+  messagesPerSec: number;
+  /** Per-socket offence bucket (rate-limited or invalid messages): when it runs dry the socket is disconnected. */
+  offenceBurst: number;
+  offencesPerSec: number;
+  /** Session creations per IP per minute (HTTP). */
+  createSessionsPerMinute: number;
+  /** Socket.IO connection state recovery window (ms): a short drop resumes the same socket, missed packets included. */
+  recoveryMs: number;
+  /** Ended sessions are forgotten after this long (ms); sessions with nobody connected end after idleMs. */
+  endedTtlMs: number;
+  idleMs: number;
+  /** Extra origins allowed to open sockets (besides the server's own), e.g. a dev server. */
+  allowedOrigins: string[];
+  /** Expose GET /api/metrics (the benchmark reads it). Off by default. */
+  metrics: boolean;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  maxConnectionsPerIp: 400,
+  maxSessions: 50,
+  maxHttpBufferSize: 16 * 1024,
+  messageBurst: 20,
+  messagesPerSec: 5,
+  offenceBurst: 20,
+  offencesPerSec: 0.5,
+  createSessionsPerMinute: 10,
+  recoveryMs: 2 * 60 * 1000,
+  endedTtlMs: 10 * 60 * 1000,
+  idleMs: 2 * 60 * 60 * 1000,
+  allowedOrigins: [],
+  metrics: false,
+};
+
+/** Settings from the environment (PORT and HOST are read by main.ts). */
+export function configFromEnv(env: NodeJS.ProcessEnv): Partial<ServerConfig> {
+  const out: Partial<ServerConfig> = {};
+  const int = (name: string) => (env[name] !== undefined && /^\d+$/.test(env[name]!) ? Number(env[name]) : undefined);
+  const perIp = int('MAX_CONNECTIONS_PER_IP');
+  if (perIp !== undefined) out.maxConnectionsPerIp = perIp;
+  const sessions = int('MAX_SESSIONS');
+  if (sessions !== undefined) out.maxSessions = sessions;
+  const create = int('CREATE_SESSIONS_PER_MINUTE');
+  if (create !== undefined) out.createSessionsPerMinute = create;
+  if (env.ALLOWED_ORIGINS) out.allowedOrigins = env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.METRICS === '1') out.metrics = true;
+  return out;
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import QRCode from 'qrcode';
+import { normaliseRoomCode, ROOM_CODE_PATTERN } from '../../shared/protocol/roomCode.ts';
+import { createSessionSchema, type CreateSessionResponse } from '../../shared/protocol/schemas.ts';
+import { describeIssues } from '../../shared/schemas/commands.ts';
+import { builtinScenarios } from '../../shared/scenario/builtin.ts';
+import type { ServerConfig } from '../config.ts';
+import type { RoomRegistry } from '../room/RoomRegistry.ts';
+
+export interface SessionRoutesOptions {
+  rooms: RoomRegistry;
+  config: ServerConfig;
+  /** Base URLs students can reach (LAN first); filled in by main.ts once listening. */
+  publicUrls: () => string[];
+}
+
+function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+/**
+ * HTTP side of sessions: create one (rate-limited per IP), look one up before joining, a QR code for the
+ * projector, the scenario list, and the health check.
+ */
+export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOptions): Promise<void> {
+  const { rooms, config } = o;
+
+  app.get('/healthz', async () => ({ ok: true, sessions: rooms.liveCount, uptimeSec: Math.round(process.uptime()) }));
+
+  app.get('/api/scenarios', async () => ({
+    scenarios: [...builtinScenarios().values()].map((s) => ({
+      name: s.name,
+      title: s.title ?? s.name,
+      description: s.description ?? '',
+      durationSec: s.durationSec,
+      nodeMemoryMiB: s.node.memoryMiB,
+      studentPods: s.student?.maxPods ?? 0,
+    })),
+  }));
+
+  app.post(
+    '/api/sessions',
+    { config: { rateLimit: { max: config.createSessionsPerMinute, timeWindow: 60_000 } } },
+    async (req, reply) => {
+      const parsed = createSessionSchema.safeParse(req.body ?? {});
+      if (!parsed.success) return reply.code(400).send(errorBody('BAD_REQUEST', describeIssues(parsed.error)));
+      const b = parsed.data;
+      const base = builtinScenarios().get(b.scenario);
+      if (!base) return reply.code(404).send(errorBody('SCENARIO_NOT_FOUND', `No scenario named "${b.scenario}".`));
+      const scenario = b.nodeMemoryMiB ? { ...base, node: { ...base.node, memoryMiB: b.nodeMemoryMiB } } : base;
+      const room = rooms.create({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents });
+      if (!room) return reply.code(503).send(errorBody('TOO_MANY_SESSIONS', 'This server is running as many sessions as it can. End an old one first.'));
+      const origin = `${req.protocol}://${req.host}`;
+      const urls = [...new Set([...o.publicUrls(), origin])];
+      const res: CreateSessionResponse = { code: room.code, hostKey: room.hostKey, joinUrls: urls.map((u) => `${u}/join/${room.code}`) };
+      return reply.code(201).send(res);
+    },
+  );
+
+  app.get<{ Params: { code: string } }>('/api/sessions/:code', async (req, reply) => {
+    const code = normaliseRoomCode(req.params.code);
+    const room = ROOM_CODE_PATTERN.test(code) ? rooms.get(code) : undefined;
+    if (!room) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
+    const m = room.meta();
+    return { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots };
+  });
+
+  /** The join link as an SVG QR code, for the projector. */
+  app.get<{ Params: { code: string } }>('/api/sessions/:code/qr.svg', async (req, reply) => {
+    const code = normaliseRoomCode(req.params.code);
+    if (!ROOM_CODE_PATTERN.test(code) || !rooms.get(code)) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
+    const base = o.publicUrls()[0] ?? `${req.protocol}://${req.host}`;
+    const svg = await QRCode.toString(`${base}/join/${code}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return reply.type('image/svg+xml').header('cache-control', 'no-store').send(svg);
+  });
+}

@@ -1,0 +1,36 @@
+import type { SimState } from '../../shared/sim/types.ts';
+import type { RecordedCommand, RecordedHostAction, SessionRecorder } from './SessionRecorder.ts';
+
+/**
+ * The recorder a room uses when the server is built without recordings (tests, benchmarks). It keeps what it is
+ * told in memory, bounded, so tests can assert that the room records faithfully.
+ */
+export class NullRecorder implements SessionRecorder {
+  readonly commands: RecordedCommand[] = [];
+  readonly hostActions: RecordedHostAction[] = [];
+  ticks = 0;
+  lastTick = -1;
+  ended: 'ended' | 'shutdown' | null = null;
+  readonly #keep: number;
+
+  constructor(keep = 1000) {
+    this.#keep = keep;
+  }
+
+  async command(entry: RecordedCommand): Promise<void> {
+    if (this.commands.length < this.#keep) this.commands.push(entry);
+  }
+
+  async hostAction(entry: RecordedHostAction): Promise<void> {
+    if (this.hostActions.length < this.#keep) this.hostActions.push(entry);
+  }
+
+  afterTick(state: SimState): void {
+    this.ticks += 1;
+    this.lastTick = state.tick;
+  }
+
+  async end(reason: 'ended' | 'shutdown'): Promise<void> {
+    this.ended = reason;
+  }
+}

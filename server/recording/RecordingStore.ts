@@ -1,0 +1,518 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  RecordingErrorCode,
+  type BodyLine,
+  type HeaderLine,
+  type RecordingError,
+} from '../../shared/recording/format.ts';
+import { ReplayMachine, type Divergence, type ReplayHooks } from '../../shared/recording/ReplayMachine.ts';
+import { RecordingWriter, type RecordingStart } from '../../shared/recording/writer.ts';
+import { cloneState } from '../../shared/sim/clone.ts';
+import type { SimState } from '../../shared/sim/types.ts';
+import { FileRecorder, type RecorderObserver } from './FileRecorder.ts';
+
+/** What GET /api/recordings lists for each recording. */
+export interface RecordingSummary {
+  id: string;
+  code: string;
+  scenario: string;
+  scenarioTitle: string | null;
+  startedAt: string;
+  /** Simulated seconds from the first to the last tick recorded. */
+  durationSec: number;
+  firstTick: number;
+  lastTick: number;
+  participants: number;
+  commands: number;
+  state: 'live' | 'ended' | 'interrupted';
+  source: 'live' | 'upload';
+  origin: { recording: string; tick: number } | null;
+  bytes: number;
+}
+
+/** The index file beside each recording: rewritten (atomically, unsynced) as the session goes; the .ndjson is the truth. */
+interface Meta extends Omit<RecordingSummary, 'state' | 'bytes'> {
+  state: 'live' | 'ended';
+  /** Set once an interrupted recording's figures were read from its file (after a crash the index lags). */
+  durable?: boolean;
+}
+
+/**
+ * A participant of an interrupted session, from its `join` host actions: enough for the room to give a returning
+ * student their pod back (by the hash of their token, or by name), never a secret.
+ */
+export interface ResumedParticipant {
+  id: string;
+  slot: string | null;
+  name: string | null;
+  tokenSha256: string | null;
+  /** The join action's whole detail (role, bot …). */
+  detail: Record<string, unknown>;
+}
+
+/** A coded failure of a store operation; the routes map codes to HTTP statuses. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+  static from(e: RecordingError, status = 422): StoreError {
+    return new StoreError(e.code, e.message, status, e.line);
+  }
+}
+
+export const RECORDING_ID = /^[A-Za-z0-9][-A-Za-z0-9_]{0,99}$/;
+
+export interface StoreOptions {
+  dataDir: string;
+  now?: () => Date;
+  /** Uploads larger than this are refused (bytes). */
+  maxUploadBytes?: number;
+}
+
+/**
+ * The recordings in DATA_DIR/recordings: one append-only `<id>.ndjson` per session and a small `<id>.meta.json`
+ * index. Knows which recordings this process is writing (live); any other without an end line is interrupted.
+ * Never loads a whole recording: reading is streamed line by line through ReplayMachine.
+ */
+export class RecordingStore {
+  readonly dir: string;
+  readonly maxUploadBytes: number;
+  readonly #now: () => Date;
+  readonly #live = new Map<string, FileRecorder>();
+  readonly #resuming = new Set<string>();
+
+  constructor(o: StoreOptions) {
+    this.dir = join(o.dataDir, 'recordings');
+    this.#now = o.now ?? (() => new Date());
+    this.maxUploadBytes = o.maxUploadBytes ?? 32 * 1024 * 1024;
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  file(id: string): string {
+    if (!RECORDING_ID.test(id)) throw new StoreError('BAD_ID', `"${id}" is not a recording id`, 400);
+    return join(this.dir, `${id}.ndjson`);
+  }
+  #metaFile(id: string): string {
+    return join(this.dir, `${id}.meta.json`);
+  }
+
+  /** Write out what a live recording holds in memory (its last second or so), so readers see up to now. */
+  async flush(id: string): Promise<void> {
+    await this.#live
+      .get(id)
+      ?.flush()
+      .catch(() => {});
+  }
+
+  isLive(id: string): boolean {
+    return this.#live.has(id);
+  }
+
+  /**
+   * Start recording a session. Synchronous (a room is built synchronously): the header and first keyframe are
+   * written and synced before it returns, so even a session killed at once leaves a replayable file.
+   */
+  create(
+    start: Omit<RecordingStart, 'id' | 'startedAt'> & { id?: string; startedAt?: string },
+  ): FileRecorder {
+    const now = this.#now();
+    const id = start.id ?? this.#newId(now, start.code);
+    const writer = new RecordingWriter({ ...start, id, startedAt: start.startedAt ?? now.toISOString() });
+    const fd = openSync(this.file(id), 'wx');
+    try {
+      writeSync(fd, writer.begin());
+      fsyncSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    const meta = this.#metaFrom(
+      writer.header,
+      start.initialState.tick,
+      start.initialState.tick,
+      'live',
+      'live',
+    );
+    return this.#open(id, fd, writer, meta);
+  }
+
+  #open(id: string, fd: number, writer: RecordingWriter, meta: Meta): FileRecorder {
+    void this.#writeMeta(meta);
+    const observer: RecorderObserver = {
+      onProgress: (p) => {
+        Object.assign(meta, {
+          lastTick: p.lastTick,
+          commands: p.commands,
+          participants: p.participants.size,
+          durationSec: (p.lastTick - meta.firstTick) / 10,
+        });
+        void this.#writeMeta(meta);
+      },
+      onClose: (p) => {
+        this.#live.delete(id);
+        Object.assign(meta, {
+          lastTick: p.lastTick,
+          commands: p.commands,
+          participants: p.participants.size,
+          durationSec: (p.lastTick - meta.firstTick) / 10,
+          // A server shutdown leaves the session resumable (listed as interrupted), as a crash would.
+          state: p.reason === 'ended' ? 'ended' : 'live',
+        });
+        void this.#writeMeta(meta);
+      },
+    };
+    const rec = new FileRecorder({ id, fd, writer, observer, now: this.#now });
+    this.#live.set(id, rec);
+    return rec;
+  }
+
+  #newId(now: Date, code: string): string {
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const base = `${stamp}-${code.replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'session'}`;
+    let id = base;
+    for (let n = 2; existsSync(this.file(id)); n++) id = `${base}-${n}`;
+    return id;
+  }
+
+  #metaFrom(
+    h: HeaderLine,
+    firstTick: number,
+    lastTick: number,
+    state: Meta['state'],
+    source: Meta['source'],
+    commands = 0,
+  ): Meta {
+    return {
+      id: h.id,
+      code: h.code,
+      scenario: h.scenario.name,
+      scenarioTitle: h.scenario.title ?? null,
+      startedAt: h.startedAt,
+      durationSec: (lastTick - firstTick) / 10,
+      firstTick,
+      lastTick,
+      participants: h.participants.filter((p) => p.role !== 'host').length,
+      commands,
+      state,
+      source,
+      origin: h.origin,
+    };
+  }
+
+  async #writeMeta(meta: Meta): Promise<void> {
+    const tmp = `${this.#metaFile(meta.id)}.${process.pid}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(meta));
+      await rename(tmp, this.#metaFile(meta.id));
+    } catch {
+      // The index is a cache: list() rebuilds it from the recording itself.
+    }
+  }
+
+  /** Every recording, newest first. Interrupted ones are checked against their file (the index may lag). */
+  async list(): Promise<RecordingSummary[]> {
+    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.ndjson'));
+    const out: RecordingSummary[] = [];
+    for (const name of names) {
+      const id = name.slice(0, -'.ndjson'.length);
+      if (!RECORDING_ID.test(id)) continue;
+      const s = await this.summary(id).catch(() => null);
+      if (s) out.push(s);
+    }
+    return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+  }
+
+  /** One recording's summary, or null if there is none. */
+  async summary(id: string): Promise<RecordingSummary | null> {
+    const file = this.file(id);
+    const st = await stat(file).catch(() => null);
+    if (!st) return null;
+    let meta = await readFile(this.#metaFile(id), 'utf8')
+      .then((t) => JSON.parse(t) as Meta)
+      .catch(() => null);
+    if (!meta || (meta.state === 'live' && !this.isLive(id) && !meta.durable)) {
+      // No index, or one a crash left behind: read the truth from the file once, and keep it.
+      const scanned = await this.#scan(id);
+      if (!scanned) return null;
+      meta = scanned;
+      if (!this.isLive(id)) {
+        meta.durable = true;
+        await this.#writeMeta(meta);
+      }
+    }
+    const state = meta.state === 'ended' ? 'ended' : this.isLive(id) ? 'live' : 'interrupted';
+    const { durable: _d, ...rest } = meta;
+    return { ...rest, state, bytes: st.size };
+  }
+
+  /** Stream a recording through the replay (verifying it); `until` stops after that tick is reached. */
+  async #replay(
+    id: string,
+    hooks: { onTick?: (s: SimState) => boolean | void; onLine?: ReplayHooks['onLine'] } = {},
+  ) {
+    let stop = false;
+    const machine = new ReplayMachine({
+      onTick: (s) => {
+        if (hooks.onTick?.(s)) stop = true;
+      },
+      onLine: hooks.onLine,
+    });
+    const { goodBytes, unterminated } = await feed(createReadStream(this.file(id)), machine, () => stop);
+    return { machine, goodBytes, unterminated };
+  }
+
+  async #scan(id: string): Promise<Meta | null> {
+    const people = new Set<string>();
+    const { machine } = await this.#replay(id, { onLine: (l) => void countParticipant(people, l) });
+    for (const p of machine.header?.participants ?? []) if (p.role !== 'host') people.add(p.id);
+    const r = machine.finish();
+    const h = machine.header;
+    if (!r.ok && machine.firstTick < 0) return null;
+    if (!h) return null;
+    const meta = this.#metaFrom(
+      h,
+      Math.max(machine.firstTick, 0),
+      r.ok ? machine.lastTick : Math.max(machine.firstTick, 0),
+      machine.end?.reason === 'ended' ? 'ended' : 'live',
+      h.id === id ? 'live' : 'upload',
+      machine.commandCount,
+    );
+    meta.id = id;
+    meta.participants = people.size;
+    return meta;
+  }
+
+  /**
+   * Resume an interrupted session: replay its file to where it stopped (verifying it), cut a torn last line,
+   * mark the resume, and keep appending. The room restarts from `state` with the same code.
+   */
+  async resume(
+    id: string,
+    auth: { hostKey?: string } = {},
+  ): Promise<{
+    header: HeaderLine;
+    state: SimState;
+    recorder: FileRecorder;
+    divergence: Divergence | null;
+    participants: ResumedParticipant[];
+  }> {
+    if (this.isLive(id) || this.#resuming.has(id))
+      throw new StoreError('RECORDING_LIVE', `session ${id} is running: nothing to resume`, 409);
+    if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);
+    this.#resuming.add(id);
+    try {
+      return await this.#resume(id, auth);
+    } finally {
+      this.#resuming.delete(id);
+    }
+  }
+
+  async #resume(id: string, auth: { hostKey?: string }) {
+    // Who was seated where: the room re-seats returning students on their pods from these join actions.
+    const seats = new Map<string, ResumedParticipant>();
+    const { machine, goodBytes, unterminated } = await this.#replay(id, {
+      onLine: (l) => {
+        if (l.k !== 'a' || l.action !== 'join' || typeof l.detail?.['participant'] !== 'string') return;
+        const d = l.detail;
+        seats.set(d['participant'] as string, {
+          id: d['participant'] as string,
+          slot: typeof d['slot'] === 'string' ? d['slot'] : null,
+          name: typeof d['name'] === 'string' ? d['name'] : null,
+          tokenSha256: typeof d['tokenSha256'] === 'string' ? d['tokenSha256'] : null,
+          detail: d,
+        });
+      },
+    });
+    const r = machine.finish();
+    if (!r.ok) throw StoreError.from(r.error);
+    if (machine.end?.reason === 'ended') {
+      throw new StoreError(
+        'NOT_INTERRUPTED',
+        `session ${id} ended normally: start a new one from its replay instead`,
+        409,
+      );
+    }
+    const header = machine.header!;
+    if (header.id !== id)
+      throw new StoreError('NOT_INTERRUPTED', `recording ${id} was uploaded, not interrupted`, 409);
+    // A room that records the hash of its host key can only be resumed by the browser holding that key.
+    const want = header.options['hostKeySha256'];
+    if (typeof want === 'string') {
+      const got = auth.hostKey ? createHash('sha256').update(auth.hostKey).digest('hex') : '';
+      if (got.length !== want.length || !timingSafeEqual(Buffer.from(got), Buffer.from(want))) {
+        throw new StoreError(
+          'BAD_HOST_KEY',
+          'Only the teacher who ran this session can resume it (from the same browser).',
+          403,
+        );
+      }
+    }
+    await truncate(this.file(id), goodBytes);
+    const state = r.value;
+    const writer = new RecordingWriter({ ...header, initialState: state });
+    const fd = openSync(this.file(id), 'a');
+    writeSync(fd, (unterminated ? '\n' : '') + writer.resume(state, this.#now().toISOString()));
+    fsyncSync(fd);
+    const meta = this.#metaFrom(header, machine.firstTick, state.tick, 'live', 'live', machine.commandCount);
+    const recorder = this.#open(id, fd, writer, meta);
+    return {
+      header,
+      state: cloneState(state),
+      recorder,
+      divergence: machine.divergence,
+      participants: [...seats.values()],
+    };
+  }
+
+  /** The state after tick `tick` of a recording ("continue from here"), replayed and verified up to there. */
+  async stateAt(id: string, tick: number): Promise<{ header: HeaderLine; state: SimState }> {
+    if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);
+    await this.flush(id);
+    let found: SimState | null = null;
+    const { machine } = await this.#replay(id, {
+      onTick: (s) => {
+        if (s.tick === tick) found = cloneState(s);
+        return found !== null;
+      },
+    });
+    if (machine.error) throw StoreError.from(machine.error);
+    if (!found && machine.firstTick === tick) found = cloneState(machine.lastKeyframe!.state);
+    if (!found) {
+      const r = machine.finish();
+      if (r.ok && r.value.tick === tick) found = cloneState(r.value);
+    }
+    if (!found)
+      throw new StoreError(
+        'TICK_OUT_OF_RANGE',
+        `recording ${id} runs from tick ${machine.firstTick} to ${machine.lastTick}; tick ${tick} is outside it`,
+        400,
+      );
+    if (machine.divergence && machine.divergence.tick <= tick) {
+      throw new StoreError(
+        RecordingErrorCode.DIVERGED,
+        `recording ${id} diverges at tick ${machine.divergence.tick}: it cannot be continued from a later moment`,
+        422,
+      );
+    }
+    return { header: machine.header!, state: found };
+  }
+
+  /**
+   * Store an uploaded recording: streamed to a temporary file while the replay checks every line and hash.
+   * A bad, tampered, too new or too large file is refused with a coded error and leaves nothing behind.
+   */
+  async upload(body: Readable): Promise<RecordingSummary> {
+    const now = this.#now();
+    const id = `upload-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
+    const tmp = join(this.dir, `.${id}.uploading`);
+    const out = await open(tmp, 'w');
+    let bytes = 0;
+    const machine = new ReplayMachine();
+    try {
+      const sized = async function* (src: Readable, max: number) {
+        for await (const chunk of src) {
+          bytes += (chunk as Buffer).length;
+          if (bytes > max)
+            throw new StoreError(
+              RecordingErrorCode.TOO_LARGE,
+              `the file is larger than ${Math.round(max / 1024 / 1024)} MB`,
+              413,
+            );
+          await out.write(chunk as Buffer);
+          yield chunk as Buffer;
+        }
+      };
+      await feed(sized(body, this.maxUploadBytes), machine, () => false);
+      await out.close();
+      const r = machine.finish();
+      if (!r.ok) throw StoreError.from(r.error);
+      const d = machine.divergence;
+      if (d) {
+        throw new StoreError(
+          RecordingErrorCode.DIVERGED,
+          `The recording does not replay as recorded: at tick ${d.tick} (line ${d.line}) it holds ${d.kind === 'keyframe_content' ? 'a keyframe whose state does not match its hash' : `hash ${d.expected} but the replay computes ${d.actual}`}. It was changed after it was recorded.`,
+          422,
+          d.line,
+        );
+      }
+      await rename(tmp, this.file(id));
+      const h = machine.header!;
+      const meta = this.#metaFrom(
+        h,
+        machine.firstTick,
+        machine.lastTick,
+        'ended',
+        'upload',
+        machine.commandCount,
+      );
+      meta.id = id;
+      await this.#writeMeta(meta);
+      return { ...meta, state: 'ended', bytes };
+    } catch (e) {
+      await out.close().catch(() => {});
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** End every live recording (graceful shutdown). */
+  async closeAll(reason: 'shutdown' = 'shutdown'): Promise<void> {
+    await Promise.allSettled([...this.#live.values()].map((r) => r.end(reason)));
+  }
+}
+
+/**
+ * Push a byte stream through a ReplayMachine line by line. Returns the byte length of the complete lines accepted
+ * (where a torn tail starts), and whether the last accepted line lacked its newline. A final piece without a
+ * newline is pushed as `last`, so a torn line is tolerated.
+ */
+async function feed(
+  source: AsyncIterable<Buffer | string>,
+  machine: ReplayMachine,
+  stop: () => boolean,
+): Promise<{ goodBytes: number; unterminated: boolean }> {
+  let carry = '';
+  let goodBytes = 0;
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of source) {
+    carry += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let start = 0;
+    let nl: number;
+    while ((nl = carry.indexOf('\n', start)) !== -1) {
+      const line = carry.slice(start, nl);
+      start = nl + 1;
+      if (machine.push(line)) return { goodBytes, unterminated: false };
+      goodBytes += Buffer.byteLength(line, 'utf8') + 1;
+      if (stop()) return { goodBytes, unterminated: false };
+    }
+    carry = carry.slice(start);
+    if (carry.length > 16 * 1024 * 1024) {
+      machine.push(carry.slice(0, 200));
+      return { goodBytes, unterminated: false };
+    }
+  }
+  carry += decoder.decode();
+  if (carry !== '') {
+    const before = machine.lineCount;
+    machine.push(carry, true);
+    if (machine.lineCount > before && !machine.error)
+      return { goodBytes: goodBytes + Buffer.byteLength(carry, 'utf8'), unterminated: true };
+  }
+  return { goodBytes, unterminated: false };
+}
+
+/** Who took part: everyone who sent a command (but the host and the timeline) or joined. */
+function countParticipant(people: Set<string>, l: BodyLine): void {
+  if (l.k === 'c' && l.by !== 'host' && l.by !== 'timeline') people.add(l.by);
+  else if (l.k === 'a' && l.action === 'join' && typeof l.detail?.['participant'] === 'string')
+    people.add(l.detail['participant']);
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { HeaderLine } from '../../shared/recording/format.ts';
+import type { SimState } from '../../shared/sim/types.ts';
+import { RECORDING_ID, StoreError, type RecordingStore } from './RecordingStore.ts';
+
+/** Where a new live session started by the recording routes can be found: the host's page. */
+export interface StartedSession {
+  code: string;
+  /** The new room's host key: the browser that asked becomes its host (the host page reads it from storage). */
+  hostKey: string;
+  /** e.g. `/host/ABCD` */
+  hostPath: string;
+}
+
+export interface RecordingRoutesOptions {
+  store: RecordingStore;
+  /**
+   * "Continue from here": start a new live session from `state` (a replay's moment). The server owns rooms, so it
+   * injects this; without it the route answers 501. It must record the new session with
+   * `store.create({ ..., initialState: state, origin })`.
+   */
+  continueSession?: (o: {
+    header: HeaderLine;
+    state: SimState;
+    origin: { recording: string; tick: number };
+  }) => Promise<StartedSession>;
+  /** Resume an interrupted session under its old code: the server calls `store.resume(id)` and builds the room. */
+  resumeSession?: (id: string, auth: { hostKey?: string }) => Promise<StartedSession>;
+}
+
+/** Uploads and session starts cost disk and CPU: per-IP limits (applied when the app registers @fastify/rate-limit). */
+const limited = { config: { rateLimit: { max: 20, timeWindow: 60_000 } } };
+
+const idParams = z.strictObject({ id: z.string().regex(RECORDING_ID) });
+const resumeBody = z.strictObject({ hostKey: z.string().max(100).optional() });
+const continueBody = z.strictObject({ tick: z.number().int().min(0) });
+
+function fail(reply: FastifyReply, status: number, code: string, message: string, line?: number) {
+  return reply.code(status).send({ error: line === undefined ? { code, message } : { code, message, line } });
+}
+
+function sendError(reply: FastifyReply, e: unknown) {
+  if (e instanceof StoreError) return fail(reply, e.status, e.code, e.message, e.line);
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return fail(reply, 409, code, (e as Error).message);
+  throw e;
+}
+
+/**
+ * GET /api/recordings (list), GET /api/recordings/:id (the file), POST /api/recordings (upload), and the two
+ * actions that start live sessions from a recording: continue from a moment, resume an interrupted session.
+ * Errors answer `{ error: { code, message, line? } }` with a stable code.
+ */
+export async function recordingRoutes(app: FastifyInstance, opts: RecordingRoutesOptions): Promise<void> {
+  const { store } = opts;
+
+  // Uploads are streamed to disk and checked line by line: never buffered whole, never parsed as JSON by fastify.
+  for (const type of ['application/x-ndjson', 'application/octet-stream', 'text/plain']) {
+    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
+    app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
+  }
+
+  app.get('/api/recordings', async () => ({ recordings: await store.list() }));
+
+  app.get('/api/recordings/:id', async (req, reply) => {
+    const p = idParams.safeParse(req.params);
+    if (!p.success) return fail(reply, 400, 'BAD_ID', 'not a recording id');
+    const summary = await store.summary(p.data.id);
+    if (!summary) return fail(reply, 404, 'NOT_FOUND', `no recording ${p.data.id}`);
+    if (summary.state === 'live') await store.flush(p.data.id);
+    const download = (req.query as Record<string, unknown>)['download'] !== undefined;
+    reply
+      .header('content-type', 'application/x-ndjson; charset=utf-8')
+      .header('cache-control', summary.state === 'ended' ? 'private, max-age=3600' : 'no-store')
+      .header('x-recording-state', summary.state);
+    if (download) reply.header('content-disposition', `attachment; filename="oom-arena-${p.data.id}.ndjson"`);
+    return reply.send(createReadStream(store.file(p.data.id)));
+  });
+
+  app.post('/api/recordings', limited, async (req, reply) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > store.maxUploadBytes) {
+      return fail(
+        reply,
+        413,
+        'TOO_LARGE',
+        `the file is larger than ${Math.round(store.maxUploadBytes / 1024 / 1024)} MB`,
+      );
+    }
+    const body = req.body as Readable | undefined;
+    if (!body || typeof (body as Readable).pipe !== 'function') {
+      return fail(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the recording file as application/x-ndjson');
+    }
+    try {
+      const recording = await store.upload(body);
+      return reply.code(201).send({ recording });
+    } catch (e) {
+      body.resume();
+      return sendError(reply, e);
+    }
+  });
+
+  app.post('/api/recordings/:id/continue', limited, async (req, reply) => {
+    const p = idParams.safeParse(req.params);
+    if (!p.success) return fail(reply, 400, 'BAD_ID', 'not a recording id');
+    const b = continueBody.safeParse(req.body);
+    if (!b.success) return fail(reply, 400, 'BAD_REQUEST', 'send { "tick": <the moment to continue from> }');
+    if (!opts.continueSession)
+      return fail(reply, 501, 'NOT_AVAILABLE', 'this server cannot start sessions from a replay');
+    try {
+      const { header, state } = await store.stateAt(p.data.id, b.data.tick);
+      const started = await opts.continueSession({
+        header,
+        state,
+        origin: { recording: p.data.id, tick: b.data.tick },
+      });
+      return reply.code(201).send({ session: started });
+    } catch (e) {
+      return sendError(reply, e);
+    }
+  });
+
+  app.post('/api/recordings/:id/resume', limited, async (req, reply) => {
+    const p = idParams.safeParse(req.params);
+    if (!p.success) return fail(reply, 400, 'BAD_ID', 'not a recording id');
+    if (!opts.resumeSession) return fail(reply, 501, 'NOT_AVAILABLE', 'this server cannot resume sessions');
+    const b = resumeBody.safeParse(req.body ?? {});
+    if (!b.success)
+      return fail(reply, 400, 'BAD_REQUEST', 'send { "hostKey": "<the session\'s host key>" } or nothing');
+    try {
+      return reply.code(201).send({ session: await opts.resumeSession(p.data.id, b.data) });
+    } catch (e) {
+      return sendError(reply, e);
+    }
+  });
+}

@@ -1,0 +1,110 @@
+import type { Scenario } from '../../shared/scenario/schema.ts';
+import type { SimState } from '../../shared/sim/types.ts';
+import type { FileRecorder } from './FileRecorder.ts';
+import { StoreError, type RecordingStore } from './RecordingStore.ts';
+import type { RecordingRoutesOptions, StartedSession } from './routes.ts';
+import type { SessionRecorder } from './SessionRecorder.ts';
+import { newRoomCode } from '../util/secrets.ts';
+
+/** The part of the server's room registry the hooks need (structural, so this module does not import server/room). */
+export interface SessionRooms {
+  create(s: {
+    scenario: Scenario;
+    seed?: number;
+    speed: number;
+    lateJoin: boolean;
+    maxStudents?: number;
+    initialState?: SimState;
+    code?: string;
+  }): { code: string; hostKey: string } | null;
+}
+
+/** The recorder factory shape rooms are built with (server/room/recorderFactory.ts). */
+export interface HookedRecorderFactory {
+  create(start: Parameters<RecordingStore['create']>[0]): SessionRecorder;
+}
+
+/**
+ * Glue between recordings and live rooms: a recorder factory that hands a resumed session its reopened recording
+ * (instead of starting a new file), and the two hooks of the recording routes — continue from a replay's moment,
+ * resume an interrupted session under its old code. `rooms` is read lazily because the app builds the registry
+ * after the factory.
+ */
+export function recordingSessionHooks(store: RecordingStore, rooms: () => SessionRooms) {
+  const reopened = new Map<string, FileRecorder>();
+  const origins = new Map<string, { recording: string; tick: number }>();
+
+  const recorderFactory: HookedRecorderFactory = {
+    create(start) {
+      const again = reopened.get(start.code);
+      if (again) {
+        reopened.delete(start.code);
+        return again;
+      }
+      const origin = origins.get(start.code);
+      origins.delete(start.code);
+      return store.create(origin ? { ...start, origin } : start);
+    },
+  };
+
+  const optionsOf = (o: Record<string, unknown>) => ({
+    speed: typeof o['speed'] === 'number' ? o['speed'] : 1,
+    lateJoin: typeof o['lateJoin'] === 'boolean' ? o['lateJoin'] : true,
+    maxStudents:
+      typeof o['podSlots'] === 'number' && o['podSlots'] >= 1 ? Math.min(300, o['podSlots']) : undefined,
+  });
+
+  const continueSession: NonNullable<RecordingRoutesOptions['continueSession']> = async ({
+    header,
+    state,
+    origin,
+  }) => {
+    // The new room's code is not known before it exists: record the origin against the code the room will use.
+    const code = newRoomCode();
+    origins.set(code, origin);
+    const room = rooms().create({
+      scenario: header.scenario,
+      seed: header.seed,
+      ...optionsOf(header.options),
+      initialState: state,
+      code,
+    });
+    if (!room) {
+      origins.delete(code);
+      throw new StoreError(
+        'TOO_MANY_SESSIONS',
+        'This server is running as many sessions as it can. End an old one first.',
+        503,
+      );
+    }
+    return started(room);
+  };
+
+  const resumeSession: NonNullable<RecordingRoutesOptions['resumeSession']> = async (id, auth) => {
+    const { header, state, recorder } = await store.resume(id, auth);
+    reopened.set(header.code, recorder);
+    const room = rooms().create({
+      scenario: header.scenario,
+      seed: header.seed,
+      ...optionsOf(header.options),
+      initialState: state,
+      code: header.code,
+    });
+    if (!room) {
+      reopened.delete(header.code);
+      await recorder.abandon();
+      throw new StoreError(
+        'CODE_IN_USE',
+        `A live session already uses code ${header.code}, or the server is full.`,
+        409,
+      );
+    }
+    return started(room);
+  };
+
+  return { recorderFactory, continueSession, resumeSession };
+}
+
+function started(room: { code: string; hostKey: string }): StartedSession {
+  return { code: room.code, hostKey: room.hostKey, hostPath: `/host/${room.code}` };
+}

@@ -1,0 +1,104 @@
+import { TICK_MS } from '../../shared/sim/units.ts';
+
+/** The clock and timer a loop runs on: real ones in production, hand-stepped ones in tests. */
+export interface LoopClock {
+  now(): number;
+  /** Call `fn` after `ms`; returns a cancel function. */
+  schedule(fn: () => void, ms: number): () => void;
+}
+
+export const realClock: LoopClock = {
+  now: () => performance.now(),
+  schedule: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+const EARLY_MS = 3;
+
+export interface LoopOptions {
+  clock: LoopClock;
+  /** Runs `n` simulation ticks (n ≥ 1) and then broadcasts once. */
+  onTicks: (n: number) => void;
+  /** Wall time between pumps: the broadcast period (100 ms = 10 Hz). */
+  pumpMs?: number;
+  /** Lateness of each pump against its schedule, for the metrics. */
+  onLateness?: (ms: number) => void;
+}
+
+/**
+ * Fixed-step loop: simulated time advances in whole 100 ms ticks from an accumulator fed by the wall clock ×
+ * speed, so a slow pump catches up rather than slowing the simulation; catch-up is clamped (one second of ticks)
+ * so a stalled process does not then run a burst of hundreds of ticks. The pump runs at most 10 times a second
+ * whatever the speed, which bounds the broadcast rate. Stopped (paused, lobby, ended) it schedules nothing.
+ */
+export class LoopDriver {
+  readonly #o: Required<Omit<LoopOptions, 'onLateness'>> & Pick<LoopOptions, 'onLateness'>;
+  #speed = 1;
+  #acc = 0;
+  #last = 0;
+  #due = 0;
+  #cancel: (() => void) | null = null;
+
+  constructor(options: LoopOptions) {
+    this.#o = { pumpMs: TICK_MS, ...options };
+  }
+
+  get running(): boolean {
+    return this.#cancel !== null;
+  }
+
+  get speed(): number {
+    return this.#speed;
+  }
+
+  setSpeed(speed: number): void {
+    this.#speed = speed;
+  }
+
+  start(): void {
+    if (this.#cancel) return;
+    this.#last = this.#o.clock.now();
+    this.#due = this.#last + this.#o.pumpMs;
+    this.#cancel = this.#o.clock.schedule(() => this.#fire(), this.#o.pumpMs);
+  }
+
+  stop(): void {
+    this.#cancel?.();
+    this.#cancel = null;
+  }
+
+  /** Maximum ticks one pump runs: a second of simulated time at the current speed. */
+  get maxCatchUp(): number {
+    return Math.max(1, Math.ceil((1000 / TICK_MS) * this.#speed));
+  }
+
+  /** Feed the accumulator from the clock and run the ticks now due. Returns how many ran. Public for tests. */
+  pump(): number {
+    const now = this.#o.clock.now();
+    this.#acc += (now - this.#last) * this.#speed;
+    this.#last = now;
+    // Timers fire up to a millisecond or two early: count a tick that is nearly due now rather than skip a frame.
+    let n = Math.floor((this.#acc + EARLY_MS) / TICK_MS);
+    if (n > this.maxCatchUp) {
+      n = this.maxCatchUp;
+      this.#acc = 0; // clamp: drop the backlog instead of fast-forwarding through it
+    } else {
+      this.#acc -= n * TICK_MS;
+    }
+    if (n > 0) this.#o.onTicks(n);
+    return n;
+  }
+
+  #fire(): void {
+    const now = this.#o.clock.now();
+    this.#o.onLateness?.(Math.max(0, now - this.#due));
+    this.pump();
+    if (!this.#cancel) return; // stopped by onTicks (the session ended)
+    // Schedule against the ideal timeline so timer drift does not accumulate; never in the past.
+    this.#due += this.#o.pumpMs;
+    if (this.#due < now) this.#due = now + this.#o.pumpMs;
+    this.#cancel = this.#o.clock.schedule(() => this.#fire(), Math.max(0, this.#due - this.#o.clock.now()));
+  }
+}

@@ -1,0 +1,646 @@
+import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
+import { checkNickname, nicknameKey, NICKNAME_MESSAGES, slotForNickname, suggestNickname } from '../../shared/protocol/nickname.ts';
+import type { InjectKind } from '../../shared/protocol/schemas.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
+import type {
+  Delta,
+  JoinResult,
+  LeaderboardView,
+  PodView,
+  Role,
+  SessionMeta,
+  SessionStatus,
+  Snapshot,
+} from '../../shared/protocol/views.ts';
+import type { PodCommandBody } from '../../shared/schemas/commands.ts';
+import type { Scenario } from '../../shared/scenario/schema.ts';
+import { studentPodTemplate, studentSlots } from '../../shared/scenario/student.ts';
+import { cloneState } from '../../shared/sim/clone.ts';
+import { applyCommand } from '../../shared/sim/commands.ts';
+import { createSimulation } from '../../shared/sim/create.ts';
+import { activePod } from '../../shared/sim/podLifecycle.ts';
+import { advance } from '../../shared/sim/step.ts';
+import type { Command, SimEvent, SimState } from '../../shared/sim/types.ts';
+import type { SessionRecorder } from '../recording/SessionRecorder.ts';
+import { newSecret, sameSecret } from '../util/secrets.ts';
+import { injectionCommands } from './inject.ts';
+import { LoopDriver, type LoopClock } from './LoopDriver.ts';
+import { participantView, type ConnInfo, type Participant } from './participants.ts';
+import type { RoomLog, RoomPort } from './port.ts';
+import type { RecorderFactory } from './recorderFactory.ts';
+import { podScore } from './score.ts';
+import { FrameDiffer } from './FrameDiffer.ts';
+import { concernsStudent, isNotable, nodeView, podView } from './views.ts';
+
+export interface RoomOptions {
+  code: string;
+  scenario: Scenario;
+  seed: number;
+  speed: number;
+  lateJoin: boolean;
+  /** Student pods allowed (at most the scenario's). */
+  podSlots: number;
+  port: RoomPort;
+  clock: LoopClock;
+  recorders: RecorderFactory;
+  log: RoomLog;
+  /** Called with each pump's lateness (metrics). */
+  onLateness?: (ms: number) => void;
+  /** Broadcasts between leaderboard updates (10 = once a second). */
+  leaderboardEvery?: number;
+  /** Start from this state rather than the scenario's tick 0 ("continue from here"). */
+  initialState?: SimState;
+}
+
+interface QueuedCommand {
+  by: string;
+  command: Command;
+}
+
+const RECENT_EVENTS = 50;
+const LEADERBOARD_ROWS = 10;
+
+/**
+ * One classroom session: the only place its simulation changes. Commands are queued and applied at the next tick
+ * boundary in arrival order; after each pump the room sends compact deltas per role (volatile) and events
+ * (reliable). It knows connections only as ids behind a RoomPort.
+ */
+export class Room {
+  readonly code: string;
+  readonly hostKey = newSecret();
+  readonly createdAt: number;
+  #o: RoomOptions;
+  #state: SimState;
+  #status: SessionStatus = 'lobby';
+  #locked = false;
+  #lateJoin: boolean;
+  #loop: LoopDriver;
+  #recorder: SessionRecorder;
+  #queue: QueuedCommand[] = [];
+
+  #participants = new Map<string, Participant>();
+  #byToken = new Map<string, Participant>();
+  #byKey = new Map<string, Participant>();
+  #bySlot = new Map<string, Participant>();
+  #bannedKeys = new Set<string>();
+  #bannedTokens = new Set<string>();
+  #conns = new Map<string, ConnInfo>();
+  #nextId = 1;
+
+  // Broadcast bookkeeping: what the last frame described, and events since then.
+  #frames: FrameDiffer;
+  #pendingEvents: SimEvent[] = [];
+  #recent: SimEvent[] = [];
+  #broadcasts = 0;
+  /** Wall time of the last activity (join, command, connection): the registry ends idle rooms. */
+  lastActivity: number;
+  endedAt: number | null = null;
+
+  constructor(o: RoomOptions) {
+    this.#o = o;
+    this.code = o.code;
+    this.#lateJoin = o.lateJoin;
+    this.#state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
+    this.#frames = new FrameDiffer(this.#state.tick);
+    this.#recorder = this.#newRecorder();
+    this.createdAt = o.clock.now();
+    this.lastActivity = this.createdAt;
+    this.#loop = new LoopDriver({ clock: o.clock, onTicks: (n) => this.runTicks(n), onLateness: o.onLateness });
+    this.#loop.setSpeed(o.speed);
+  }
+
+  // ---- channels ----
+  get #all(): string {
+    return this.code;
+  }
+  get #viewers(): string {
+    return `${this.code}/viewers`;
+  }
+  get #hosts(): string {
+    return `${this.code}/hosts`;
+  }
+  get #spectators(): string {
+    return `${this.code}/spectators`;
+  }
+
+  get status(): SessionStatus {
+    return this.#status;
+  }
+  /** The simulation state (read-only for callers: tests and the recording routes). */
+  get state(): Readonly<SimState> {
+    return this.#state;
+  }
+  get connectionCount(): number {
+    return this.#conns.size;
+  }
+  get loop(): LoopDriver {
+    return this.#loop;
+  }
+  roleOf(conn: string): Role | null {
+    return this.#conns.get(conn)?.role ?? null;
+  }
+
+  meta(): SessionMeta {
+    let students = 0;
+    let spectators = 0;
+    for (const p of this.#participants.values()) {
+      if (p.role === 'student') students++;
+      else spectators++;
+    }
+    const s = this.#o.scenario;
+    return {
+      code: this.code,
+      scenario: { name: s.name, title: s.title ?? s.name, description: s.description ?? '' },
+      status: this.#status,
+      speed: this.#loop.speed,
+      locked: this.#locked,
+      lateJoin: this.#lateJoin,
+      students,
+      spectators,
+      podSlots: this.#o.podSlots,
+      tick: this.#state.tick,
+      durationSec: s.durationSec,
+    };
+  }
+
+  // ---- joining ----
+
+  attachHost(conn: string, hostKey: string): Ack<JoinResult> {
+    if (!sameSecret(hostKey, this.hostKey)) return fail(ErrorCode.BAD_HOST_KEY, 'That host key does not open this session.');
+    this.#addConn(conn, { role: 'host', participant: null });
+    return ok(this.#joinResult(conn, 'host', 'host', null, false));
+  }
+
+  attachPresenter(conn: string): Ack<JoinResult> {
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    this.#addConn(conn, { role: 'presenter', participant: null });
+    return ok(this.#joinResult(conn, 'presenter', `presenter-${conn.slice(0, 6)}`, null, false));
+  }
+
+  joinStudent(conn: string, req: { nickname?: string; token?: string; bot?: boolean }): Ack<JoinResult> {
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    if (req.token !== undefined) {
+      if (this.#bannedTokens.has(req.token)) return fail(ErrorCode.BANNED, 'The teacher removed you from this session.');
+      const p = this.#byToken.get(req.token);
+      if (p) {
+        this.#addConn(conn, { role: p.role, participant: p });
+        this.#participantsChanged();
+        return ok(this.#joinResult(conn, p.role, p.id, p, true));
+      }
+      if (req.nickname === undefined) return fail(ErrorCode.BAD_TOKEN, 'That session token is not valid here: join with a nickname.');
+    }
+    const check = checkNickname(req.nickname ?? '');
+    if (!check.ok) return fail(ErrorCode.NAME_INVALID, NICKNAME_MESSAGES[check.reason]);
+    const key = nicknameKey(check.nickname);
+    if (this.#bannedKeys.has(key)) return fail(ErrorCode.BANNED, 'The teacher removed that name from this session.');
+    if (this.#locked) return fail(ErrorCode.ROOM_LOCKED, 'The teacher has locked this room.');
+    if (this.#status !== 'lobby' && !this.#lateJoin) return fail(ErrorCode.LATE_JOIN_CLOSED, 'The session has started and the teacher is not taking late joins.');
+    if (this.#byKey.has(key)) return fail(ErrorCode.NAME_TAKEN, `Someone here is already called "${check.nickname}".`);
+
+    let students = 0;
+    for (const p of this.#participants.values()) if (p.role === 'student') students++;
+    const hasPod = students < this.#o.podSlots;
+    const slot = hasPod ? slotForNickname(check.nickname, (s) => this.#slotTaken(s)) : null;
+    const p: Participant = {
+      id: (this.#nextId++).toString(36),
+      nickname: check.nickname,
+      key,
+      role: hasPod ? 'student' : 'spectator',
+      slot,
+      token: newSecret(),
+      bot: req.bot ?? false,
+      conns: new Set(),
+      lastPodName: null,
+    };
+    this.#participants.set(p.id, p);
+    this.#byToken.set(p.token, p);
+    this.#byKey.set(key, p);
+    this.#hostAction('join', { participant: p.id, role: p.role, slot, bot: p.bot });
+    if (slot) {
+      this.#bySlot.set(slot, p);
+      this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, slot) });
+    }
+    this.#addConn(conn, { role: p.role, participant: p });
+    this.#o.log.info({ room: this.code, participant: p.id, role: p.role, slot }, 'participant joined');
+    this.#participantsChanged();
+    return ok(this.#joinResult(conn, p.role, p.id, p, false));
+  }
+
+  /** Re-bind a connection restored by socket.io's connection state recovery. False when the participant is gone. */
+  reattach(conn: string, participantId: string, role: Role): boolean {
+    if (role === 'host' || role === 'presenter') {
+      this.#addConn(conn, { role, participant: null });
+      return true;
+    }
+    const p = this.#participants.get(participantId);
+    if (!p) return false;
+    this.#addConn(conn, { role: p.role, participant: p });
+    this.#participantsChanged();
+    return true;
+  }
+
+  suggestName(random: () => number): string {
+    return suggestNickname(random, (k) => this.#byKey.has(k) || this.#bannedKeys.has(k));
+  }
+
+  /** A connection closed. The participant keeps their pod, name and token. */
+  detach(conn: string): void {
+    const info = this.#conns.get(conn);
+    if (!info) return;
+    this.#conns.delete(conn);
+    this.lastActivity = this.#o.clock.now();
+    if (info.participant) {
+      info.participant.conns.delete(conn);
+      this.#participantsChanged();
+    }
+  }
+
+  #addConn(conn: string, info: ConnInfo): void {
+    this.#conns.set(conn, info);
+    this.lastActivity = this.#o.clock.now();
+    const port = this.#o.port;
+    port.join(conn, this.#all);
+    if (info.role === 'host' || info.role === 'presenter') port.join(conn, this.#viewers);
+    if (info.role === 'host') port.join(conn, this.#hosts);
+    if (info.role === 'spectator') port.join(conn, this.#spectators);
+    info.participant?.conns.add(conn);
+  }
+
+  #joinResult(conn: string, role: Role, id: string, p: Participant | null, rejoined: boolean): JoinResult {
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      role,
+      participantId: id,
+      nickname: p?.nickname ?? null,
+      slot: p?.slot ?? null,
+      token: p?.token ?? null,
+      snapshot: this.snapshotFor(conn),
+      rejoined,
+    };
+  }
+
+  #slotTaken(slot: string): boolean {
+    return this.#bySlot.has(slot) || this.#state.pods.some((p) => p.slot === slot) || this.#queue.some((q) => q.command.type === 'add_pod' && q.command.pod.slot === slot);
+  }
+
+  // ---- views ----
+
+  /** The full view for one connection, consistent with the delta chain (its tick is the last frame's). */
+  snapshotFor(conn: string): Snapshot {
+    const info = this.#conns.get(conn);
+    const role = info?.role ?? 'spectator';
+    const s = this.#state;
+    const pods: Record<string, PodView> = {};
+    let recentEvents: SimEvent[];
+    if (role === 'host' || role === 'presenter') {
+      for (const p of s.pods) pods[p.name] = podView(s, p, this.#bySlot.get(p.slot)?.nickname ?? null);
+      recentEvents = this.#recent;
+    } else {
+      const slot = info?.participant?.slot ?? null;
+      const own = slot ? activePod(s, slot) : undefined;
+      if (own && info?.participant) {
+        pods[own.name] = podView(s, own, info.participant.nickname);
+        info.participant.lastPodName = own.name;
+      }
+      recentEvents = this.#recent.filter((e) => concernsStudent(e, slot)).map((e) => trimForStudent(e, slot));
+    }
+    const snap: Snapshot = {
+      tick: s.tick,
+      session: this.meta(),
+      node: nodeView(s),
+      pods,
+      leaderboard: this.#leaderboard(info?.participant ?? null),
+      recentEvents,
+    };
+    if (role === 'host') snap.participants = [...this.#participants.values()].map(participantView);
+    return snap;
+  }
+
+  #leaderboard(forWhom: Participant | null): LeaderboardView {
+    const rows = this.#standings();
+    const mine = forWhom ? rows.find((r) => r.slot === forWhom.slot) : undefined;
+    return { tick: this.#state.tick, rows: rows.slice(0, LEADERBOARD_ROWS), you: mine ? { rank: mine.rank, score: mine.score } : null };
+  }
+
+  #standingsCache: { tick: number; rows: LeaderboardView['rows'] } | null = null;
+  #standings(): LeaderboardView['rows'] {
+    if (this.#standingsCache?.tick === this.#state.tick) return this.#standingsCache.rows;
+    const rows: LeaderboardView['rows'] = [];
+    for (const p of this.#participants.values()) {
+      if (!p.slot) continue;
+      const pod = activePod(this.#state, p.slot);
+      if (!pod) continue;
+      rows.push({ rank: 0, nickname: p.nickname, slot: p.slot, score: podScore(pod), restarts: pod.restartCount });
+    }
+    rows.sort((a, b) => b.score - a.score || a.restarts - b.restarts || a.nickname.localeCompare(b.nickname));
+    rows.forEach((r, i) => (r.rank = i > 0 && rows[i - 1]!.score === r.score ? rows[i - 1]!.rank : i + 1));
+    this.#standingsCache = { tick: this.#state.tick, rows };
+    return rows;
+  }
+
+  // ---- commands ----
+
+  /** A student's command for their own pod: validated, queued for the next tick, acked once recorded. */
+  async podCommand(conn: string, body: PodCommandBody): Promise<Ack<{ tick: number }>> {
+    const p = this.#conns.get(conn)?.participant;
+    if (!p || p.role !== 'student' || !p.slot) return fail(ErrorCode.FORBIDDEN, 'Only a student with a pod can send pod commands.');
+    if (body.type === 'remove_pod') return fail(ErrorCode.FORBIDDEN, 'Students cannot delete their pod.');
+    if (this.#status === 'lobby') return fail(ErrorCode.BAD_STATE, 'The session has not started yet.');
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const command = { ...body, pod: p.slot } as Command;
+    const dry = applyCommand(cloneState(this.#state), command);
+    if (!dry.ok) return fail(ErrorCode.COMMAND_REJECTED, dry.error.message);
+    return this.#record(p.id, command);
+  }
+
+  #enqueue(by: string, command: Command): number {
+    this.#queue.push({ by, command });
+    return this.#state.tick + 1;
+  }
+
+  /**
+   * Queue a command the server itself issues (a joining student's pod): recorded like any other, since every
+   * command that reaches the simulation must be in the recording for the replay to match.
+   */
+  #enqueueRecorded(by: string, command: Command): void {
+    const tick = this.#enqueue(by, command);
+    this.#recorder.command({ tick, by, command }).catch((e: unknown) => {
+      this.#o.log.error({ room: this.code, err: e }, 'recording a command failed');
+    });
+  }
+
+  /** Queue a command and ack when the recorder has it durably. */
+  async #record(by: string, command: Command): Promise<Ack<{ tick: number }>> {
+    const tick = this.#enqueue(by, command);
+    this.lastActivity = this.#o.clock.now();
+    try {
+      await this.#recorder.command({ tick, by, command });
+    } catch (e) {
+      this.#o.log.error({ room: this.code, err: e }, 'recording a command failed');
+      return fail(ErrorCode.INTERNAL, 'The command was applied but could not be recorded.');
+    }
+    return ok({ tick });
+  }
+
+  /** Run `n` ticks, then broadcast once. Called by the loop; tests may call it directly. */
+  runTicks(n: number): void {
+    const s = this.#state;
+    for (let i = 0; i < n; i++) {
+      const batch = this.#queue;
+      this.#queue = [];
+      // Commands queued before this tick were recorded against s.tick + 1 at arrival: that is this tick.
+      advance(
+        s,
+        batch.map((q) => q.command),
+      );
+      this.#recorder.afterTick(s);
+      for (const e of s.events) if (isNotable(e)) this.#pendingEvents.push(e);
+    }
+    this.#broadcast();
+  }
+
+  #broadcast(): void {
+    const s = this.#state;
+    const port = this.#o.port;
+    this.#broadcasts++;
+    const f = this.#frames.next(s, (slot) => this.#bySlot.get(slot)?.nickname ?? null);
+    const since = f.since;
+
+    const viewerDelta: Delta = { t: s.tick, since };
+    if (f.nodePatch) viewerDelta.node = f.nodePatch;
+    if (f.patches.size) viewerDelta.pods = Object.fromEntries(f.patches);
+    if (f.gone.length) viewerDelta.gone = f.gone;
+    port.broadcast(this.#viewers, 'state:delta', viewerDelta, true);
+
+    const basic: Delta = f.nodePatch ? { t: s.tick, since, node: f.nodePatch } : { t: s.tick, since };
+    port.broadcast(this.#spectators, 'state:delta', basic, true);
+
+    const events = this.#pendingEvents;
+    this.#pendingEvents = [];
+    for (const e of events) {
+      this.#recent.push(e);
+    }
+    if (this.#recent.length > RECENT_EVENTS) this.#recent.splice(0, this.#recent.length - RECENT_EVENTS);
+    // Reliable messages go to each viewer socket rather than through a socket.io room: socket.io keeps every
+    // reliable room broadcast for the recovery window, and kill events with their candidate tables add up.
+    const viewers: string[] = [];
+    for (const [conn, info] of this.#conns) if (info.role === 'host' || info.role === 'presenter') viewers.push(conn);
+    if (events.length) for (const c of viewers) port.send(c, 'sim:events', { tick: s.tick, events });
+
+    const leaderboardDue = this.#broadcasts % (this.#o.leaderboardEvery ?? 10) === 0;
+    for (const p of this.#participants.values()) {
+      if (p.conns.size === 0) continue;
+      if (p.role === 'student' && p.slot) {
+        const d: Delta = { ...basic };
+        // The frame's slot index, not activePod: that would scan every pod once per student.
+        const own = f.podOfSlot.get(p.slot);
+        if (own) {
+          if (own.name !== p.lastPodName) {
+            d.pods = { [own.name]: this.#frames.view(own.name)! };
+            if (p.lastPodName) d.gone = [p.lastPodName];
+            p.lastPodName = own.name;
+          } else {
+            const patch = f.patches.get(own.name);
+            if (patch) d.pods = { [own.name]: patch };
+          }
+        }
+        for (const c of p.conns) port.send(c, 'state:delta', d, true);
+      }
+      if (events.length) {
+        const mine = events.filter((e) => concernsStudent(e, p.slot)).map((e) => trimForStudent(e, p.slot));
+        if (mine.length) for (const c of p.conns) port.send(c, 'sim:events', { tick: s.tick, events: mine });
+      }
+      if (leaderboardDue) {
+        const board = this.#leaderboard(p);
+        for (const c of p.conns) port.send(c, 'leaderboard:update', board);
+      }
+    }
+    if (leaderboardDue && viewers.length) {
+      const board = this.#leaderboard(null);
+      for (const c of viewers) port.send(c, 'leaderboard:update', board);
+    }
+  }
+
+  // ---- host controls ----
+
+  #hostAction(action: string, detail?: Record<string, unknown>): void {
+    this.lastActivity = this.#o.clock.now();
+    this.#recorder.hostAction({ tick: this.#state.tick, action, ...(detail ? { detail } : {}) }).catch((e: unknown) => {
+      this.#o.log.error({ room: this.code, err: e }, 'recording a host action failed');
+    });
+    this.#o.log.info({ room: this.code, action, ...detail }, 'host action');
+  }
+
+  #metaChanged(): SessionMeta {
+    const m = this.meta();
+    this.#o.port.broadcast(this.#all, 'session:update', m);
+    return m;
+  }
+
+  #participantsChanged(): void {
+    this.#o.port.broadcast(this.#hosts, 'participants:update', [...this.#participants.values()].map(participantView));
+  }
+
+  start(): Ack<SessionMeta> {
+    if (this.#status !== 'lobby') return fail(ErrorCode.BAD_STATE, `The session is ${this.#status}, not waiting to start.`);
+    this.#status = 'running';
+    this.#hostAction('start');
+    this.#loop.start();
+    return ok(this.#metaChanged());
+  }
+
+  pause(): Ack<SessionMeta> {
+    if (this.#status !== 'running') return fail(ErrorCode.BAD_STATE, `The session is ${this.#status}, not running.`);
+    this.#status = 'paused';
+    this.#loop.stop();
+    this.#hostAction('pause');
+    return ok(this.#metaChanged());
+  }
+
+  resume(): Ack<SessionMeta> {
+    if (this.#status !== 'paused') return fail(ErrorCode.BAD_STATE, `The session is ${this.#status}, not paused.`);
+    this.#status = 'running';
+    this.#hostAction('resume');
+    this.#loop.start();
+    return ok(this.#metaChanged());
+  }
+
+  setSpeed(speed: number): Ack<SessionMeta> {
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    this.#loop.setSpeed(speed);
+    this.#hostAction('speed', { speed });
+    return ok(this.#metaChanged());
+  }
+
+  setLocked(locked: boolean): Ack<SessionMeta> {
+    this.#locked = locked;
+    this.#hostAction(locked ? 'lock' : 'unlock');
+    return ok(this.#metaChanged());
+  }
+
+  setLateJoin(allowed: boolean): Ack<SessionMeta> {
+    this.#lateJoin = allowed;
+    this.#hostAction('late_join', { allowed });
+    return ok(this.#metaChanged());
+  }
+
+  /** Back to tick 0 with the same students and pods; a new recording starts. */
+  reset(): Ack<SessionMeta> {
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    this.#loop.stop();
+    this.#hostAction('reset');
+    void this.#recorder.end('ended');
+    this.#state = createSimulation(this.#o.scenario, { seed: this.#o.seed });
+    this.#recorder = this.#newRecorder();
+    this.#queue = [];
+    this.#status = 'lobby';
+    this.#frames.reset(this.#state.tick);
+    this.#pendingEvents = [];
+    this.#recent = [];
+    this.#standingsCache = null;
+    for (const p of this.#participants.values()) {
+      p.lastPodName = null;
+      if (p.slot) this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, p.slot) });
+    }
+    const m = this.#metaChanged();
+    for (const conn of this.#conns.keys()) this.#o.port.send(conn, 'state:snapshot', this.snapshotFor(conn));
+    return ok(m);
+  }
+
+  /** End for good: stop the loop, tell everyone, close the recording. */
+  async end(reason: 'host' | 'shutdown' | 'idle'): Promise<Ack<SessionMeta>> {
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has already ended.');
+    this.#loop.stop();
+    this.#status = 'ended';
+    this.endedAt = this.#o.clock.now();
+    this.#hostAction('end', { reason });
+    const m = this.#metaChanged();
+    const message =
+      reason === 'shutdown' ? 'The server is restarting. Your teacher can resume the session.' : reason === 'idle' ? 'The session ended after a long idle time.' : 'The teacher ended the session.';
+    this.#o.port.broadcast(this.#all, 'session:ended', { reason, message });
+    try {
+      await this.#recorder.end(reason === 'shutdown' ? 'shutdown' : 'ended');
+    } catch (e) {
+      this.#o.log.error({ room: this.code, err: e }, 'closing the recording failed');
+    }
+    return ok(m);
+  }
+
+  /** Disconnect a participant; they may rejoin with their token and find their pod. */
+  kick(id: string): Ack<{ id: string }> {
+    const p = this.#participants.get(id);
+    if (!p) return fail(ErrorCode.BAD_REQUEST, 'No participant with that id.');
+    this.#hostAction('kick', { participant: id });
+    this.#remove(p, 'kicked', 'The teacher removed you from the session. You can join again.');
+    return ok({ id });
+  }
+
+  /** Remove a participant for good: their token and name are refused from now on, and their pod is deleted. */
+  ban(id: string): Ack<{ id: string }> {
+    const p = this.#participants.get(id);
+    if (!p) return fail(ErrorCode.BAD_REQUEST, 'No participant with that id.');
+    this.#hostAction('ban', { participant: id });
+    this.#bannedTokens.add(p.token);
+    this.#bannedKeys.add(p.key);
+    this.#byToken.delete(p.token);
+    this.#byKey.delete(p.key);
+    this.#participants.delete(p.id);
+    if (p.slot) {
+      // The slot stays reserved (never reused) so a later student cannot inherit the banned student's pod history.
+      const pod = activePod(this.#state, p.slot);
+      if (pod) void this.#record('host', { type: 'remove_pod', pod: p.slot });
+    }
+    this.#remove(p, 'banned', 'The teacher banned you from this session.');
+    this.#metaChanged();
+    return ok({ id });
+  }
+
+  #remove(p: Participant, reason: 'kicked' | 'banned', message: string): void {
+    for (const conn of [...p.conns]) {
+      this.#o.port.send(conn, 'participant:removed', { reason, message });
+      this.detach(conn);
+      this.#o.port.disconnect(conn);
+    }
+    this.#participantsChanged();
+  }
+
+  /** The host's scenario events: a 700 MB batch, a traffic spike, a noisy neighbour. */
+  async inject(kind: InjectKind, slot: string | undefined): Promise<Ack<{ tick: number }>> {
+    if (this.#status === 'lobby') return fail(ErrorCode.BAD_STATE, 'Start the session first.');
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    if (slot !== undefined && !activePod(this.#state, slot)) return fail(ErrorCode.COMMAND_REJECTED, `No pod named "${slot}".`);
+    const targets = [...this.#bySlot.keys()].filter((s) => activePod(this.#state, s));
+    const commands = injectionCommands(kind, slot, targets, (s) => this.#slotTaken(s));
+    if (commands.length === 0) return fail(ErrorCode.COMMAND_REJECTED, 'No pod to inject into.');
+    this.#hostAction('inject', { kind, ...(slot ? { slot } : {}) });
+    let tick = this.#state.tick + 1;
+    for (const c of commands) {
+      const r = await this.#record('host', c);
+      if (!r.ok) return r;
+      tick = r.data.tick;
+    }
+    return ok({ tick });
+  }
+
+  #newRecorder(): SessionRecorder {
+    return this.#o.recorders.create({
+      code: this.code,
+      scenario: this.#o.scenario,
+      seed: this.#o.seed,
+      options: { speed: this.#o.speed, lateJoin: this.#o.lateJoin, podSlots: this.#o.podSlots },
+      initialState: cloneState(this.#state),
+    });
+  }
+}
+
+/** The pod slots the scenario gives students, capped by the host's choice. */
+export function podSlotsFor(scenario: Scenario, maxStudents: number | undefined): number {
+  const slots = studentSlots(scenario);
+  return maxStudents === undefined ? slots : Math.min(slots, maxStudents);
+}
+
+/** A global OOM kill lists every process on the node: a student gets the victim's row and their own. */
+function trimForStudent(e: SimEvent, slot: string | null): SimEvent {
+  if (e.type !== 'oom_kill' || e.constraint !== 'global') return e;
+  return { ...e, candidates: e.candidates.filter((c) => c.pid === e.victim.pid || (slot !== null && c.slot === slot)) };
+}

@@ -1,0 +1,112 @@
+import type { Scenario } from '../../shared/scenario/schema.ts';
+import type { SimState } from '../../shared/sim/types.ts';
+import { newRoomCode } from '../util/secrets.ts';
+import type { LoopClock } from './LoopDriver.ts';
+import type { RoomLog, RoomPort } from './port.ts';
+import type { RecorderFactory } from './recorderFactory.ts';
+import { podSlotsFor, Room } from './Room.ts';
+
+export interface RegistryOptions {
+  port: RoomPort;
+  clock: LoopClock;
+  recorders: RecorderFactory;
+  log: RoomLog;
+  maxSessions: number;
+  endedTtlMs: number;
+  idleMs: number;
+  onLateness?: (ms: number) => void;
+}
+
+export interface NewSession {
+  scenario: Scenario;
+  seed?: number;
+  speed: number;
+  lateJoin: boolean;
+  maxStudents?: number;
+  /** Start from this state instead of the scenario's tick 0 ("continue from here" in a replay). */
+  initialState?: SimState;
+  /** Keep this code (resuming an interrupted session); must not be in use. */
+  code?: string;
+}
+
+/** The server's live sessions by room code, with the session cap and the clean-up of ended and idle rooms. */
+export class RoomRegistry {
+  readonly #rooms = new Map<string, Room>();
+  readonly #o: RegistryOptions;
+  #sweeper: (() => void) | null = null;
+
+  constructor(o: RegistryOptions) {
+    this.#o = o;
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  get liveCount(): number {
+    let n = 0;
+    for (const r of this.#rooms.values()) if (r.status !== 'ended') n++;
+    return n;
+  }
+
+  get(code: string): Room | undefined {
+    return this.#rooms.get(code);
+  }
+
+  rooms(): IterableIterator<Room> {
+    return this.#rooms.values();
+  }
+
+  /** A new session, or null when the server already runs its maximum. */
+  create(s: NewSession): Room | null {
+    if (this.liveCount >= this.#o.maxSessions) return null;
+    let code = s.code ?? newRoomCode();
+    if (s.code && this.#rooms.has(s.code)) return null;
+    while (this.#rooms.has(code)) code = newRoomCode();
+    const room = new Room({
+      code,
+      scenario: s.scenario,
+      seed: s.seed ?? s.initialState?.seed ?? s.scenario.seed ?? 42,
+      speed: s.speed,
+      lateJoin: s.lateJoin,
+      podSlots: podSlotsFor(s.scenario, s.maxStudents),
+      port: this.#o.port,
+      clock: this.#o.clock,
+      recorders: this.#o.recorders,
+      log: this.#o.log,
+      onLateness: this.#o.onLateness,
+      initialState: s.initialState,
+    });
+    this.#rooms.set(code, room);
+    this.#o.log.info({ room: code, scenario: s.scenario.name }, 'session created');
+    return room;
+  }
+
+  /** End idle rooms and forget rooms that ended long ago. Runs every minute once started. */
+  async sweep(): Promise<void> {
+    const now = this.#o.clock.now();
+    for (const [code, room] of this.#rooms) {
+      if (room.status === 'ended') {
+        if (room.endedAt !== null && now - room.endedAt > this.#o.endedTtlMs) this.#rooms.delete(code);
+      } else if (room.connectionCount === 0 && now - room.lastActivity > this.#o.idleMs) {
+        await room.end('idle');
+      }
+    }
+  }
+
+  startSweeping(everyMs = 60_000): void {
+    const tick = () => {
+      void this.sweep().finally(() => {
+        if (this.#sweeper) this.#sweeper = this.#o.clock.schedule(tick, everyMs);
+      });
+    };
+    this.#sweeper = this.#o.clock.schedule(tick, everyMs);
+  }
+
+  /** Server shutdown: end every live session (clients are told, recordings closed). */
+  async closeAll(): Promise<void> {
+    this.#sweeper?.();
+    this.#sweeper = null;
+    await Promise.all([...this.#rooms.values()].filter((r) => r.status !== 'ended').map((r) => r.end('shutdown')));
+  }
+}

@@ -1,0 +1,26 @@
+import type { ServerToClientEvents } from '../../shared/protocol/events.ts';
+
+export type ServerEvent = keyof ServerToClientEvents;
+export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+
+/**
+ * How a room talks to its connections. The room never imports socket.io: the socket layer implements this port,
+ * and tests can implement it in memory. Connections are opaque ids; channels are named groups of them.
+ */
+export interface RoomPort {
+  /** Send to one connection. `volatile`: drop rather than buffer when the client is slow (state frames). */
+  send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile?: boolean): void;
+  /** Send to every connection in a channel, encoding the message once. */
+  broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile?: boolean): void;
+  join(conn: string, channel: string): void;
+  leave(conn: string, channel: string): void;
+  /** Close a connection (after the messages already sent to it). */
+  disconnect(conn: string): void;
+}
+
+/** The minimal logger the room writes to (fastify's pino logger fits). */
+export interface RoomLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}

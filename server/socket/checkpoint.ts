@@ -1,0 +1,71 @@
+import { ErrorCode, fail, type Ack, type ErrorCode as Code } from '../../shared/protocol/errors.ts';
+import { clientEventSchemas, type ClientEventName } from '../../shared/protocol/schemas.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
+import { describeIssues } from '../../shared/schemas/commands.ts';
+import type { RoomLog } from '../room/port.ts';
+import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { EVENT_ROLES, handlers, type ConnContext } from './handlers.ts';
+import { hasDangerousKeys } from './safeKeys.ts';
+import type { TokenBucket } from './TokenBucket.ts';
+
+export interface CheckpointDeps {
+  rooms: RoomRegistry;
+  log: RoomLog;
+  now(): number;
+  /** Messages the socket may send (flood control). */
+  messages: TokenBucket;
+  /** Offences the socket may commit before it is disconnected. */
+  offences: TokenBucket;
+  onOffender(): void;
+  onMessage?(): void;
+  onRejected?(): void;
+}
+
+const JOIN_EVENTS = new Set<string>(['host:attach', 'student:join', 'presenter:attach']);
+
+/**
+ * The one checkpoint every client message passes, in this order: flood control, known event, payload shape
+ * (schema, no prototype keys, one argument), protocol version, role; only then the handler. Any refusal is a coded
+ * ack with the state unchanged and a log line; a socket that keeps offending is disconnected.
+ */
+export async function checkpoint(ctx: ConnContext, event: string, args: unknown[], deps: CheckpointDeps): Promise<Ack<unknown>> {
+  deps.onMessage?.();
+  const refuse = (code: Code, message: string): Ack<unknown> => {
+    deps.onRejected?.();
+    deps.log.warn({ conn: ctx.id, room: ctx.room?.code, role: ctx.role, event: String(event).slice(0, 40), code }, 'client message refused');
+    if (!deps.offences.take(deps.now())) {
+      deps.log.warn({ conn: ctx.id, room: ctx.room?.code }, 'disconnecting a repeat offender');
+      deps.onOffender();
+    }
+    return fail(code, message);
+  };
+
+  if (!deps.messages.take(deps.now())) return refuse(ErrorCode.RATE_LIMITED, 'Too many messages: slow down.');
+  if (typeof event !== 'string' || !Object.hasOwn(clientEventSchemas, event)) {
+    return refuse(ErrorCode.UNKNOWN_EVENT, `Unknown event "${String(event).slice(0, 40)}".`);
+  }
+  const name = event as ClientEventName;
+  if (args.length !== 1) return refuse(ErrorCode.BAD_REQUEST, 'Send exactly one payload object.');
+  const raw = args[0];
+  if (hasDangerousKeys(raw)) return refuse(ErrorCode.BAD_REQUEST, 'The payload has a forbidden key.');
+  const parsed = clientEventSchemas[name].safeParse(raw);
+  if (!parsed.success) return refuse(ErrorCode.BAD_REQUEST, describeIssues(parsed.error));
+  const payload = parsed.data as { v?: number };
+  if (JOIN_EVENTS.has(name) && payload.v !== PROTOCOL_VERSION) {
+    return refuse(ErrorCode.VERSION_MISMATCH, `This page speaks protocol ${payload.v}, the server ${PROTOCOL_VERSION}: reload the page.`);
+  }
+  const allowed = EVENT_ROLES[name];
+  const role = ctx.role ?? 'guest';
+  if (!allowed.includes(role)) {
+    if (role === 'guest') return refuse(ErrorCode.NOT_JOINED, 'Join a session first.');
+    if (allowed.length === 1 && allowed[0] === 'guest') return refuse(ErrorCode.ALREADY_JOINED, 'This connection has already joined a session.');
+    return refuse(ErrorCode.FORBIDDEN, `A ${role} may not send ${name}.`);
+  }
+  try {
+    const handler = handlers[name] as (c: ConnContext, p: unknown, r: RoomRegistry) => Ack<unknown> | Promise<Ack<unknown>>;
+    return await handler(ctx, parsed.data, deps.rooms);
+  } catch (e) {
+    deps.log.error({ conn: ctx.id, event: name, err: e }, 'handler failed');
+    return fail(ErrorCode.INTERNAL, 'Something went wrong on the server; nothing was changed.');
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The typed event map shared by server and client (`Server<ClientToServerEvents, ServerToClientEvents>` and
+ * `Socket<ServerToClientEvents, ClientToServerEvents>`). Payload types come from the zod schemas; every
+ * client event takes a payload and an ack callback. Types are hints only: the server validates at runtime.
+ */
+import type { Ack } from './errors.ts';
+import type { ClientEventName, ClientPayload } from './schemas.ts';
+import type {
+  Delta,
+  EndReason,
+  EventsMessage,
+  JoinResult,
+  LeaderboardView,
+  ParticipantView,
+  RemovedReason,
+  SessionMeta,
+  Snapshot,
+} from './views.ts';
+
+/** What each client event's ack carries on success. */
+export interface ClientEventResults {
+  'host:attach': JoinResult;
+  'student:join': JoinResult;
+  'presenter:attach': JoinResult;
+  'name:suggest': { nickname: string };
+  'state:sync': Snapshot;
+  /** The tick the command is applied at (it is queued and applied at the next tick boundary, in arrival order). */
+  'pod:command': { tick: number };
+  'session:start': SessionMeta;
+  'session:pause': SessionMeta;
+  'session:resume': SessionMeta;
+  'session:reset': SessionMeta;
+  'session:end': SessionMeta;
+  'session:speed': SessionMeta;
+  'room:lock': SessionMeta;
+  'room:lateJoin': SessionMeta;
+  'participant:kick': { id: string };
+  'participant:ban': { id: string };
+  'scenario:inject': { tick: number };
+}
+
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (payload: ClientPayload<E>, ack: (res: Ack<ClientEventResults[E]>) => void) => void;
+};
+
+export interface ServerToClientEvents {
+  /** A full view (reliable): after a reset, or when the server decides a client must resync. */
+  'state:snapshot': (snapshot: Snapshot) => void;
+  /** Per-broadcast changes (volatile, ≤ 10 per second). */
+  'state:delta': (delta: Delta) => void;
+  /** Simulation events that concern the receiver (reliable): kills, evictions, restarts, pressure. */
+  'sim:events': (msg: EventsMessage) => void;
+  /** About once a second while running. */
+  'leaderboard:update': (board: LeaderboardView) => void;
+  /** Status or settings changed (reliable). */
+  'session:update': (meta: SessionMeta) => void;
+  /** Host only: who is in the room. */
+  'participants:update': (list: ParticipantView[]) => void;
+  /** This connection was kicked (may rejoin) or banned (may not); the server disconnects it next. */
+  'participant:removed': (info: { reason: RemovedReason; message: string }) => void;
+  'session:ended': (info: { reason: EndReason; message: string }) => void;
+  /** A message that arrived without an ack callback was refused. */
+  'client:error': (error: { event: string; code: string; message: string }) => void;
+}
+
+/** What the server keeps on each socket (restored by connection state recovery). */
+export interface SocketData {
+  roomCode: string | null;
+  participantId: string | null;
+}

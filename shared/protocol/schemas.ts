@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { podCommandBodySchema } from '../schemas/commands.ts';
+import { NICKNAME_MAX } from './nickname.ts';
+import { ROOM_CODE_LENGTH } from './roomCode.ts';
+
+/**
+ * One zod schema per client→server event: the server's validation checkpoint parses every payload with these,
+ * and the event map (events.ts) takes its payload types from them, so the two cannot drift. Strict objects: an
+ * unknown key is an error.
+ */
+const code = z.string().min(ROOM_CODE_LENGTH).max(ROOM_CODE_LENGTH + 4);
+const version = z.number().int().min(0).max(1_000_000);
+const secret = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a valid key');
+const empty = z.strictObject({});
+const participantId = z.string().regex(/^[a-z0-9]{1,16}$/, 'not a participant id');
+
+export const SPEED_MIN = 0.5;
+export const SPEED_MAX = 10;
+
+export const clientEventSchemas = {
+  'host:attach': z.strictObject({ v: version, code, hostKey: secret }),
+  'student:join': z
+    .strictObject({ v: version, code, nickname: z.string().max(NICKNAME_MAX * 4).optional(), token: secret.optional(), bot: z.boolean().optional() })
+    .refine((p) => p.nickname !== undefined || p.token !== undefined, 'a nickname or a token is required'),
+  'presenter:attach': z.strictObject({ v: version, code }),
+  'name:suggest': z.strictObject({ code }),
+  'state:sync': empty,
+  'pod:command': z.strictObject({ command: podCommandBodySchema }),
+  'session:start': empty,
+  'session:pause': empty,
+  'session:resume': empty,
+  'session:reset': empty,
+  'session:end': empty,
+  'session:speed': z.strictObject({ speed: z.number().finite().min(SPEED_MIN).max(SPEED_MAX) }),
+  'room:lock': z.strictObject({ locked: z.boolean() }),
+  'room:lateJoin': z.strictObject({ allowed: z.boolean() }),
+  'participant:kick': z.strictObject({ id: participantId }),
+  'participant:ban': z.strictObject({ id: participantId }),
+  'scenario:inject': z.strictObject({
+    kind: z.enum(['batch', 'traffic_spike', 'noisy_neighbour']),
+    /** For 'batch': the student pod (slot) that takes it; omitted = every student pod. */
+    slot: z.string().max(40).optional(),
+  }),
+} as const;
+
+export type ClientEventName = keyof typeof clientEventSchemas;
+export type ClientPayload<E extends ClientEventName> = z.infer<(typeof clientEventSchemas)[E]>;
+export type InjectKind = ClientPayload<'scenario:inject'>['kind'];
+
+/** Body of POST /api/sessions: what the teacher chooses when creating a session. */
+export const createSessionSchema = z.strictObject({
+  scenario: z.string().regex(/^[a-z0-9][-a-z0-9]{0,39}$/).default('classroom'),
+  /** Override the scenario's node memory. */
+  nodeMemoryMiB: z.number().int().min(512).max(1024 * 1024).optional(),
+  speed: z.number().finite().min(SPEED_MIN).max(SPEED_MAX).default(1),
+  seed: z.number().int().min(0).max(4294967295).optional(),
+  lateJoin: z.boolean().default(true),
+  /** Cap on student pods, at most the scenario's. */
+  maxStudents: z.number().int().min(1).max(300).optional(),
+});
+export type CreateSessionRequest = z.input<typeof createSessionSchema>;
+
+export interface CreateSessionResponse {
+  code: string;
+  /** The secret that makes a browser the host: keep it in that browser only. */
+  hostKey: string;
+  /** URLs to give students: LAN addresses first, then localhost. */
+  joinUrls: string[];
+}

@@ -1,0 +1,162 @@
+/**
+ * What the server sends: per-role views of a session. Memory figures stay in pages (4 KiB, integers) as in the
+ * simulation; the client converts for display (shared/sim/units.ts). Types only: the server builds these in
+ * server/room/views.ts, the client renders them.
+ */
+import type { ContainerStateName, OomConstraint, PendingChange, PodPhase, QosClass, SimEvent, WorkloadSpec } from '../sim/types.ts';
+
+export type Role = 'host' | 'student' | 'spectator' | 'presenter';
+export type SessionStatus = 'lobby' | 'running' | 'paused' | 'ended';
+
+/** The session as everyone sees it: status and the host's settings. */
+export interface SessionMeta {
+  code: string;
+  scenario: { name: string; title: string; description: string };
+  status: SessionStatus;
+  /** Simulated seconds per wall second, 0.5–10. */
+  speed: number;
+  locked: boolean;
+  lateJoin: boolean;
+  /** Students holding a pod, connected or not. */
+  students: number;
+  spectators: number;
+  /** How many student pods the node takes; newcomers beyond it watch as spectators. */
+  podSlots: number;
+  tick: number;
+  durationSec: number;
+}
+
+export interface NodeView {
+  name: string;
+  capacityPages: number;
+  reservedPages: number;
+  allocatablePages: number;
+  /** Sum of the requests of pods bound to the node. */
+  requestedPages: number;
+  usedPages: number;
+  /** memory.available as the kubelet computes it (capacity minus working set). */
+  availablePages: number;
+  evictionThresholdPages: number;
+  swapPages: number;
+  swapUsedPages: number;
+  memoryPressure: boolean;
+  /** Traffic multiplier in thousandths (1000 = normal). */
+  trafficMilli: number;
+  podCount: number;
+}
+
+/** One pod, flat so that a delta can name just the fields that changed. */
+export interface PodView {
+  name: string;
+  slot: string;
+  /** The student's nickname, or null for a scenario pod. */
+  owner: string | null;
+  phase: PodPhase;
+  /** 'Evicted' and similar from the pod's status. */
+  phaseReason: string | null;
+  state: ContainerStateName;
+  /** Waiting reason (ContainerCreating, CrashLoopBackOff) or terminated reason (OOMKilled, Error, Completed). */
+  reason: string | null;
+  restarts: number;
+  qos: QosClass;
+  requestPages: number | null;
+  limitPages: number | null;
+  /** The oom_score_adj in effect, and the student's "what if" override (null = the kubelet's value). */
+  adj: number;
+  adjOverride: number | null;
+  /** /proc/PID/oom_score, 0..2000. */
+  oomScore: number;
+  usagePages: number;
+  rssPages: number;
+  cachePages: number;
+  workingSetPages: number;
+  swapPages: number;
+  lastReason: string | null;
+  lastExitCode: number | null;
+  backoffSec: number;
+  restartAtTick: number;
+  pending: PendingChange | null;
+  served: number;
+  dropped: number;
+  score: number;
+  dying: boolean;
+  workload: WorkloadSpec;
+}
+
+/** A participant as the host sees it (for kick and ban). */
+export interface ParticipantView {
+  id: string;
+  nickname: string;
+  role: Role;
+  slot: string | null;
+  connected: boolean;
+  bot: boolean;
+}
+
+export interface LeaderboardRow {
+  rank: number;
+  nickname: string;
+  slot: string;
+  score: number;
+  restarts: number;
+}
+
+export interface LeaderboardView {
+  tick: number;
+  rows: LeaderboardRow[];
+  /** For a student: their own rank and score (null when they have no pod yet). */
+  you: { rank: number; score: number } | null;
+}
+
+/**
+ * A full view: sent in the join ack, after `state:sync`, and after a reset. `pods` is keyed by pod name; a student
+ * gets only their own pod (zero or one entries), the presenter and host get every pod.
+ */
+export interface Snapshot {
+  tick: number;
+  session: SessionMeta;
+  node: NodeView;
+  pods: Record<string, PodView>;
+  leaderboard: LeaderboardView;
+  /** Recent notable events (kills, evictions, back-offs), oldest first, for the kernel log panel. */
+  recentEvents: SimEvent[];
+  /** Host only. */
+  participants?: ParticipantView[];
+}
+
+/**
+ * A per-tick update (volatile: a slow client may miss some). It applies on top of the frame at tick `since`; a
+ * client whose last frame is not `since` asks `state:sync` for a fresh snapshot. Fields absent did not change.
+ */
+export interface Delta {
+  t: number;
+  since: number;
+  node?: Partial<NodeView>;
+  pods?: Record<string, Partial<PodView>>;
+  /** Pod names no longer in the view. */
+  gone?: string[];
+}
+
+/** Reliable batch of simulation events that concern the receiver (its own pod and node-wide events for a student). */
+export interface EventsMessage {
+  tick: number;
+  events: SimEvent[];
+}
+
+/** What joining answers with. `token` (students) is the rejoin secret: keep it in the browser, never show it. */
+export interface JoinResult {
+  protocolVersion: number;
+  role: Role;
+  participantId: string;
+  nickname: string | null;
+  slot: string | null;
+  token: string | null;
+  snapshot: Snapshot;
+  /** True when this join re-attached an existing participant (same pod, same name). */
+  rejoined: boolean;
+}
+
+export type RemovedReason = 'kicked' | 'banned';
+export type EndReason = 'host' | 'shutdown' | 'idle';
+
+export type { OomConstraint };

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bot, chooseCommand, STRATEGIES } from '../../server/cli/botClient.ts';
+import { NullRecorder } from '../../server/recording/NullRecorder.ts';
+import { attachHost, call, createSession, ok, sleep, startServer, type TestServer } from './helpers.ts';
+
+describe('bots', () => {
+  let s: TestServer;
+  const recorders: NullRecorder[] = [];
+  beforeAll(async () => {
+    s = await startServer({
+      clock: undefined, // the real loop: bots see frames arrive at 10 Hz
+      recorderFactory: { create: () => { const r = new NullRecorder(); recorders.push(r); return r; } },
+    });
+  });
+  afterAll(() => s.close());
+
+  it('join as students, follow their pod through deltas and send commands that land in broadcasts', async () => {
+    const { code, hostKey, room } = await createSession(s);
+    const host = await attachHost(s, code, hostKey);
+    ok(await call(host, 'session:start', {}));
+    const latencies: number[] = [];
+    const errors: string[] = [];
+    const bots = STRATEGIES.map(
+      (strategy, i) =>
+        new Bot({ url: s.url, room: code, nickname: `bot-${i}`, strategy, pauseSec: [0.1, 0.2], onLatency: (ms) => latencies.push(ms), onError: (c) => errors.push(c) }),
+    );
+    try {
+      await sleep(1500);
+      expect(bots.every((b) => b.join?.role === 'student')).toBe(true);
+      expect(bots.every((b) => b.pod !== null && b.frames > 5)).toBe(true);
+      // Each bot's view of its pod matches the server's.
+      for (const b of bots) {
+        const server = room.state.pods.find((p) => p.name === b.pod!.name);
+        expect(server?.slot).toBe(b.join!.slot);
+      }
+      expect(latencies.length).toBeGreaterThan(0);
+      expect(Math.max(...latencies)).toBeLessThan(1000);
+      expect(recorders.at(-1)!.commands.some((c) => c.by !== 'host' && c.command.type !== 'add_pod')).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      for (const b of bots) b.stop();
+    }
+  });
+
+  it('strategies choose sensible commands', () => {
+    const pod = {
+      name: 'p',
+      slot: 'p',
+      limitPages: 384 * 256,
+      requestPages: 192 * 256,
+      adjOverride: null,
+      lastReason: 'OOMKilled',
+      reason: null,
+      pending: null,
+      workload: { leakMiBps: 1, batch: { mode: 'load' }, bufferCapMiB: null },
+    } as never;
+    expect(chooseCommand('careful', pod, () => 0.5)).toEqual({ type: 'fix_leak' });
+    expect(chooseCommand('greedy', pod, () => 0.5)).toEqual({ type: 'set_oom_score_adj', value: -900 });
+    expect(chooseCommand('leaky', pod, () => 0.5)).toEqual({ type: 'set_resources', requestMiB: 192, limitMiB: 512 });
+    expect(chooseCommand('random', null, () => 0.5)).toBeNull();
+  });
+});

@@ -1,0 +1,133 @@
+/** The file recorder's group commit on a real file: acks, ordering, the lazy flush, failure and closing. */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { roundScenario, studentPod } from '../../shared/game/roundScenario.ts';
+import { loadRecording } from '../../shared/recording/index.ts';
+import { createSimulation } from '../../shared/sim/create.ts';
+import { advance } from '../../shared/sim/step.ts';
+import { RecorderErrorCode, RecordingStore } from '../../server/recording/index.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-recorder-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const store = new RecordingStore({ dataDir });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`not settled within ${ms} ms`)))]);
+
+function session() {
+  const scenario = roundScenario({ seats: 2, seed: 11 });
+  const state = createSimulation(scenario);
+  return { state, rec: store.create({ code: 'UNIT', scenario, seed: state.seed, initialState: state }) };
+}
+
+describe('file recorder (RR2)', () => {
+  it('a command after the lazy flush ran on an empty buffer is still acknowledged (regression)', async () => {
+    const { state, rec } = session();
+    await rec.command({ tick: 1, by: 's0', command: { type: 'add_pod', pod: studentPod('s0') } });
+    for (let t = 1; t <= 10; t++) {
+      advance(state, t === 1 ? [{ type: 'add_pod', pod: studentPod('s0') }] : []);
+      rec.afterTick(state); // tick 10 queues a hash line and arms the lazy flush
+    }
+    await rec.command({ tick: 11, by: 's0', command: { type: 'kill', pod: 's0' } }); // flushes the hash line too
+    await sleep(400); // the lazy flush fires with nothing to write
+    await within(rec.command({ tick: 11, by: 's0', command: { type: 'exit', pod: 's0', code: 1 } }), 2000);
+    advance(state, [
+      { type: 'kill', pod: 's0' },
+      { type: 'exit', pod: 's0', code: 1 },
+    ]);
+    rec.afterTick(state);
+    await rec.end('ended');
+    const r = loadRecording(readFileSync(store.file(rec.id), 'utf8'));
+    expect(r.ok && r.value.divergence === null && r.value.commandCount).toBe(3);
+  });
+
+  it('many concurrent commands share syncs and keep their order', async () => {
+    const { rec } = session();
+    const acks = Array.from({ length: 200 }, (_, i) =>
+      rec.command({
+        tick: 1 + Math.floor(i / 20),
+        by: `s${i % 2}`,
+        command: { type: 'set_workload', pod: `s${i % 2}`, workload: { requestsPerSec: i } },
+      }),
+    );
+    await within(Promise.all(acks), 5000);
+    await rec.end('ended');
+    const text = readFileSync(store.file(rec.id), 'utf8');
+    const rps = text
+      .split('\n')
+      .filter((l) => l.startsWith('{"k":"c"'))
+      .map(
+        (l) =>
+          (JSON.parse(l) as { cmd: { workload: { requestsPerSec: number } } }).cmd.workload.requestsPerSec,
+      );
+    expect(rps).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it('refuses a command for a tick that already ran, and anything after the end', async () => {
+    const { state, rec } = session();
+    advance(state);
+    rec.afterTick(state);
+    await expect(
+      rec.command({ tick: 1, by: 's0', command: { type: 'kill', pod: 's0' } }),
+    ).rejects.toMatchObject({ code: RecorderErrorCode.RECORDING_TICK_IN_PAST });
+    await rec.end('ended');
+    await expect(
+      rec.command({ tick: 5, by: 's0', command: { type: 'kill', pod: 's0' } }),
+    ).rejects.toMatchObject({ code: RecorderErrorCode.RECORDING_CLOSED });
+    await rec.end('ended'); // idempotent
+  });
+
+  it('a session that recorded its host key hash resumes only for that host key, once at a time', async () => {
+    const scenario = roundScenario({ seats: 2, seed: 12 });
+    const state = createSimulation(scenario);
+    const hostKeySha256 = createHash('sha256').update('the-host-key-1234').digest('hex');
+    const rec = store.create({
+      code: 'AUTH',
+      scenario,
+      seed: state.seed,
+      initialState: state,
+      options: { hostKeySha256 },
+    });
+    await rec.hostAction({
+      tick: 0,
+      action: 'join',
+      detail: { participant: '7', slot: 'ada', name: 'Ada', tokenSha256: 'ab'.repeat(32) },
+    });
+    advance(state);
+    rec.afterTick(state);
+    await rec.abandon();
+    const fresh = new RecordingStore({ dataDir });
+    await expect(fresh.resume(rec.id)).rejects.toMatchObject({ code: 'BAD_HOST_KEY', status: 403 });
+    await expect(fresh.resume(rec.id, { hostKey: 'another-key-12345' })).rejects.toMatchObject({
+      code: 'BAD_HOST_KEY',
+    });
+    const [a, b] = await Promise.allSettled([
+      fresh.resume(rec.id, { hostKey: 'the-host-key-1234' }),
+      fresh.resume(rec.id, { hostKey: 'the-host-key-1234' }),
+    ]);
+    expect(a.status).toBe('fulfilled');
+    if (a.status === 'fulfilled')
+      expect(a.value.participants).toMatchObject([
+        { id: '7', slot: 'ada', name: 'Ada', tokenSha256: 'ab'.repeat(32) },
+      ]);
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'RECORDING_LIVE' } });
+    if (a.status === 'fulfilled') await a.value.recorder.end('ended');
+  });
+
+  it('flush writes out the lines a live recording still holds (a download or a continue sees up to now)', async () => {
+    const { state, rec } = session();
+    for (let t = 1; t <= 20; t++) {
+      advance(state);
+      rec.afterTick(state);
+    }
+    await store.flush(rec.id);
+    const hashes = readFileSync(store.file(rec.id), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{"k":"h"')).length;
+    expect(hashes).toBe(2);
+    await rec.end('ended');
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * "Continue from here" and resume-after-crash through the server's real app (buildApp, RoomRegistry, Room) with the
+ * recording hooks, on a hand-driven clock: the room's ticks run when the test says.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../server/app.ts';
+import {
+  recordingRoutes,
+  recordingSessionHooks,
+  RecordingStore,
+  type FileRecorder,
+} from '../../server/recording/index.ts';
+import { loadRecording, seek } from '../../shared/recording/index.ts';
+import { stateHash } from '../../shared/sim/hash.ts';
+import { recordSession } from '../unit/recordingHelpers.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-sessions-'));
+const apps: App[] = [];
+afterAll(async () => {
+  for (const a of apps) await a.app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const stillClock = { now: () => 0, schedule: () => () => {} };
+
+async function server() {
+  const store = new RecordingStore({ dataDir });
+  let built: App | null = null;
+  const hooks = recordingSessionHooks(store, () => built!.rooms);
+  const recorders: FileRecorder[] = [];
+  const recorderFactory = {
+    create: (start: Parameters<typeof hooks.recorderFactory.create>[0]) => {
+      const r = hooks.recorderFactory.create(start) as FileRecorder;
+      recorders.push(r);
+      return r;
+    },
+  };
+  built = await buildApp({
+    clock: stillClock,
+    recorderFactory,
+    plugins: [
+      (a) =>
+        a.register(recordingRoutes, {
+          store,
+          continueSession: hooks.continueSession,
+          resumeSession: hooks.resumeSession,
+        }),
+    ],
+  });
+  apps.push(built);
+  return { ...built, store, recorders };
+}
+
+describe('sessions from recordings through the real app (RS2)', () => {
+  it('continue from here starts a live session from the replayed moment, recorded with its origin', async () => {
+    const s = await server();
+    const created = (
+      await s.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'noisy-neighbour' } })
+    ).json() as { code: string };
+    const room = s.rooms.get(created.code)!;
+    expect(room.start().ok).toBe(true);
+    room.runTicks(300);
+    const source = s.recorders.at(-1)!;
+
+    const r = await s.app.inject({
+      method: 'POST',
+      url: `/api/recordings/${source.id}/continue`,
+      payload: { tick: 150 },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    const session = r.json().session as { code: string; hostKey: string; hostPath: string };
+    expect(session.hostPath).toBe(`/host/${session.code}`);
+    const room2 = s.rooms.get(session.code)!;
+    expect(room2.hostKey).toBe(session.hostKey);
+    const child = s.recorders.at(-1)!;
+    expect(child.id).not.toBe(source.id);
+    room2.start();
+    room2.runTicks(40);
+    await room2.end('host');
+
+    const src = loadRecording(readFileSync(s.store.file(source.id), 'utf8'));
+    const out = loadRecording(readFileSync(s.store.file(child.id), 'utf8'));
+    if (!src.ok || !out.ok) throw new Error('unreadable');
+    expect(out.value.header.origin).toEqual({ recording: source.id, tick: 150 });
+    expect(out.value.firstTick).toBe(150);
+    expect(stateHash(seek(out.value, 150))).toBe(stateHash(seek(src.value, 150)));
+    expect(out.value.divergence).toBeNull();
+    expect(out.value.lastTick).toBe(190);
+  });
+
+  it('after a crash, a fresh server lists the session as interrupted and resumes it under the same code', async () => {
+    const a = await server();
+    const created = (
+      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'noisy-neighbour' } })
+    ).json() as { code: string };
+    const room = a.rooms.get(created.code)!;
+    room.start();
+    room.runTicks(240);
+    const rec = a.recorders.at(-1)!;
+    await rec.abandon(); // what kill -9 leaves: no end line (the kill -9 itself is test/integration/recordingCrash.test.ts)
+    const live = loadRecording(readFileSync(a.store.file(rec.id), 'utf8'));
+    if (!live.ok) throw new Error(live.error.message);
+
+    const b = await server();
+    const listed = (await b.app.inject('/api/recordings'))
+      .json()
+      .recordings.find((x: { id: string }) => x.id === rec.id);
+    expect(listed).toMatchObject({ state: 'interrupted', code: created.code });
+    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume` });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json().session.code).toBe(created.code);
+    const resumed = b.rooms.get(created.code)!;
+    expect(b.recorders.at(-1)).toBe(b.recorders.find((x) => x.id === rec.id));
+    expect(
+      (await b.app.inject('/api/recordings')).json().recordings.find((x: { id: string }) => x.id === rec.id)
+        .state,
+    ).toBe('live');
+    resumed.start();
+    resumed.runTicks(100);
+    await resumed.end('host');
+
+    const after = loadRecording(readFileSync(b.store.file(rec.id), 'utf8'));
+    if (!after.ok) throw new Error(after.error.message);
+    expect(after.value.divergence).toBeNull();
+    expect(after.value.markers.some((m) => m.kind === 'resume')).toBe(true);
+    expect(after.value.lastTick).toBe(live.value.lastTick + 100);
+    expect(after.value.end?.reason).toBe('ended');
+    // A second resume of a session that ended is refused.
+    expect(
+      (await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume` })).json().error.code,
+    ).toBe('NOT_INTERRUPTED');
+  });
+
+  it('uploads through the app are not held to its small JSON body limit, and still capped', async () => {
+    const s = await server();
+    const { text } = recordSession({ students: 30, ticks: 2400, everyTicks: 50 });
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2 * 64 * 1024);
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/recordings',
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: text,
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    const big = await s.app.inject({
+      method: 'POST',
+      url: '/api/recordings',
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: Buffer.alloc(40 * 1024 * 1024, 'x'),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('TOO_LARGE');
+  });
+});
