@@ -1,0 +1,316 @@
+import { PROTOCOL_VERSION } from '../../../shared/protocol/version.ts';
+import type {
+  CreateSessionRequest,
+  CreateSessionResponse,
+  InjectKind,
+} from '../../../shared/protocol/schemas.ts';
+import type { ParticipantView, SessionStatus, Snapshot } from '../../../shared/protocol/views.ts';
+import { Connection } from '../lib/Connection.svelte.ts';
+import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
+import { podViewStatus } from '../lib/podView.ts';
+import { errorText } from '../lib/errors.ts';
+import { request, type AppSocket } from '../lib/wire.ts';
+
+/** The built-in scenarios a teacher can pick (names match shared/scenario/builtin). */
+export const SCENARIOS = [
+  {
+    name: 'classroom',
+    title: 'Classroom: a pod per student',
+    blurb: 'Every student gets a small web service with a slow leak and a periodic batch on a 16 GiB node.',
+  },
+  {
+    name: 'worked-example',
+    title: 'The worked example: 700 MiB batch vs 512 MiB limit',
+    blurb: 'The seed’s example: OOMKilled at about 8 s, then CrashLoopBackOff.',
+  },
+  {
+    name: 'leak',
+    title: 'The leak: raising the limit only moves the line',
+    blurb: 'A leaking API: a bigger limit buys time, not a fix.',
+  },
+  {
+    name: 'noisy-neighbour',
+    title: 'The noisy neighbour: killed under your own limit',
+    blurb: 'A global OOM kills a pod that stayed within its limit.',
+  },
+  {
+    name: 'eviction',
+    title: 'Eviction: the kubelet steps in first',
+    blurb: 'Node pressure: the kubelet evicts one pod every 10 s before the kernel has to kill.',
+  },
+  {
+    name: 'besteffort-surprise',
+    title: 'The BestEffort surprise',
+    blurb: 'Who does the kernel kill: the BestEffort pod or the big Burstable one?',
+  },
+] as const;
+
+export const SPEEDS = [0.5, 1, 2, 5, 10] as const;
+
+export interface RosterRow {
+  id: string;
+  name: string;
+  role: ParticipantView['role'];
+  slot: string | null;
+  connected: boolean;
+  bot: boolean;
+  status: string | null;
+  restarts: number;
+  score: number;
+}
+
+export type RoomControl = 'start' | 'pause' | 'resume' | 'reset' | 'end';
+
+const KEY = (code: string) => `oom-arena:host:${code}`;
+
+function savedHostKey(code: string): string | null {
+  try {
+    return localStorage.getItem(KEY(code));
+  } catch {
+    return null;
+  }
+}
+
+/** The teacher's side of a room: controls, roster and the results. Only this class talks to the server for the host. */
+export class HostSession {
+  readonly code: string;
+  readonly conn = new Connection<AppSocket>();
+  readonly room = new RoomMirror();
+  readonly joinUrls: readonly string[];
+  #hostKey: string;
+  #syncing = false;
+  /** Resolves once attached as host: actions wait for it (socket.io would send them before the attach). */
+  #ready: Promise<void>;
+  #setReady: () => void = () => {};
+  joined = $state(false);
+  error = $state<string | null>(null);
+  busy = $state(false);
+
+  constructor(code: string, hostKey: string, joinUrls: readonly string[] = []) {
+    this.code = code;
+    this.#hostKey = hostKey;
+    this.joinUrls = joinUrls;
+    this.#ready = new Promise((r) => (this.#setReady = r));
+    const s = this.conn.socket;
+    s.on('connect', () => void this.#attach());
+    s.on('state:snapshot', (snap) => this.#snapshot(snap));
+    s.on('state:delta', (d) => {
+      if (!this.room.applyDelta(d)) void this.#resync();
+    });
+    s.on('leaderboard:update', (b) => (this.room.leaderboard = b));
+    s.on('session:update', (m) => this.room.setSession(m));
+    s.on('participants:update', (list) => (this.room.participants = list));
+    s.on('session:ended', (info) => {
+      if (this.room.session) this.room.setSession({ ...this.room.session, status: 'ended' });
+      this.error = null;
+      void info;
+    });
+    this.conn.connect();
+  }
+
+  /** POST /api/sessions, then attach as host. The host key stays in this browser, so /host/CODE survives a reload. */
+  static async create(
+    body: CreateSessionRequest,
+  ): Promise<{ ok: true; session: HostSession } | { ok: false; message: string }> {
+    let res: Response;
+    try {
+      res = await fetch('/api/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      return { ok: false, message: 'Cannot reach the server. Is it running?' };
+    }
+    const data = (await res.json().catch(() => null)) as
+      (CreateSessionResponse & { error?: { code: string; message: string }; message?: string }) | null;
+    if (!res.ok || !data?.code) {
+      const e = data?.error;
+      return {
+        ok: false,
+        message: e
+          ? errorText({ code: e.code as never, message: e.message })
+          : (data?.message ?? `The server refused (${res.status}).`),
+      };
+    }
+    try {
+      localStorage.setItem(KEY(data.code), data.hostKey);
+      localStorage.setItem(`${KEY(data.code)}:urls`, JSON.stringify(data.joinUrls));
+    } catch {
+      // Private browsing: the dashboard works until the tab closes.
+    }
+    return { ok: true, session: new HostSession(data.code, data.hostKey, data.joinUrls) };
+  }
+
+  get status(): SessionStatus {
+    return this.room.session?.status ?? 'lobby';
+  }
+  get speed(): number {
+    return this.room.session?.speed ?? 1;
+  }
+
+  /** Students and spectators with their pod's status and score, best score first. */
+  get roster(): RosterRow[] {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup built and dropped within one call
+    const bySlot = new Map(this.room.pods.map((p) => [p.slot, p]));
+    return this.room.participants
+      .filter((p) => p.role === 'student' || p.role === 'spectator')
+      .map((p) => {
+        const pod = p.slot ? bySlot.get(p.slot) : undefined;
+        return {
+          id: p.id,
+          name: p.nickname,
+          role: p.role,
+          slot: p.slot,
+          connected: p.connected,
+          bot: p.bot,
+          status: pod ? podViewStatus(pod) : null,
+          restarts: pod?.restarts ?? 0,
+          score: pod?.score ?? 0,
+        };
+      })
+      .sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));
+  }
+
+  async #attach(): Promise<void> {
+    const r = await request(this.conn.socket, 'host:attach', {
+      v: PROTOCOL_VERSION,
+      code: this.code,
+      hostKey: this.#hostKey,
+    });
+    if (!r.ok) {
+      this.error = errorText(r.error);
+      if (
+        r.error.code === 'SESSION_NOT_FOUND' ||
+        r.error.code === 'BAD_HOST_KEY' ||
+        r.error.code === 'SESSION_ENDED'
+      )
+        this.conn.stop();
+      return;
+    }
+    this.joined = true;
+    this.error = null;
+    this.#snapshot(r.data.snapshot);
+    this.#setReady();
+  }
+
+  #snapshot(s: Snapshot): void {
+    this.room.applySnapshot(s);
+  }
+
+  async #resync(): Promise<void> {
+    if (this.#syncing) return;
+    this.#syncing = true;
+    const r = await request(this.conn.socket, 'state:sync', {});
+    this.#syncing = false;
+    if (r.ok) this.#snapshot(r.data);
+  }
+
+  async #do<T>(
+    send: () => Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }>,
+  ): Promise<boolean> {
+    this.busy = true;
+    await this.#ready;
+    const r = await send();
+    this.busy = false;
+    if (!r.ok) this.error = errorText(r.error as never);
+    else this.error = null;
+    return r.ok;
+  }
+
+  control(action: RoomControl): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, `session:${action}`, {}));
+  }
+  setSpeed(speed: number): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'session:speed', { speed }));
+  }
+  setLocked(locked: boolean): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'room:lock', { locked }));
+  }
+  setLateJoin(allowed: boolean): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'room:lateJoin', { allowed }));
+  }
+  kick(id: string): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'participant:kick', { id }));
+  }
+  ban(id: string): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'participant:ban', { id }));
+  }
+  inject(kind: InjectKind, slot?: string): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'scenario:inject', slot ? { kind, slot } : { kind }));
+  }
+
+  /** The results as CSV, one row per student pod, built from what the host sees (no extra request). */
+  resultsCsv(): string {
+    const esc = (v: string | number | null) => {
+      const s = v === null ? '' : String(v);
+      return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    };
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup built and dropped within one call
+    const bySlot = new Map(this.room.pods.map((p) => [p.slot, p]));
+    const rows = this.roster.filter((r) => r.slot);
+    const head = [
+      'rank',
+      'nickname',
+      'pod',
+      'score',
+      'restarts',
+      'status',
+      'last_reason',
+      'last_exit_code',
+      'requests_served',
+      'requests_dropped',
+      'qos',
+      'request_mib',
+      'limit_mib',
+    ];
+    const lines = rows.map((r, i) => {
+      const p = bySlot.get(r.slot!);
+      const mib = (x: number | null | undefined) => (x == null ? null : Math.round(x / 256));
+      return [
+        i + 1,
+        r.name,
+        p?.name ?? r.slot,
+        r.score,
+        r.restarts,
+        r.status,
+        p?.lastReason ?? null,
+        p?.lastExitCode ?? null,
+        p?.served ?? 0,
+        p?.dropped ?? 0,
+        p?.qos ?? null,
+        mib(p?.requestPages),
+        mib(p?.limitPages),
+      ]
+        .map(esc)
+        .join(',');
+    });
+    return [head.join(','), ...lines].join('\n') + '\n';
+  }
+
+  downloadCsv(): void {
+    const blob = new Blob([this.resultsCsv()], { type: 'text/csv' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `oom-arena-${this.code}-t${Math.floor(this.room.tick / 10)}s.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}
+
+/** The dashboard for a room this browser created (its host key is saved), or null. */
+export function hostSessionFor(code: string): HostSession | null {
+  const key = savedHostKey(code);
+  if (!key) return null;
+  let urls: string[];
+  try {
+    urls = JSON.parse(localStorage.getItem(`${KEY(code)}:urls`) ?? '[]') as string[];
+  } catch {
+    urls = [];
+  }
+  return new HostSession(code, key, urls);
+}

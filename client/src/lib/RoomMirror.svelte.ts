@@ -1,0 +1,66 @@
+import type {
+  Delta,
+  LeaderboardView,
+  NodeView,
+  ParticipantView,
+  PodView,
+  SessionMeta,
+  Snapshot,
+} from '../../../shared/protocol/views.ts';
+
+/**
+ * The client's copy of what the server shows this connection: a snapshot, then deltas applied in order. A pod
+ * object is replaced only when a delta names it, so unchanged pods keep their identity and their views skip work.
+ */
+export class RoomMirror {
+  tick = $state(-1);
+  session = $state.raw<SessionMeta | null>(null);
+  node = $state.raw<NodeView | null>(null);
+  /** Pods in a stable order (by slot, then name). */
+  pods = $state.raw<PodView[]>([]);
+  leaderboard = $state.raw<LeaderboardView | null>(null);
+  participants = $state.raw<ParticipantView[]>([]);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private index; the published pods array is the reactive part
+  #byName = new Map<string, PodView>();
+
+  applySnapshot(s: Snapshot): void {
+    this.tick = s.tick;
+    this.session = s.session;
+    this.node = s.node;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private index; the published pods array is the reactive part
+    this.#byName = new Map(Object.entries(s.pods));
+    this.#publishPods();
+    this.leaderboard = s.leaderboard;
+    if (s.participants) this.participants = s.participants;
+  }
+
+  /** Apply a delta; false when it does not follow our last frame (the caller asks for a snapshot). */
+  applyDelta(d: Delta): boolean {
+    if (d.since !== this.tick || !this.node) return false;
+    this.tick = d.t;
+    if (d.node) this.node = { ...this.node, ...d.node };
+    let changed = false;
+    if (d.pods) {
+      for (const [name, patch] of Object.entries(d.pods)) {
+        const prev = this.#byName.get(name);
+        this.#byName.set(name, prev ? { ...prev, ...patch } : (patch as PodView));
+        changed = true;
+      }
+    }
+    if (d.gone) {
+      for (const name of d.gone) changed = this.#byName.delete(name) || changed;
+    }
+    if (changed) this.#publishPods();
+    return true;
+  }
+
+  setSession(m: SessionMeta): void {
+    this.session = m;
+  }
+
+  #publishPods(): void {
+    this.pods = [...this.#byName.values()].sort((a, b) =>
+      a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : a.name < b.name ? -1 : 1,
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import type { ProtocolError } from '../../../shared/protocol/errors.ts';
+
+/** Words for people, by stable code; the server's message is used when it is more specific. */
+const TEXT: Partial<Record<string, string>> = {
+  SESSION_NOT_FOUND: 'No session has that code. Check the code on the projector.',
+  ROOM_LOCKED: 'The teacher has locked this room. Ask them to unlock it.',
+  LATE_JOIN_CLOSED: 'The session has started and the teacher is not taking late joins.',
+  NAME_TAKEN: 'Someone here already has that name. Pick another one.',
+  BANNED: 'The teacher removed you from this session.',
+  SESSION_ENDED: 'This session has ended.',
+  VERSION_MISMATCH: 'This page is out of date. Reload it.',
+  RATE_LIMITED: 'Too many clicks at once. Wait a second and try again.',
+  TOO_MANY_SESSIONS: 'The server is full right now. Try again in a minute.',
+  SHUTTING_DOWN: 'The server is restarting. Try again in a minute.',
+};
+
+/** The sentence to show for a protocol error. */
+export function errorText(e: ProtocolError): string {
+  // Messages that carry specifics (a name, a limit) are better than the generic text.
+  if (
+    e.code === 'NAME_TAKEN' ||
+    e.code === 'NAME_INVALID' ||
+    e.code === 'COMMAND_REJECTED' ||
+    e.code === 'BAD_REQUEST' ||
+    e.code === 'BAD_STATE'
+  )
+    return e.message;
+  return TEXT[e.code] ?? e.message;
+}

@@ -1,0 +1,46 @@
+import type { Socket } from 'socket.io-client';
+import type {
+  ClientEventResults,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../../shared/protocol/events.ts';
+import type { ClientEventName, ClientPayload } from '../../../shared/protocol/schemas.ts';
+import type { Ack } from '../../../shared/protocol/errors.ts';
+
+/** The socket typed with the shared event map. */
+export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How long to wait for an ack before telling the person something is wrong (school Wi-Fi can be slow). */
+const ACK_TIMEOUT_MS = 8000;
+
+/**
+ * Emit a client event and wait for its ack; a timeout or a dropped connection becomes a coded error like any other,
+ * so callers handle one shape.
+ */
+export function request<E extends ClientEventName>(
+  socket: AppSocket,
+  event: E,
+  payload: ClientPayload<E>,
+): Promise<Ack<ClientEventResults[E]>> {
+  return new Promise((resolve) => {
+    // With a timeout, socket.io passes (err, ack) to the callback; the event map types the ack-only form.
+    const timed = socket.timeout(ACK_TIMEOUT_MS) as unknown as {
+      emit(
+        ev: E,
+        p: ClientPayload<E>,
+        cb: (err: Error | null, res: Ack<ClientEventResults[E]>) => void,
+      ): void;
+    };
+    timed.emit(event, payload, (err, res) => {
+      if (err)
+        resolve({
+          ok: false,
+          error: {
+            code: 'INTERNAL',
+            message: 'The server did not answer. Check your connection and try again.',
+          },
+        });
+      else resolve(res);
+    });
+  });
+}

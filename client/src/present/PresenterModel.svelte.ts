@@ -1,0 +1,129 @@
+import type uPlot from 'uplot';
+import type { NodeView, PodView } from '../../../shared/protocol/views.ts';
+import type { NodeState, OomKillEvent, PodState, SimEvent } from '../../../shared/sim/types.ts';
+import { nodeViewFromState, podViewFromState } from '../lib/podView.ts';
+import { NodeHistory, type BandInfo } from '../charts/NodeHistory.ts';
+import { appendCapped, feedLines, type FeedLine } from '../lib/feed.ts';
+
+/** One snapshot of the room as the presenter draws it (a live broadcast, or a replay's state at a tick). */
+export interface StageFrame {
+  tick: number;
+  node: NodeView;
+  pods: readonly PodView[];
+  /** Events since the previous frame. */
+  events: readonly SimEvent[];
+}
+
+/** A frame straight from the simulation (a replay or the demo): converted to views on the way in. */
+export interface SimStageFrame {
+  tick: number;
+  node: NodeState;
+  pods: readonly PodState[];
+  events: readonly SimEvent[];
+}
+
+/** How long the kill overlay stays up, in sim ticks (8 s), unless a newer kill replaces it. */
+const KILL_OVERLAY_TICKS = 80;
+/**
+ * A room of 50 leaking pods has a cgroup OOM kill every few seconds: after one is explained, further cgroup kills
+ * only flash their tile and print their log lines for this long (20 s). A global OOM is always explained.
+ */
+const MEMCG_QUIET_TICKS = 200;
+/** At 10× a kill's 8 sim-seconds pass in 0.8 s: the overlay also stays at least this long in wall time. */
+const KILL_OVERLAY_MIN_MS = 6000;
+
+/**
+ * What the presenter shows, derived from a stream of frames: the memory history for the stacked chart, the
+ * ticker's log lines and the kill being explained. Live and replay views both feed it; it owns no socket.
+ */
+export class PresenterModel {
+  #history = new NodeHistory(600);
+  #names: (slot: string) => string;
+
+  tick = $state(0);
+  node = $state.raw<NodeView | null>(null);
+  pods = $state.raw<readonly PodView[]>([]);
+  /** Stacked chart columns: fixed-length buffers, replaced as a whole per frame. */
+  chart = $state.raw<uPlot.AlignedData>([new Float64Array(0)]);
+  bands = $state.raw<BandInfo[]>([]);
+  feed = $state.raw<FeedLine[]>([]);
+  kill = $state.raw<OomKillEvent | null>(null);
+  killCount = $state(0);
+  /** The tick of each slot's latest OOM kill, so its tile can flash. */
+  killTicks = $state.raw<Readonly<Record<string, number>>>({});
+  #killUntil = -1;
+  #quietUntil = -1;
+  #killShownAt = 0;
+
+  constructor(names: (slot: string) => string = (s) => s) {
+    this.#names = names;
+    this.chart = this.#history.stacked();
+  }
+
+  capacityMiB = $state(0);
+  evictionLineMiB = $state(0);
+
+  /** Take a frame from the simulation itself; `owner` names a slot's student, if any. */
+  pushSim(f: SimStageFrame, owner: (slot: string) => string | null = () => null): void {
+    const sim = { tick: f.tick, node: f.node, pods: f.pods as PodState[] };
+    this.push({
+      tick: f.tick,
+      node: nodeViewFromState(sim),
+      pods: f.pods.map((p) => podViewFromState(sim, p, owner(p.slot))),
+      events: f.events,
+    });
+  }
+
+  /** Take one frame (views, as the server sends them; simulation frames are converted for older callers). */
+  push(frame: StageFrame | SimStageFrame): void {
+    if ('daemons' in frame.node) {
+      this.pushSim(frame as SimStageFrame);
+      return;
+    }
+    const f = frame as StageFrame;
+    if (f.tick < this.tick) this.reset();
+    this.tick = f.tick;
+    this.node = f.node;
+    this.pods = f.pods;
+    this.#history.push(f);
+    this.chart = this.#history.stacked();
+    this.bands = this.#history.bands(this.#names);
+    this.capacityMiB = this.#history.capacityMiB;
+    this.evictionLineMiB = this.#history.evictionLineMiB;
+    this.addEvents(f.events);
+    if (this.kill && f.tick > this.#killUntil && performance.now() - this.#killShownAt > KILL_OVERLAY_MIN_MS)
+      this.kill = null;
+  }
+
+  /** Events that arrive on their own (the live server sends them apart from the state deltas). */
+  addEvents(events: readonly SimEvent[]): void {
+    if (events.length) {
+      this.feed = appendCapped(this.feed, feedLines(events), 40);
+      for (const e of events) {
+        if (e.type !== 'oom_kill') continue;
+        if (e.slot) this.killTicks = { ...this.killTicks, [e.slot]: e.tick };
+        const quiet =
+          e.constraint === 'memcg' && (this.kill?.constraint === 'global' || e.tick < this.#quietUntil);
+        if (quiet) continue;
+        this.kill = e;
+        this.killCount++;
+        this.#killUntil = e.tick + KILL_OVERLAY_TICKS;
+        this.#killShownAt = performance.now();
+        this.#quietUntil = e.tick + MEMCG_QUIET_TICKS;
+      }
+    }
+  }
+
+  dismissKill(): void {
+    this.kill = null;
+  }
+
+  reset(): void {
+    this.#history.clear();
+    this.feed = [];
+    this.kill = null;
+    this.killTicks = {};
+    this.#quietUntil = -1;
+    this.tick = 0;
+  }
+}

@@ -1,0 +1,71 @@
+import { PROTOCOL_VERSION } from '../../../shared/protocol/version.ts';
+import type { Snapshot } from '../../../shared/protocol/views.ts';
+import { Connection } from '../lib/Connection.svelte.ts';
+import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
+import { errorText } from '../lib/errors.ts';
+import { request, type AppSocket } from '../lib/wire.ts';
+import { PresenterModel } from './PresenterModel.svelte.ts';
+
+/** The projector's connection: a read-only viewer of the whole room, feeding the presenter's model. */
+export class PresenterSession {
+  readonly code: string;
+  readonly conn = new Connection<AppSocket>();
+  readonly room = new RoomMirror();
+  readonly model: PresenterModel;
+  error = $state<string | null>(null);
+  #syncing = false;
+
+  constructor(code: string) {
+    this.code = code;
+    this.model = new PresenterModel((slot) => this.room.pods.find((p) => p.slot === slot)?.owner ?? slot);
+    const s = this.conn.socket;
+    s.on('connect', () => void this.#attach());
+    s.on('state:snapshot', (snap) => this.#snapshot(snap));
+    s.on('state:delta', (d) => {
+      if (this.room.applyDelta(d)) this.#frame();
+      else void this.#resync();
+    });
+    s.on('sim:events', (m) => this.model.addEvents(m.events));
+    s.on('leaderboard:update', (b) => (this.room.leaderboard = b));
+    s.on('session:update', (m) => this.room.setSession(m));
+    s.on('session:ended', () => {
+      if (this.room.session) this.room.setSession({ ...this.room.session, status: 'ended' });
+    });
+    this.conn.connect();
+  }
+
+  async #attach(): Promise<void> {
+    const r = await request(this.conn.socket, 'presenter:attach', { v: PROTOCOL_VERSION, code: this.code });
+    if (!r.ok) {
+      this.error = errorText(r.error);
+      if (r.error.code === 'SESSION_NOT_FOUND' || r.error.code === 'SESSION_ENDED') this.conn.stop();
+      return;
+    }
+    this.error = null;
+    this.#snapshot(r.data.snapshot, true);
+  }
+
+  #snapshot(s: Snapshot, withHistory = false): void {
+    this.room.applySnapshot(s);
+    this.#frame();
+    // Recent kills explain themselves again after a reload of the projector; their lines fill the ticker.
+    if (withHistory) this.model.addEvents(s.recentEvents);
+  }
+
+  #frame(): void {
+    const node = this.room.node;
+    if (node) this.model.push({ tick: this.room.tick, node, pods: this.room.pods, events: [] });
+  }
+
+  async #resync(): Promise<void> {
+    if (this.#syncing) return;
+    this.#syncing = true;
+    const r = await request(this.conn.socket, 'state:sync', {});
+    this.#syncing = false;
+    if (r.ok) this.#snapshot(r.data);
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * The classroom in Chromium, against the real server (buildApp on port 0, serving the built client): the teacher
+ * creates a session and opens the presenter; two students join from two browser contexts (one at a phone's
+ * 360 × 740 viewport); a student drives their pod into its limit, reads the OOMKilled explanation, and the
+ * presenter shows the kill and the back-off countdown; a reload puts the student back on the same pod.
+ * Screenshots of each view (phone, laptop, 1080p projector) go to test-artifacts/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../server/app.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt } from '../bench/clientShared.ts';
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI)
+    throw new Error(
+      `Chromium is required in CI for the browser tests (looked at ${CHROMIUM}; set CHROMIUM_PATH)`,
+    );
+  console.warn(
+    `\n⚠⚠⚠ SKIPPING the classroom browser tests: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`,
+  );
+}
+
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const PROJECTOR = { width: 1920, height: 1080 };
+const LAPTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+
+let server: App;
+let base = '';
+let browser: Browser;
+let teacher: BrowserContext;
+let host: Page;
+let presenter: Page;
+let phone: Page;
+let laptop: Page;
+let code = '';
+const pageErrors: string[] = [];
+
+function watch(page: Page, who: string): Page {
+  page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('favicon')) pageErrors.push(`${who} console: ${m.text()}`);
+  });
+  return page;
+}
+
+const shot = (page: Page, name: string, fullPage = false) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+
+describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
+  beforeAll(async () => {
+    ensureClientBuilt();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await buildApp({ logger: false, clientDir: DIST });
+    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    teacher = await browser.newContext({ viewport: LAPTOP });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.app.close();
+  });
+
+  it('the teacher creates a session and opens the presenter, which shows the join code and QR code', async () => {
+    host = watch(await teacher.newPage(), 'host');
+    await host.goto(`${base}/host`);
+    await host.getByLabel('Scenario').selectOption('classroom');
+    await host.getByRole('button', { name: 'Create session' }).click();
+    code = (await host.getByTestId('join-code').textContent())!.trim();
+    expect(code).toMatch(/^[A-Z0-9]{6}$/);
+    expect(new URL(host.url()).pathname).toBe(`/host/${code}`);
+
+    // The teacher's "Open presenter" link, opened in the same browser (it knows the host key and LAN URL).
+    const href = await host.getByTestId('open-presenter').getAttribute('href');
+    expect(href).toBe(`/present/${code}`);
+    presenter = watch(await teacher.newPage(), 'presenter');
+    await presenter.setViewportSize(PROJECTOR);
+    await presenter.goto(`${base}${href}`);
+    await expect.poll(() => presenter.getByTestId('presenter-code').textContent()).toBe(code);
+    await expect.poll(() => presenter.getByRole('img', { name: /Scan to join/ }).count()).toBe(1);
+  });
+
+  it('two students join, one on a phone and one on a laptop; the host sees both and starts', async () => {
+    const phoneCtx = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    phone = watch(await phoneCtx.newPage(), 'phone');
+    // The QR code's link, with the code already filled in.
+    await phone.goto(`${base}/join/${code}`);
+    await expect.poll(() => phone.getByLabel('Session code').inputValue()).toBe(code);
+    // A name that is taken is refused with a clear message: first a wrong code, then the real join.
+    await phone.getByLabel('Session code').fill('ZZZZZZ');
+    await phone.getByLabel('Your name').fill('Ada');
+    await phone.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect
+      .poll(() => phone.getByTestId('join-error').textContent())
+      .toMatch(/No session has that code/);
+    await phone.getByLabel('Session code').fill(code);
+    await phone.getByRole('button', { name: 'Join', exact: true }).click();
+    await phone.getByTestId('phase').waitFor();
+    expect(new URL(phone.url()).pathname).toBe(`/join/${code}`);
+
+    const laptopCtx = await browser.newContext({ viewport: LAPTOP });
+    laptop = watch(await laptopCtx.newPage(), 'laptop');
+    await laptop.goto(`${base}/`);
+    await laptop.getByLabel('Session code').fill(code.toLowerCase());
+    await laptop.getByLabel('Your name').fill('ada');
+    await laptop.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect.poll(() => laptop.getByTestId('join-error').textContent()).toMatch(/already called/);
+    await laptop.getByRole('button', { name: 'Pick a name for me' }).click();
+    expect(await laptop.getByLabel('Your name').inputValue()).toMatch(/^\w+ \w+$/);
+    await laptop.getByRole('button', { name: 'Join', exact: true }).click();
+    await laptop.getByTestId('phase').waitFor();
+
+    await expect.poll(() => host.getByTestId('roster-row').count()).toBe(2);
+    await expect
+      .poll(() => presenter.getByTestId('lobby-count').textContent(), { timeout: 5000 })
+      .toMatch(/^2/);
+    await shot(presenter, 'projector-1080p-lobby');
+    await shot(phone, 'phone-lobby');
+
+    await host.getByTestId('start').click();
+    await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('running');
+    await host.getByTestId('speed').selectOption('10');
+    // Both pods get scheduled and start: the console shows the pod, the presenter its tile.
+    await expect
+      .poll(() => phone.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('Running');
+    await expect
+      .poll(() => laptop.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('Running');
+    await expect.poll(() => presenter.locator('[data-testid="pod-tile"]').count()).toBe(2);
+    await presenter.waitForTimeout(1500); // a few seconds of chart
+    await shot(phone, 'phone-console');
+    await phone.getByRole('tab', { name: 'Limits' }).click();
+    await phone.locator('#limit').scrollIntoViewIfNeeded();
+    await shot(phone, 'phone-limits-tab');
+    await phone.getByRole('tab', { name: 'Workload' }).click();
+    await shot(laptop, 'laptop-console');
+    await shot(host, 'laptop-host-dashboard', true);
+    await shot(presenter, 'projector-1080p-live');
+  });
+
+  it('a student drives their pod into its limit: OOMKilled explained on the phone, the kill and the back-off on the presenter', async () => {
+    // Slow down so the back-off countdown is visible for a few wall-clock seconds.
+    await host.getByTestId('speed').selectOption('2');
+    const leak = phone.getByLabel('Leak rate', { exact: true });
+    await leak.fill('100');
+    await leak.press('Tab');
+    await phone.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => phone.getByRole('status').filter({ hasText: 'Applied.' }).count()).toBe(1);
+
+    // 100 MiB/s against a 384 MiB limit: the cgroup OOM killer strikes within a few simulated seconds.
+    await phone.getByTestId('why-killed').waitFor({ timeout: 20_000 });
+    const why = await phone.getByTestId('why-text').textContent();
+    expect(why).toMatch(/limit/);
+    expect(why).toMatch(/SIGKILL/);
+    expect(why).toMatch(/137/);
+    await expect.poll(() => phone.getByTestId('last-state').textContent()).toMatch(/OOMKilled.*137/s);
+    await expect.poll(() => presenter.getByTestId('kill-overlay').count(), { timeout: 10_000 }).toBe(1);
+    expect(await presenter.getByTestId('kill-overlay').textContent()).toMatch(/OOMKilled/);
+    await shot(presenter, 'projector-1080p-kill');
+
+    // The first restart is immediate; the next crash waits: CrashLoopBackOff with a countdown, on both screens.
+    const tile = presenter.locator('[data-testid="pod-tile"][data-status="CrashLoopBackOff"]');
+    await expect.poll(() => tile.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => tile.getByRole('timer').count()).toBe(1);
+    expect(await tile.getByRole('timer').getAttribute('aria-label')).toMatch(/restart in \d+ seconds/);
+    await phone.getByTestId('backoff').waitFor();
+    await expect.poll(() => phone.getByTestId('restarts').textContent()).toMatch(/^\d+ \(\d+s ago\)$/);
+    await shot(presenter, 'projector-1080p-backoff');
+    await phone.evaluate(() => window.scrollTo(0, 0));
+    await shot(phone, 'phone-backoff');
+    await phone.getByTestId('why-killed').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await phone.evaluate(() => window.scrollBy(0, -60));
+    await shot(phone, 'phone-oomkilled');
+  });
+
+  it('a student who reloads is back on the same pod, with the explanation still there', async () => {
+    const podName = await phone.locator('#pod-name').textContent();
+    const me = await phone.locator('.who .name').textContent();
+    await phone.reload();
+    await phone.getByTestId('pod-status').waitFor();
+    expect(await phone.locator('#pod-name').textContent()).toBe(podName);
+    expect(await phone.locator('.who .name').textContent()).toBe(me);
+    await expect.poll(() => phone.getByTestId('connection').getAttribute('data-status')).toBe('connected');
+    await phone.getByTestId('why-killed').waitFor();
+    await expect.poll(() => host.getByTestId('roster-row').count()).toBe(2);
+    await shot(phone, 'phone-after-reload');
+  });
+
+  it('connection state is always visible: offline when the network drops, connected again after', async () => {
+    await phone.context().setOffline(true);
+    await expect.poll(() => phone.getByTestId('connection').getAttribute('data-status')).toBe('offline');
+    expect(await phone.getByTestId('connection').textContent()).toMatch(/Offline/);
+    await shot(phone, 'phone-offline');
+    await phone.context().setOffline(false);
+    await expect
+      .poll(() => phone.getByTestId('connection').getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('connected');
+    await phone.getByTestId('pod-status').waitFor();
+  });
+
+  it('presenter keys: l toggles the leaderboard; space pauses and resumes, in the host’s browser only', async () => {
+    await presenter.bringToFront();
+    await expect.poll(() => presenter.locator('#board-title').count()).toBe(1);
+    await presenter.keyboard.press('l');
+    await expect.poll(() => presenter.locator('#board-title').count()).toBe(0);
+    await presenter.keyboard.press('l');
+    await expect.poll(() => presenter.locator('#board-title').count()).toBe(1);
+
+    await presenter.keyboard.press(' ');
+    await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('paused');
+    await expect.poll(() => presenter.getByTestId('paused').count()).toBe(1);
+    await presenter.keyboard.press(' ');
+    await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('running');
+
+    // A projector opened elsewhere (no host key) is read-only.
+    const other = watch(
+      await (await browser.newContext({ viewport: PROJECTOR })).newPage(),
+      'other presenter',
+    );
+    await other.goto(`${base}/present/${code}`);
+    await other.getByTestId('presenter-stage').waitFor();
+    await other.keyboard.press(' ');
+    await other.waitForTimeout(500);
+    expect(await host.getByTestId('room-status').textContent()).toBe('running');
+  });
+
+  it('the host kicks a student, who is told why and can join again', async () => {
+    const name = (await laptop.locator('.who .name').textContent())!;
+    await host.getByRole('button', { name: `Kick ${name}` }).click();
+    await expect.poll(() => laptop.getByRole('alert').textContent()).toMatch(/removed you/);
+    await shot(laptop, 'laptop-kicked');
+    await laptop.getByRole('button', { name: 'Join again' }).click();
+    await laptop.getByLabel('Your name').waitFor();
+  });
+
+  it('the teacher downloads the results as CSV and ends the session for everyone', async () => {
+    const [download] = await Promise.all([host.waitForEvent('download'), host.getByTestId('csv').click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^oom-arena-${code}-t\\d+s\\.csv$`));
+    const csv = await (await download.createReadStream()).toArray();
+    const lines = Buffer.concat(csv).toString('utf8').trim().split('\n');
+    expect(lines[0]).toBe(
+      'rank,nickname,pod,score,restarts,status,last_reason,last_exit_code,requests_served,requests_dropped,qos,request_mib,limit_mib',
+    );
+    expect(lines.some((l) => /,Ada,ada-/.test(l) && /OOMKilled,137/.test(l))).toBe(true);
+
+    await host.getByRole('button', { name: 'End session…' }).click();
+    await host.getByRole('button', { name: 'Yes, end it' }).click();
+    await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('ended');
+    await expect.poll(() => phone.getByTestId('phase').textContent()).toMatch(/Session ended/);
+    await expect.poll(() => presenter.getByTestId('presenter-stage').textContent()).toMatch(/Session ended/);
+    await shot(presenter, 'projector-1080p-ended');
+  });
+
+  it('a global OOM: the node runs out, the kernel scores every process, and each student sees where they stood', async () => {
+    // A small node (1 GiB) and one student who drops their limit and leaks fast: the node, not a cgroup, runs out.
+    const res = await fetch(`${base}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // Speed 2: the classroom's own 300 MiB batch (every 90 s) must not OOM-kill Linus inside his limit first.
+      body: JSON.stringify({ scenario: 'classroom', nodeMemoryMiB: 1024, speed: 2 }),
+    });
+    const created = (await res.json()) as { code: string; hostKey: string; joinUrls: string[] };
+    await teacher.addInitScript(
+      ([c, k, u]) => {
+        localStorage.setItem(`oom-arena:host:${c}`, k!);
+        localStorage.setItem(`oom-arena:host:${c}:urls`, u!);
+      },
+      [created.code, created.hostKey, JSON.stringify(created.joinUrls)],
+    );
+    const host2 = watch(await teacher.newPage(), 'host 2');
+    await host2.goto(`${base}/host/${created.code}`);
+    const students: Page[] = [];
+    for (const name of ['Grace', 'Linus']) {
+      const p = watch(
+        await (await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true })).newPage(),
+        name,
+      );
+      await p.goto(`${base}/join/${created.code}`);
+      await p.getByLabel('Your name').fill(name);
+      await p.getByRole('button', { name: 'Join', exact: true }).click();
+      await p.getByTestId('phase').waitFor();
+      students.push(p);
+    }
+    const [grace, linus] = students as [Page, Page];
+    await host2.getByTestId('start').click();
+    await expect
+      .poll(() => grace.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('Running');
+    await expect
+      .poll(() => linus.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('Running');
+
+    await grace.getByRole('tab', { name: 'Limits' }).click();
+    await grace.getByRole('checkbox', { name: 'no limit' }).check();
+    await grace.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => grace.getByTestId('qos-preview').textContent()).toMatch(/Burstable/);
+    // A new limit recreates the pod (no in-place resize here): wait for the new one to run.
+    await expect
+      .poll(
+        async () =>
+          ((await grace.getByTestId('pod-status').getAttribute('data-status')) ?? '') +
+          ((await grace.getByTestId('pod-status').textContent()) ?? ''),
+        { timeout: 15_000 },
+      )
+      .toMatch(/^Running.*Limit\s*none/s);
+    await grace.getByRole('tab', { name: 'Workload' }).click();
+    await grace.getByLabel('Leak rate', { exact: true }).fill('500');
+    await grace.getByLabel('Leak rate', { exact: true }).press('Tab');
+    await grace.getByRole('button', { name: 'Apply' }).click();
+
+    // Linus stayed within his limit, yet the global OOM shows him the kernel's scan with his own row.
+    await expect
+      .poll(() => linus.getByTestId('why-text').textContent(), { timeout: 30_000 })
+      .toMatch(/node ran out of memory/);
+    const table = linus.getByTestId('why-killed').locator('table');
+    await expect.poll(() => table.locator('tr.mine').count()).toBe(1);
+    await expect.poll(() => table.locator('tr.victim').count()).toBe(1);
+    expect(await linus.getByTestId('why-text').textContent()).toMatch(
+      /node ran out of memory.*Your pod had .* points, fewer than the victim/s,
+    );
+    await linus.getByTestId('why-killed').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(linus, 'phone-global-oom-bystander');
+    await grace.getByTestId('why-killed').waitFor();
+    expect(await grace.getByTestId('why-text').textContent()).toMatch(/node ran out of memory/);
+    expect(pageErrors).toEqual([]);
+  });
+});
