@@ -1,7 +1,7 @@
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import type { FileRecorder } from './FileRecorder.ts';
-import { StoreError, type RecordingStore } from './RecordingStore.ts';
+import { StoreError, type RecordingStore, type ResumedParticipant } from './RecordingStore.ts';
 import type { RecordingRoutesOptions, StartedSession } from './routes.ts';
 import type { SessionRecorder } from './SessionRecorder.ts';
 import { newRoomCode } from '../util/secrets.ts';
@@ -16,6 +16,8 @@ export interface SessionRooms {
     maxStudents?: number;
     initialState?: SimState;
     code?: string;
+    hostKey?: string;
+    seats?: readonly ResumedParticipant[];
   }): { code: string; hostKey: string } | null;
 }
 
@@ -81,7 +83,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
   };
 
   const resumeSession: NonNullable<RecordingRoutesOptions['resumeSession']> = async (id, auth) => {
-    const { header, state, recorder } = await store.resume(id, auth);
+    const { header, state, recorder, participants } = await store.resume(id, auth);
     reopened.set(header.code, recorder);
     const room = rooms().create({
       scenario: header.scenario,
@@ -89,6 +91,9 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
       ...optionsOf(header.options),
       initialState: state,
       code: header.code,
+      // The teacher proved they hold the key; keeping it lets the same browser resume again after another crash.
+      hostKey: auth.hostKey,
+      seats: participants,
     });
     if (!room) {
       reopened.delete(header.code);

@@ -22,10 +22,11 @@ import { activePod } from '../../shared/sim/podLifecycle.ts';
 import { advance } from '../../shared/sim/step.ts';
 import type { Command, SimEvent, SimState } from '../../shared/sim/types.ts';
 import type { SessionRecorder } from '../recording/SessionRecorder.ts';
-import { newSecret, sameSecret } from '../util/secrets.ts';
+import { newSecret, sameSecret, secretHash } from '../util/secrets.ts';
 import { injectionCommands } from './inject.ts';
+import { trimForStudent } from './studentEvents.ts';
 import { LoopDriver, type LoopClock } from './LoopDriver.ts';
-import { participantView, type ConnInfo, type Participant } from './participants.ts';
+import { participantView, type ConnInfo, type Participant, type ResumedSeat } from './participants.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory } from './recorderFactory.ts';
 import { podScore } from './score.ts';
@@ -50,6 +51,9 @@ export interface RoomOptions {
   leaderboardEvery?: number;
   /** Start from this state rather than the scenario's tick 0 ("continue from here"). */
   initialState?: SimState;
+  /** Resuming an interrupted session: keep the teacher's host key and seat returning students on their pods. */
+  hostKey?: string;
+  seats?: readonly ResumedSeat[];
 }
 
 interface QueuedCommand {
@@ -67,7 +71,7 @@ const LEADERBOARD_ROWS = 10;
  */
 export class Room {
   readonly code: string;
-  readonly hostKey = newSecret();
+  readonly hostKey: string;
   readonly createdAt: number;
   #o: RoomOptions;
   #state: SimState;
@@ -86,6 +90,8 @@ export class Room {
   #bannedTokens = new Set<string>();
   #conns = new Map<string, ConnInfo>();
   #nextId = 1;
+  /** Resumed students not back yet, by the SHA-256 of their session token. */
+  #byTokenHash = new Map<string, Participant>();
 
   // Broadcast bookkeeping: what the last frame described, and events since then.
   #frames: FrameDiffer;
@@ -99,10 +105,12 @@ export class Room {
   constructor(o: RoomOptions) {
     this.#o = o;
     this.code = o.code;
+    this.hostKey = o.hostKey ?? newSecret();
     this.#lateJoin = o.lateJoin;
     this.#state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
     this.#frames = new FrameDiffer(this.#state.tick);
     this.#recorder = this.#newRecorder();
+    for (const seat of o.seats ?? []) this.#seatResumed(seat);
     this.createdAt = o.clock.now();
     this.lastActivity = this.createdAt;
     this.#loop = new LoopDriver({ clock: o.clock, onTicks: (n) => this.runTicks(n), onLateness: o.onLateness });
@@ -160,6 +168,7 @@ export class Room {
       podSlots: this.#o.podSlots,
       tick: this.#state.tick,
       durationSec: s.durationSec,
+      engineeringSec: { ...this.#state.node.engineeringSec },
     };
   }
 
@@ -181,7 +190,7 @@ export class Room {
     if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
     if (req.token !== undefined) {
       if (this.#bannedTokens.has(req.token)) return fail(ErrorCode.BANNED, 'The teacher removed you from this session.');
-      const p = this.#byToken.get(req.token);
+      const p = this.#byToken.get(req.token) ?? this.#claimResumedSeat(req.token);
       if (p) {
         this.#addConn(conn, { role: p.role, participant: p });
         this.#participantsChanged();
@@ -215,7 +224,8 @@ export class Room {
     this.#participants.set(p.id, p);
     this.#byToken.set(p.token, p);
     this.#byKey.set(key, p);
-    this.#hostAction('join', { participant: p.id, role: p.role, slot, bot: p.bot });
+    // The name and a hash of the token (never the token) let a resumed session give this student their pod back.
+    this.#hostAction('join', { participant: p.id, role: p.role, slot, bot: p.bot, name: p.nickname, tokenSha256: secretHash(p.token) });
     if (slot) {
       this.#bySlot.set(slot, p);
       this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, slot) });
@@ -622,12 +632,46 @@ export class Room {
     return ok({ tick });
   }
 
+  /** A student of the interrupted session: their pod is in the resumed state; they claim the seat with their token. */
+  #seatResumed(seat: ResumedSeat): void {
+    if (!seat.name || !seat.tokenSha256) return;
+    const role = seat.detail['role'] === 'student' ? 'student' : 'spectator';
+    const p: Participant = {
+      id: seat.id,
+      nickname: seat.name,
+      key: nicknameKey(seat.name),
+      role,
+      slot: role === 'student' ? seat.slot : null,
+      token: '',
+      bot: seat.detail['bot'] === true,
+      conns: new Set(),
+      lastPodName: null,
+    };
+    this.#participants.set(p.id, p);
+    this.#byKey.set(p.key, p);
+    if (p.slot) this.#bySlot.set(p.slot, p);
+    this.#byTokenHash.set(seat.tokenSha256, p);
+    const n = Number.parseInt(seat.id, 36);
+    if (Number.isFinite(n) && n >= this.#nextId) this.#nextId = n + 1;
+  }
+
+  #claimResumedSeat(token: string): Participant | undefined {
+    const hash = secretHash(token);
+    const p = this.#byTokenHash.get(hash);
+    if (!p) return undefined;
+    this.#byTokenHash.delete(hash);
+    p.token = token;
+    this.#byToken.set(token, p);
+    return p;
+  }
+
   #newRecorder(): SessionRecorder {
     return this.#o.recorders.create({
       code: this.code,
       scenario: this.#o.scenario,
       seed: this.#o.seed,
-      options: { speed: this.#o.speed, lateJoin: this.#o.lateJoin, podSlots: this.#o.podSlots },
+      // Only a hash of the host key: whoever resumes an interrupted session must hold the key itself.
+      options: { speed: this.#o.speed, lateJoin: this.#o.lateJoin, podSlots: this.#o.podSlots, hostKeySha256: secretHash(this.hostKey) },
       initialState: cloneState(this.#state),
     });
   }
@@ -637,10 +681,4 @@ export class Room {
 export function podSlotsFor(scenario: Scenario, maxStudents: number | undefined): number {
   const slots = studentSlots(scenario);
   return maxStudents === undefined ? slots : Math.min(slots, maxStudents);
-}
-
-/** A global OOM kill lists every process on the node: a student gets the victim's row and their own. */
-function trimForStudent(e: SimEvent, slot: string | null): SimEvent {
-  if (e.type !== 'oom_kill' || e.constraint !== 'global') return e;
-  return { ...e, candidates: e.candidates.filter((c) => c.pid === e.victim.pid || (slot !== null && c.slot === slot)) };
 }

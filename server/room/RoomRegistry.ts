@@ -1,3 +1,4 @@
+import type { ResumedSeat } from './participants.ts';
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { newRoomCode } from '../util/secrets.ts';
@@ -27,6 +28,9 @@ export interface NewSession {
   initialState?: SimState;
   /** Keep this code (resuming an interrupted session); must not be in use. */
   code?: string;
+  /** Resuming: the teacher's original host key, and the students to seat again on their pods. */
+  hostKey?: string;
+  seats?: readonly ResumedSeat[];
 }
 
 /** The server's live sessions by room code, with the session cap and the clean-up of ended and idle rooms. */
@@ -76,6 +80,8 @@ export class RoomRegistry {
       log: this.#o.log,
       onLateness: this.#o.onLateness,
       initialState: s.initialState,
+      hostKey: s.hostKey,
+      seats: s.seats,
     });
     this.#rooms.set(code, room);
     this.#o.log.info({ room: code, scenario: s.scenario.name }, 'session created');

@@ -27,3 +27,12 @@ export interface ConnInfo {
 export function participantView(p: Participant): ParticipantView {
   return { id: p.id, nickname: p.nickname, role: p.role, slot: p.slot, connected: p.conns.size > 0, bot: p.bot };
 }
+
+/** A student seated in an interrupted session, from its recording: re-seated when they come back with their token. */
+export interface ResumedSeat {
+  id: string;
+  slot: string | null;
+  name: string | null;
+  tokenSha256: string | null;
+  detail: Record<string, unknown>;
+}

@@ -24,6 +24,8 @@ export interface SessionMeta {
   podSlots: number;
   tick: number;
   durationSec: number;
+  /** Seconds of engineering before each code change rolls out (the scenario's figures). */
+  engineeringSec: Record<'fix_leak' | 'add_backpressure' | 'stream_batch', number>;
 }
 
 export interface NodeView {
@@ -73,6 +75,8 @@ export interface PodView {
   swapPages: number;
   lastReason: string | null;
   lastExitCode: number | null;
+  /** When the last terminated container finished (RESTARTS `4 (25s ago)`), or null before any restart. */
+  lastFinishedTick: number | null;
   backoffSec: number;
   restartAtTick: number;
   pending: PendingChange | null;

@@ -8,7 +8,7 @@ export const MSG_PRESSURE_TAINT =
   '0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }.';
 
 /** S1: pods are placed against allocatable = capacity − reserved − the hard eviction threshold. */
-export function allocatablePages(state: SimState): number {
+export function allocatablePages(state: Pick<SimState, 'node'>): number {
   const n = state.node;
   return n.capacityPages - n.reservedPages - n.evictionThresholdPages;
 }
@@ -19,7 +19,7 @@ export function isBound(p: PodState): boolean {
 }
 
 /** Sum of requests of the pods placed on the node (limits are not counted: S2, overcommit). */
-export function requestedPages(state: SimState): number {
+export function requestedPages(state: Pick<SimState, 'pods'>): number {
   let sum = 0;
   for (const p of state.pods) if (isBound(p)) sum += p.spec.requestPages ?? 0;
   return sum;

@@ -1,5 +1,8 @@
 import type { DaemonState, PodState, SimState } from './types.ts';
 
+/** The parts of a state that node-wide figures read (a replay frame has them too). */
+export type NodeFrame = Pick<SimState, 'tick' | 'node' | 'pods'>;
+
 /** M1: memory.current of a container: anonymous memory, mapped files and page cache (swap is counted apart). */
 export function podUsagePages(p: PodState): number {
   return p.anonPages + p.fileRssPages + p.cacheInactivePages + p.cacheActivePages;
@@ -20,7 +23,7 @@ export function daemonRssPages(d: DaemonState, tick: number): number {
 }
 
 /** RAM in use on the node: daemons plus every pod's usage. */
-export function nodeUsedPages(state: SimState): number {
+export function nodeUsedPages(state: NodeFrame): number {
   let used = 0;
   for (const d of state.node.daemons) used += daemonRssPages(d, state.tick);
   for (const p of state.pods) used += podUsagePages(p);
@@ -28,7 +31,7 @@ export function nodeUsedPages(state: SimState): number {
 }
 
 /** memory.available as the kubelet computes it: capacity minus the node's working set. */
-export function nodeAvailablePages(state: SimState): number {
+export function nodeAvailablePages(state: NodeFrame): number {
   let ws = 0;
   for (const d of state.node.daemons) ws += daemonRssPages(d, state.tick);
   for (const p of state.pods) ws += podWorkingSetPages(p);

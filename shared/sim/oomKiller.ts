@@ -12,7 +12,7 @@ export interface Invoker {
 }
 
 /** The node's totalpages for a global OOM: RAM plus swap (K4). */
-export function globalTotalPages(state: SimState): number {
+export function globalTotalPages(state: Pick<SimState, 'node'>): number {
   return state.node.capacityPages + state.node.swapPages;
 }
 

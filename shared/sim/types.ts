@@ -277,6 +277,8 @@ export interface OomKillEvent extends EventBase {
   failcnt: number;
   qosClass: QosClass | null;
   requestPages: number | null;
+  /** Only on the copy sent to one student, whose table is cut short: their place in the whole ranking. */
+  studentRank?: { rank: number; of: number };
 }
 
 export type SimEvent =

@@ -94,9 +94,11 @@ describe('sessions from recordings through the real app (RS2)', () => {
   it('after a crash, a fresh server lists the session as interrupted and resumes it under the same code', async () => {
     const a = await server();
     const created = (
-      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'noisy-neighbour' } })
-    ).json() as { code: string };
+      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom' } })
+    ).json() as { code: string; hostKey: string };
     const room = a.rooms.get(created.code)!;
+    const joined = room.joinStudent('conn-ada', { nickname: 'Ada' });
+    if (!joined.ok) throw new Error(joined.error.message);
     room.start();
     room.runTicks(240);
     const rec = a.recorders.at(-1)!;
@@ -109,10 +111,22 @@ describe('sessions from recordings through the real app (RS2)', () => {
       .json()
       .recordings.find((x: { id: string }) => x.id === rec.id);
     expect(listed).toMatchObject({ state: 'interrupted', code: created.code });
-    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume` });
+    // Only the teacher's browser, holding the host key, may resume.
+    const refused = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume` });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('BAD_HOST_KEY');
+    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json().session.code).toBe(created.code);
     const resumed = b.rooms.get(created.code)!;
+    expect(resumed.hostKey).toBe(created.hostKey); // the same browser can resume again after another crash
+    // Ada comes back with her session token and gets her own pod back, not a new one.
+    const back = resumed.joinStudent('conn-ada-2', { token: joined.data.token! });
+    if (!back.ok) throw new Error(back.error.message);
+    expect(joined.data.slot).toBe('ada');
+    expect(back.data).toMatchObject({ rejoined: true, nickname: 'Ada', slot: 'ada' });
+    expect(resumed.state.pods.filter((p) => p.slot === joined.data.slot)).toHaveLength(1);
+    expect(resumed.joinStudent('conn-eve', { token: 'forged-token' }).ok).toBe(false);
     expect(b.recorders.at(-1)).toBe(b.recorders.find((x) => x.id === rec.id));
     expect(
       (await b.app.inject('/api/recordings')).json().recordings.find((x: { id: string }) => x.id === rec.id)
@@ -130,7 +144,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(after.value.end?.reason).toBe('ended');
     // A second resume of a session that ended is refused.
     expect(
-      (await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume` })).json().error.code,
+      (await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } })).json().error.code,
     ).toBe('NOT_INTERRUPTED');
   });
 

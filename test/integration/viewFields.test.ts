@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinScenario } from '../../shared/scenario/builtin.ts';
+import { runScenario } from '../../shared/scenario/run.ts';
+import { podView } from '../../shared/protocol/viewBuilders.ts';
+import { createSession, joinStudent, startServer, type TestServer } from './helpers.ts';
+
+describe('view fields clients rely on', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it("the session meta carries the scenario's engineering times", async () => {
+    const { code } = await createSession(s, { scenario: 'classroom' });
+    const { join } = await joinStudent(s, code, 'Ada');
+    expect(join.snapshot.session.engineeringSec).toEqual({ fix_leak: 60, add_backpressure: 20, stream_batch: 30 });
+  });
+
+  it('the demo page deep-links like the other client routes', async () => {
+    const res = await fetch(`${s.url}/demo`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+  });
+});
+
+describe('PodView.lastFinishedTick', () => {
+  it('is when the last terminated container finished, for RESTARTS "N (Xs ago)"', () => {
+    let seen: { finished: number | null; restarts: number } | null = null;
+    runScenario(builtinScenario('worked-example')!, { durationSec: 20 }, (st) => {
+      const v = podView(st, st.pods[0]!, null, 0);
+      if (v.restarts === 1 && !seen) seen = { finished: v.lastFinishedTick, restarts: v.restarts };
+    });
+    expect(seen).not.toBeNull();
+    expect(seen!.finished).toBe(81); // the first OOM kill, at 8.1 s
+  });
+});
