@@ -35,9 +35,10 @@ export function explainKill(e: OomKillEvent, mySlot: string | null = null): stri
   // A student's copy of the table is cut short; it carries their place in the whole ranking.
   const place = e.studentRank ? e.studentRank.rank - 1 : mySlot ? ranked.findIndex((c) => c.slot === mySlot) : -1;
   const of = e.studentRank?.of ?? ranked.length;
-  const invokedBy = e.invoker.pod === e.pod ? 'its own allocation' : `an allocation by ${e.invoker.comm} (${e.invoker.pod ?? 'a node daemon'})`;
+  const asker =
+    e.invoker.pod === e.pod ? (you ? 'your container' : (e.pod ?? e.comm)) : `${e.invoker.comm} in ${e.invoker.pod ?? 'a node daemon'}`;
   let text =
-    `The node ran out of memory (${invokedBy}). The kernel scored every process: points = rss + swap + page tables ` +
+    `The node ran out of memory when ${asker} asked for more. The kernel scored every process: points = rss + swap + page tables ` +
     `+ oom_score_adj × ${Math.floor(e.totalPages / 1000)}. ${who} had the most points (${pointsFormula(e, e.pid)}) and ` +
     `was killed with SIGKILL: exit code 137, reason OOMKilled${e.limitPages ? `, while under its own ${mib(e.limitPages)} limit` : ''}.`;
   if (mySlot && !you && place >= 0) text += ` Your pod ranked #${place + 1} of ${of}.`;

@@ -121,3 +121,13 @@ describe('explanations in plain words', () => {
     expect(explainKill(kill, 'besteffort')).toContain('Your pod ranked #2 of 4');
   });
 });
+
+describe('who asked for the memory', () => {
+  it('names the process whose allocation failed, which need not be the victim (misconception 7)', () => {
+    const events: SimEvent[] = [];
+    runScenario(builtinScenario('noisy-neighbour')!, { durationSec: 45 }, (s) => events.push(...s.events));
+    const kill = events.find((e): e is OomKillEvent => e.type === 'oom_kill')!;
+    expect(kill.slot).toBe('web');
+    expect(explainKill(kill, 'web')).toMatch(/^The node ran out of memory when java in neighbour-\w{5} asked for more\./);
+  });
+});
