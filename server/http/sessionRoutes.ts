@@ -62,7 +62,8 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     const room = ROOM_CODE_PATTERN.test(code) ? rooms.get(code) : undefined;
     if (!room) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
     const m = room.meta();
-    return { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots };
+    // Names are what anyone with the code sees on the projector anyway; rendered as text only.
+    return { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots, names: room.nicknames() };
   });
 
   /** The join link as an SVG QR code, for the projector. */

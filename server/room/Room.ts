@@ -172,6 +172,11 @@ export class Room {
     };
   }
 
+  /** Nicknames in join order (students, then spectators as they come): the projector's lobby shows them. */
+  nicknames(): string[] {
+    return [...this.#participants.values()].map((p) => p.nickname);
+  }
+
   // ---- joining ----
 
   attachHost(conn: string, hostKey: string): Ack<JoinResult> {

@@ -115,7 +115,8 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await laptop.getByRole('button', { name: 'Join', exact: true }).click();
     await expect.poll(() => laptop.getByTestId('join-error').textContent()).toMatch(/already called/);
     await laptop.getByRole('button', { name: 'Pick a name for me' }).click();
-    expect(await laptop.getByLabel('Your name').inputValue()).toMatch(/^\w+ \w+$/);
+    const picked = await laptop.getByLabel('Your name').inputValue();
+    expect(picked).toMatch(/^\w+ \w+$/);
     await laptop.getByRole('button', { name: 'Join', exact: true }).click();
     await laptop.getByTestId('phase').waitFor();
 
@@ -123,6 +124,18 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await expect
       .poll(() => presenter.getByTestId('lobby-count').textContent(), { timeout: 5000 })
       .toMatch(/^2/);
+    // The projector's lobby names the students as they arrive (before anyone has a pod).
+    await expect
+      .poll(
+        () =>
+          presenter
+            .getByRole('list', { name: 'Students who joined' })
+            .getByRole('listitem')
+            .allTextContents(),
+        { timeout: 5000 },
+      )
+      .toEqual(['Ada', picked]);
+    await presenter.waitForTimeout(500); // let the names' pop-in animation finish: the screenshot shows the room's view
     await shot(presenter, 'projector-1080p-lobby');
     await shot(phone, 'phone-lobby');
 

@@ -19,6 +19,15 @@ describe('view fields clients rely on', () => {
     expect(join.snapshot.session.engineeringSec).toEqual({ fix_leak: 60, add_backpressure: 20, stream_batch: 30 });
   });
 
+  it("the session endpoint lists who joined, in order, for the projector's lobby", async () => {
+    const { code } = await createSession(s, { scenario: 'classroom' });
+    await joinStudent(s, code, 'Grace');
+    await joinStudent(s, code, 'Linus');
+    const info = (await (await fetch(`${s.url}/api/sessions/${code}`)).json()) as { names: string[]; students: number };
+    expect(info.names).toEqual(['Grace', 'Linus']);
+    expect(info.students).toBe(2);
+  });
+
   it('the demo page deep-links like the other client routes', async () => {
     const res = await fetch(`${s.url}/demo`);
     expect(res.status).toBe(200);
