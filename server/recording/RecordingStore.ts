@@ -12,27 +12,11 @@ import {
 import { ReplayMachine, type Divergence, type ReplayHooks } from '../../shared/recording/ReplayMachine.ts';
 import { RecordingWriter, type RecordingStart } from '../../shared/recording/writer.ts';
 import { cloneState } from '../../shared/sim/clone.ts';
+import type { RecordingSummary } from '../../shared/recording/summary.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { FileRecorder, type RecorderObserver } from './FileRecorder.ts';
 
-/** What GET /api/recordings lists for each recording. */
-export interface RecordingSummary {
-  id: string;
-  code: string;
-  scenario: string;
-  scenarioTitle: string | null;
-  startedAt: string;
-  /** Simulated seconds from the first to the last tick recorded. */
-  durationSec: number;
-  firstTick: number;
-  lastTick: number;
-  participants: number;
-  commands: number;
-  state: 'live' | 'ended' | 'interrupted';
-  source: 'live' | 'upload';
-  origin: { recording: string; tick: number } | null;
-  bytes: number;
-}
+export type { RecordingSummary };
 
 /** The index file beside each recording: rewritten (atomically, unsynced) as the session goes; the .ndjson is the truth. */
 interface Meta extends Omit<RecordingSummary, 'state' | 'bytes'> {

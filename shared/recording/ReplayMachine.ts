@@ -12,7 +12,7 @@ import {
   type RecordingError,
   type RecordingResult,
 } from './format.ts';
-import { decodeBody, decodeHeader } from './lines.ts';
+import { decodeBody, decodeHeader, textLines } from './lines.ts';
 
 /** The first tick where replaying the commands did not reproduce what the recording says. */
 export interface Divergence {
@@ -263,13 +263,6 @@ export function replayText(
   hooks: ReplayHooks = {},
 ): { machine: ReplayMachine; result: RecordingResult<SimState> } {
   const machine = new ReplayMachine(hooks);
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const last = nl === -1;
-    const line = text.slice(start, last ? text.length : nl);
-    if (machine.push(line.endsWith('\r') ? line.slice(0, -1) : line, last)) break;
-    start = last ? text.length : nl + 1;
-  }
+  for (const { line, last } of textLines(text)) if (machine.push(line, last)) break;
   return { machine, result: machine.finish() };
 }

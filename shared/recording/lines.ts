@@ -92,3 +92,18 @@ function upgradeHeader(raw: Record<string, unknown>, _from: number): unknown {
 function upgradeBody(raw: unknown, _from: number): unknown {
   return raw;
 }
+
+/**
+ * The lines of a recording's text, without their `\n` or `\r\n`; `last` marks a final line with no newline (it
+ * may be torn), `end` is the offset just past the line, for progress.
+ */
+export function* textLines(text: string): Generator<{ line: string; last: boolean; end: number }> {
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const last = nl === -1;
+    const line = text.slice(start, last ? text.length : nl);
+    start = last ? text.length : nl + 1;
+    yield { line: line.endsWith('\r') ? line.slice(0, -1) : line, last, end: start };
+  }
+}

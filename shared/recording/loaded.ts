@@ -6,6 +6,7 @@ import { cloneState } from '../sim/clone.ts';
 import { advance } from '../sim/step.ts';
 import type { Command, SimState } from '../sim/types.ts';
 import type { EndLine, HeaderLine, HostActionLine, RecordingError } from './format.ts';
+import { textLines } from './lines.ts';
 import { ReplayMachine, type Divergence } from './ReplayMachine.ts';
 
 export type MarkerKind = 'kill' | 'eviction' | 'restart' | 'host' | 'resume' | 'divergence';
@@ -108,16 +109,11 @@ function* loadSteps(text: string, options: LoadOptions): Generator<number, LoadR
       if (every > 0 && state.tick % every === 0) snapshots.push(cloneState(state));
     },
   });
-  let start = 0;
   let lines = 0;
   const slice = options.sliceLines ?? 2000;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const last = nl === -1;
-    const line = text.slice(start, last ? text.length : nl);
-    if (machine.push(line.endsWith('\r') ? line.slice(0, -1) : line, last)) break;
-    start = last ? text.length : nl + 1;
-    if (++lines % slice === 0) yield start / text.length;
+  for (const { line, last, end } of textLines(text)) {
+    if (machine.push(line, last)) break;
+    if (++lines % slice === 0) yield end / text.length;
   }
   const r = machine.finish();
   if (!r.ok) return r;

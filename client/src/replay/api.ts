@@ -1,3 +1,5 @@
+import type { RecordingSummary } from '../../../shared/recording/summary.ts';
+
 /** The recording routes as the replay view calls them. Errors come back as `{ code, message }`, never thrown. */
 
 export interface ApiError {
@@ -7,18 +9,8 @@ export interface ApiError {
 }
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-export interface RecordingListItem {
-  id: string;
-  code: string;
-  scenario: string;
-  scenarioTitle: string | null;
-  startedAt: string;
-  durationSec: number;
-  participants: number;
-  state: 'live' | 'ended' | 'interrupted';
-  source: 'live' | 'upload';
-  bytes: number;
-}
+/** A recording as the list shows it (the server's summary). */
+export type RecordingListItem = RecordingSummary;
 
 async function call<T>(url: string, init?: RequestInit): Promise<ApiResult<T>> {
   let res: Response;
