@@ -18,14 +18,14 @@ export function podRssPages(p: PodState): number {
   return p.anonPages + p.fileRssPages;
 }
 
-export function daemonRssPages(d: DaemonState, tick: number): number {
-  return d.downUntilTick > tick ? 0 : d.rssPages;
+export function daemonRssPages(d: DaemonState): number {
+  return d.downUntilTick === -1 ? d.rssPages : 0;
 }
 
 /** RAM in use on the node: daemons plus every pod's usage. */
 export function nodeUsedPages(state: NodeFrame): number {
   let used = 0;
-  for (const d of state.node.daemons) used += daemonRssPages(d, state.tick);
+  for (const d of state.node.daemons) used += daemonRssPages(d);
   for (const p of state.pods) used += podUsagePages(p);
   return used;
 }
@@ -33,7 +33,7 @@ export function nodeUsedPages(state: NodeFrame): number {
 /** memory.available as the kubelet computes it: capacity minus the node's working set. */
 export function nodeAvailablePages(state: NodeFrame): number {
   let ws = 0;
-  for (const d of state.node.daemons) ws += daemonRssPages(d, state.tick);
+  for (const d of state.node.daemons) ws += daemonRssPages(d);
   for (const p of state.pods) ws += podWorkingSetPages(p);
   return state.node.capacityPages - ws;
 }

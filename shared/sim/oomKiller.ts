@@ -53,7 +53,7 @@ export function scanCandidates(state: SimState, constraint: OomConstraint, scope
   }
   const rows: OomCandidate[] = [];
   for (const d of state.node.daemons) {
-    const rss = daemonRssPages(d, state.tick);
+    const rss = daemonRssPages(d);
     if (rss === 0) continue;
     const pgt = pgtablePages(rss, 0);
     const points = oomBadness(rss, 0, pgt, d.oomScoreAdj, globalTotal);

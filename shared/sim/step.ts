@@ -24,6 +24,7 @@ export function advance(state: SimState, commands: readonly Command[] = []): voi
   state.tick += 1;
   state.events = [];
   reap(state);
+  restartDaemons(state);
   for (const cmd of commands) {
     const r = applyCommand(state, cmd);
     if (!r.ok) {
@@ -45,6 +46,21 @@ function reap(state: SimState): void {
       releaseAllMemory(state, p);
     }
   }
+}
+
+/**
+ * N4: systemd restarts a killed node daemon after its RestartSec, if its memory fits in free RAM; otherwise the
+ * restart fails and is retried next tick (memory is never charged outside the allocation path's limits).
+ */
+function restartDaemons(state: SimState): void {
+  const node = state.node;
+  if (node.daemons.every((d) => d.downUntilTick === -1 || d.downUntilTick > state.tick)) return;
+  let free = node.capacityPages - nodeUsedPages(state);
+  node.daemons = node.daemons.map((d) => {
+    if (d.downUntilTick === -1 || d.downUntilTick > state.tick || d.rssPages > free) return d;
+    free -= d.rssPages;
+    return { ...d, downUntilTick: -1 };
+  });
 }
 
 const onOomKill = (state: SimState) => (victim: PodState) => terminateContainer(state, victim, 'OOMKilled', 137, 9);

@@ -150,7 +150,10 @@ export interface DaemonState {
   readonly comm: string;
   readonly rssPages: number;
   readonly oomScoreAdj: number;
-  /** After an OOM kill systemd restarts it: until this tick it holds no memory. -1 = up. */
+  /**
+   * -1 while it runs. After an OOM kill it holds no memory; systemd restarts it from this tick on, once its memory
+   * fits in free RAM (a restart that cannot allocate fails and is retried).
+   */
   readonly downUntilTick: number;
 }
 

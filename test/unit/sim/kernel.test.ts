@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { podUsagePages } from '../../../shared/sim/memory.ts';
+import { nodeUsedPages, podUsagePages } from '../../../shared/sim/memory.ts';
 import { mibToPages } from '../../../shared/sim/units.ts';
 import { ofType, pod, run, sim } from './helpers.ts';
 
@@ -119,5 +119,27 @@ describe('K5–K7 global OOM', () => {
     const kill = ofType(more, 'oom_kill')[0]!;
     expect(kill.victim.swapPages).toBeGreaterThan(0);
     expect(kill.totalPages).toBe(mibToPages(2048 + 1024)); // totalpages = RAM + swap
+  });
+});
+
+describe('N4 node daemons', () => {
+  it('a restarted daemon never pushes the node past its RAM (fast-check counterexample, pinned)', () => {
+    // Every pod is exempt or small, so the global OOM killer takes the daemons; their restart must fit in free RAM.
+    const s = sim({
+      node: { memoryMiB: 1024 },
+      pods: [
+        { name: 'p0', limitMiB: 16, workload: { baselineMiB: 10, requestsPerSec: 0, batch: batch(50, 20) } },
+        { name: 'p1', requestMiB: 653, workload: { baselineMiB: 10, requestsPerSec: 0 } },
+        { name: 'p2', requestMiB: 653, workload: { baselineMiB: 10, requestsPerSec: 0 } },
+        { name: 'p3', requestMiB: 16, limitMiB: 977, oomScoreAdj: -1000, workload: { baselineMiB: 10, requestsPerSec: 5, mibPerRequest: 0.5, batch: { sizeMiB: 965, mode: 'load', rateMiBps: 209, chunkMiB: 8, everySec: 5 } } },
+      ],
+    });
+    const daemonKills: number[] = [];
+    for (let t = 0; t < 400; t++) {
+      const events = run(s, 1, {});
+      for (const k of ofType(events, 'oom_kill')) if (k.pod === null) daemonKills.push(k.tick);
+      expect(nodeUsedPages(s)).toBeLessThanOrEqual(s.node.capacityPages);
+    }
+    expect(daemonKills.length).toBeGreaterThan(0); // the daemons were killed, so the restart path ran
   });
 });

@@ -54,6 +54,12 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ type: fc.constant('traffic_spike' as const), multiplier: fc.constantFrom(2, 5), durationSec: fc.constantFrom(5, 30) }),
 );
 
+/**
+ * CI runs a fixed seed so a landing cannot flake; elsewhere each run explores new cases. A failure prints its seed
+ * and counterexample: pin it as a regression test (see kernel.test.ts N4).
+ */
+fc.configureGlobal({ seed: process.env.CI ? 20261128 : undefined });
+
 const planArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 400 }), commandArb), { maxLength: 12 });
 
 function checkInvariants(s: SimState): void {
