@@ -130,7 +130,7 @@ export class RecordingStore {
   }
 
   #open(id: string, fd: number, writer: RecordingWriter, meta: Meta): FileRecorder {
-    void this.#writeMeta(meta);
+    this.#queueMeta(meta);
     const observer: RecorderObserver = {
       onProgress: (p) => {
         Object.assign(meta, {
@@ -139,7 +139,7 @@ export class RecordingStore {
           participants: p.participants.size,
           durationSec: (p.lastTick - meta.firstTick) / 10,
         });
-        void this.#writeMeta(meta);
+        this.#queueMeta(meta);
       },
       onClose: (p) => {
         this.#live.delete(id);
@@ -151,7 +151,7 @@ export class RecordingStore {
           // A server shutdown leaves the session resumable (listed as interrupted), as a crash would.
           state: p.reason === 'ended' ? 'ended' : 'live',
         });
-        void this.#writeMeta(meta);
+        this.#queueMeta(meta);
       },
     };
     const rec = new FileRecorder({ id, fd, writer, observer, now: this.#now });
@@ -448,9 +448,23 @@ export class RecordingStore {
     }
   }
 
-  /** End every live recording (graceful shutdown). */
+  /** End every live recording (graceful shutdown), and let the index writes land. */
   async closeAll(reason: 'shutdown' = 'shutdown'): Promise<void> {
     await Promise.allSettled([...this.#live.values()].map((r) => r.end(reason)));
+    await this.settled();
+  }
+
+  /** Index writes in flight: they are not awaited by the recorder's hot path, but shutdown and tests wait for them. */
+  #pendingMeta = new Set<Promise<void>>();
+
+  #queueMeta(meta: Meta): void {
+    const p: Promise<void> = this.#writeMeta(meta).finally(() => this.#pendingMeta.delete(p));
+    this.#pendingMeta.add(p);
+  }
+
+  /** Resolves once every index write started so far has landed. */
+  async settled(): Promise<void> {
+    while (this.#pendingMeta.size > 0) await Promise.allSettled([...this.#pendingMeta]);
   }
 }
 

@@ -11,7 +11,10 @@ import { advance } from '../../shared/sim/step.ts';
 import { RecorderErrorCode, RecordingStore } from '../../server/recording/index.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-recorder-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await store.settled(); // index files are rewritten in the background: let them land before deleting the folder
+  rmSync(dataDir, { recursive: true, force: true });
+});
 const store = new RecordingStore({ dataDir });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const within = <T>(p: Promise<T>, ms: number) =>
