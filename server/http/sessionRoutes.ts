@@ -6,6 +6,7 @@ import { describeIssues } from '../../shared/schemas/commands.ts';
 import { builtinScenarios } from '../../shared/scenario/builtin.ts';
 import type { ServerConfig } from '../config.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import { sameSecret } from '../util/secrets.ts';
 
 export interface SessionRoutesOptions {
   rooms: RoomRegistry;
@@ -64,6 +65,23 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     const m = room.meta();
     // Names are what anyone with the code sees on the projector anyway; rendered as text only.
     return { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots, names: room.nicknames() };
+  });
+
+  /**
+   * CSV3: the round's results for the teacher (scores, kills by kind, restarts, uptime, answers). The host key goes
+   * in the Authorization header (`Bearer <hostKey>`), never in the URL, so it stays out of logs and history.
+   */
+  app.get<{ Params: { code: string } }>('/api/sessions/:code/results.csv', async (req, reply) => {
+    const code = normaliseRoomCode(req.params.code);
+    const room = ROOM_CODE_PATTERN.test(code) ? rooms.get(code) : undefined;
+    if (!room) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
+    const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (!sameSecret(key, room.hostKey)) return reply.code(403).send(errorBody('BAD_HOST_KEY', 'Only the host may download the results.'));
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="oom-arena-${room.code}-results.csv"`)
+      .header('cache-control', 'no-store')
+      .send(room.resultsCsv());
   });
 
   /** The join link as an SVG QR code, for the projector. */

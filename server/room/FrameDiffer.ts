@@ -44,7 +44,8 @@ export class FrameDiffer {
     return this.#prevPods.get(name);
   }
 
-  next(s: SimState, ownerOf: (slot: string) => string | null): Frame {
+  /** `scoreOf` is the game's score for a slot (shared/game), the one source the leaderboard also uses. */
+  next(s: SimState, ownerOf: (slot: string) => string | null, scoreOf: (slot: string) => number): Frame {
     const since = this.#lastTick;
     this.#lastTick = s.tick;
     const node = nodeView(s);
@@ -56,7 +57,7 @@ export class FrameDiffer {
     const seen = new Set<string>();
     for (const p of s.pods) {
       seen.add(p.name);
-      const v = podView(s, p, ownerOf(p.slot));
+      const v = podView(s, p, ownerOf(p.slot), scoreOf(p.slot));
       const d = diff(this.#prevPods.get(p.name), v);
       this.#prevPods.set(p.name, v);
       if (d) patches.set(p.name, d);

@@ -29,7 +29,11 @@ import { LoopDriver, type LoopClock } from './LoopDriver.ts';
 import { participantView, type ConnInfo, type Participant, type ResumedSeat } from './participants.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory } from './recorderFactory.ts';
-import { podScore } from './score.ts';
+import { RoomGame, type QuestionPick, type Seat } from '../game/RoomGame.ts';
+import { scenarioForRound } from '../game/roundScenarios.ts';
+import { botNickname, fillPlan } from '../game/bots.ts';
+import { FAIR_WINDOW_SEC, seededShuffle } from '../game/fairness.ts';
+import type { GameView } from '../../shared/protocol/gameViews.ts';
 import { FrameDiffer } from './FrameDiffer.ts';
 import { concernsStudent, isNotable, nodeView, podView } from './views.ts';
 
@@ -81,6 +85,14 @@ export class Room {
   #loop: LoopDriver;
   #recorder: SessionRecorder;
   #queue: QueuedCommand[] = [];
+  /** Scores, the lesson's phases, questions and bots (docs/game.md). */
+  #game = new RoomGame();
+  /** A slot's score by the game's rules: what the leaderboard, the roster and the pod views all show. */
+  #scoreOf(slot: string): number {
+    return this.#game.stats.slots[slot]?.score ?? 0;
+  }
+  /** Commands held during a round's fairness window, applied together in a seeded shuffled order. */
+  #held: { by: string; command: Command; done: (a: Ack<{ tick: number }>) => void }[] = [];
 
   #participants = new Map<string, Participant>();
   #byToken = new Map<string, Participant>();
@@ -140,6 +152,10 @@ export class Room {
   }
   get connectionCount(): number {
     return this.#conns.size;
+  }
+  /** The lesson's phase and questions (read-only: tests and the recording routes). */
+  get lesson(): RoomGame['lesson'] {
+    return this.#game.lesson;
   }
   get loop(): LoopDriver {
     return this.#loop;
@@ -308,13 +324,13 @@ export class Room {
     const pods: Record<string, PodView> = {};
     let recentEvents: SimEvent[];
     if (role === 'host' || role === 'presenter') {
-      for (const p of s.pods) pods[p.name] = podView(s, p, this.#bySlot.get(p.slot)?.nickname ?? null);
+      for (const p of s.pods) pods[p.name] = podView(s, p, this.#bySlot.get(p.slot)?.nickname ?? null, this.#scoreOf(p.slot));
       recentEvents = this.#recent;
     } else {
       const slot = info?.participant?.slot ?? null;
       const own = slot ? activePod(s, slot) : undefined;
       if (own && info?.participant) {
-        pods[own.name] = podView(s, own, info.participant.nickname);
+        pods[own.name] = podView(s, own, info.participant.nickname, this.#scoreOf(own.slot));
         info.participant.lastPodName = own.name;
       }
       recentEvents = this.#recent.filter((e) => concernsStudent(e, slot)).map((e) => trimForStudent(e, slot));
@@ -328,6 +344,7 @@ export class Room {
       recentEvents,
     };
     if (role === 'host') snap.participants = [...this.#participants.values()].map(participantView);
+    snap.game = this.#game.view(role, this.#answerKey(info?.participant ?? null));
     return snap;
   }
 
@@ -340,15 +357,8 @@ export class Room {
   #standingsCache: { tick: number; rows: LeaderboardView['rows'] } | null = null;
   #standings(): LeaderboardView['rows'] {
     if (this.#standingsCache?.tick === this.#state.tick) return this.#standingsCache.rows;
-    const rows: LeaderboardView['rows'] = [];
-    for (const p of this.#participants.values()) {
-      if (!p.slot) continue;
-      const pod = activePod(this.#state, p.slot);
-      if (!pod) continue;
-      rows.push({ rank: 0, nickname: p.nickname, slot: p.slot, score: podScore(pod), restarts: pod.restartCount });
-    }
-    rows.sort((a, b) => b.score - a.score || a.restarts - b.restarts || a.nickname.localeCompare(b.nickname));
-    rows.forEach((r, i) => (r.rank = i > 0 && rows[i - 1]!.score === r.score ? rows[i - 1]!.rank : i + 1));
+    // G7: game scores, ranks 1..n without shared places.
+    const rows = this.#game.standings(this.#seats());
     this.#standingsCache = { tick: this.#state.tick, rows };
     return rows;
   }
@@ -365,6 +375,7 @@ export class Room {
     const command = { ...body, pod: p.slot } as Command;
     const dry = applyCommand(cloneState(this.#state), command);
     if (!dry.ok) return fail(ErrorCode.COMMAND_REJECTED, dry.error.message);
+    if (this.#game.holdsCommands(this.#state.tick)) return new Promise((done) => this.#held.push({ by: p.id, command, done }));
     return this.#record(p.id, command);
   }
 
@@ -399,8 +410,11 @@ export class Room {
 
   /** Run `n` ticks, then broadcast once. Called by the loop; tests may call it directly. */
   runTicks(n: number): void {
+    // L3: a question, its reveal and the results hold the clock.
+    if (!this.#game.clockRuns) return;
     const s = this.#state;
     for (let i = 0; i < n; i++) {
+      if (this.#held.length && !this.#game.holdsCommands(s.tick)) this.#releaseHeld();
       const batch = this.#queue;
       this.#queue = [];
       // Commands queued before this tick were recorded against s.tick + 1 at arrival: that is this tick.
@@ -410,6 +424,12 @@ export class Room {
       );
       this.#recorder.afterTick(s);
       for (const e of s.events) if (isNotable(e)) this.#pendingEvents.push(e);
+      // Scores and trace for this tick; the bots' commands apply at the next one (recorded like any other).
+      for (const b of this.#game.afterTick(s)) this.#enqueueRecorded(this.#bySlot.get(b.slot)?.id ?? 'bot', b.command);
+      if (this.#game.roundOver(s.tick)) {
+        this.#finishRound('time');
+        break;
+      }
     }
     this.#broadcast();
   }
@@ -418,7 +438,7 @@ export class Room {
     const s = this.#state;
     const port = this.#o.port;
     this.#broadcasts++;
-    const f = this.#frames.next(s, (slot) => this.#bySlot.get(slot)?.nickname ?? null);
+    const f = this.#frames.next(s, (slot) => this.#bySlot.get(slot)?.nickname ?? null, (slot) => this.#scoreOf(slot));
     const since = f.since;
 
     const viewerDelta: Delta = { t: s.tick, since };
@@ -500,7 +520,12 @@ export class Room {
     if (this.#status !== 'lobby') return fail(ErrorCode.BAD_STATE, `The session is ${this.#status}, not waiting to start.`);
     this.#status = 'running';
     this.#hostAction('start');
+    // The session's start is round 1 on the session's scenario.
+    if (this.#game.startRound(this.#o.scenario.name, this.#o.scenario.durationSec, this.#state.tick, this.#o.seed).ok) {
+      this.#hostAction('round_start', { round: this.#game.lesson.roundNo, scenario: this.#o.scenario.name, durationSec: this.#o.scenario.durationSec });
+    }
     this.#loop.start();
+    this.#gameChanged();
     return ok(this.#metaChanged());
   }
 
@@ -544,28 +569,172 @@ export class Room {
     if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
     this.#loop.stop();
     this.#hostAction('reset');
+    this.#rebuild();
+    this.#status = 'lobby';
+    this.#game.reset(this.#state.tick);
+    const m = this.#metaChanged();
+    for (const conn of this.#conns.keys()) this.#o.port.send(conn, 'state:snapshot', this.snapshotFor(conn));
+    return ok(m);
+  }
+
+  /** A fresh simulation of the current scenario at tick 0, the same students and pods, a new recording. */
+  #rebuild(): void {
+    this.#dropHeld();
     void this.#recorder.end('ended');
     this.#state = createSimulation(this.#o.scenario, { seed: this.#o.seed });
     this.#recorder = this.#newRecorder();
     this.#queue = [];
-    this.#status = 'lobby';
     this.#frames.reset(this.#state.tick);
     this.#pendingEvents = [];
     this.#recent = [];
     this.#standingsCache = null;
     for (const p of this.#participants.values()) {
       p.lastPodName = null;
+      // The new recording names its seats too (replay labels, re-seating on resume). Same fields as joinStudent's.
+      this.#hostAction('join', { participant: p.id, role: p.role, slot: p.slot, bot: p.bot, name: p.nickname, ...(p.token ? { tokenSha256: secretHash(p.token) } : {}) });
       if (p.slot) this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, p.slot) });
     }
-    const m = this.#metaChanged();
+  }
+
+  // ---- the game (docs/game.md; the logic is in server/game/) ----
+
+  /** The fairness window is over: queue (and record) the held commands in a seeded shuffled order. */
+  #releaseHeld(): void {
+    const held = seededShuffle(this.#held, this.#o.seed ^ this.#game.fairSeed);
+    this.#held = [];
+    for (const h of held) void this.#record(h.by, h.command).then(h.done);
+  }
+
+  /** A new simulation or the end: held commands are refused, not applied to a state they were not meant for. */
+  #dropHeld(): void {
+    for (const h of this.#held) h.done(fail(ErrorCode.BAD_STATE, 'The round was restarted before your change applied.'));
+    this.#held = [];
+  }
+
+  #seats(): Seat[] {
+    const out: Seat[] = [];
+    for (const p of this.#participants.values()) if (p.slot) out.push({ slot: p.slot, nickname: p.nickname });
+    return out;
+  }
+
+  /** Whose answer a participant's is: their slot (the CSV's key), or their id for a spectator. */
+  #answerKey(p: Participant | null): string | null {
+    return p ? (p.slot ?? `spectator:${p.id}`) : null;
+  }
+
+  /** Send each connection its view of the game (reliable). */
+  #gameChanged(): void {
+    for (const [conn, info] of this.#conns) this.#o.port.send(conn, 'game:update', this.#game.view(info.role, this.#answerKey(info.participant)));
+  }
+
+  #gameAck(r: Ack<unknown>, action: string, detail?: Record<string, unknown>): Ack<GameView> {
+    if (!r.ok) return r;
+    this.#hostAction(action, detail);
+    this.#gameChanged();
+    return ok(this.#game.view('host', null));
+  }
+
+  /** Start a round: from the lobby (starts the session) or after results (a fresh simulation of `scenario`). */
+  startRound(name: string | undefined, durationSec: number | undefined): Ack<GameView> {
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const phase = this.#game.lesson.phase;
+    if (phase !== 'lobby' && phase !== 'results') return fail(ErrorCode.BAD_STATE, `End the current round first (the lesson is in ${phase}).`);
+    const scenario = name === undefined ? this.#o.scenario : scenarioForRound(name, { seats: this.#o.podSlots, durationSec, seed: this.#o.seed });
+    if (!scenario) return fail(ErrorCode.BAD_REQUEST, `No scenario named "${name}".`);
+    const length = durationSec ?? scenario.durationSec;
+    if (phase === 'results' || scenario !== this.#o.scenario) {
+      this.#o = { ...this.#o, scenario };
+      this.#rebuild();
+    }
+    const r = this.#game.startRound(scenario.name, length, this.#state.tick, this.#o.seed, FAIR_WINDOW_SEC * 10);
+    if (!r.ok) return r;
+    if (this.#status === 'lobby') this.#hostAction('start');
+    this.#status = 'running';
+    this.#loop.start();
+    this.#metaChanged();
     for (const conn of this.#conns.keys()) this.#o.port.send(conn, 'state:snapshot', this.snapshotFor(conn));
-    return ok(m);
+    return this.#gameAck(r, 'round_start', { round: this.#game.lesson.roundNo, scenario: scenario.name, durationSec: length });
+  }
+
+  /** End the round now (the host) or at its length (the loop): podium and post-mortem cards. */
+  endRound(): Ack<GameView> {
+    return this.#finishRound('host');
+  }
+
+  #finishRound(by: 'host' | 'time'): Ack<GameView> {
+    const r = this.#game.endRound(this.#state, this.#seats());
+    if (r.ok) {
+      this.#standingsCache = null;
+      this.#dropHeld();
+    }
+    return this.#gameAck(r, 'round_end', { round: this.#game.lesson.roundNo, by });
+  }
+
+  /** After a reveal: the clock runs again. */
+  resumeRound(): Ack<GameView> {
+    return this.#gameAck(this.#game.resume(), 'question_resume');
+  }
+
+  /** Ask a built-in or a live question: the clock stops until the host resumes. */
+  askQuestion(pick: QuestionPick): Ack<GameView> {
+    const r = this.#game.ask(this.#state, pick);
+    // Commands held for the fairness window are applied when the clock runs again (their acks go now).
+    if (r.ok && this.#held.length) this.#releaseHeld();
+    return this.#gameAck(r, 'question_ask', r.ok ? { question: r.data.id, source: r.data.source } : undefined);
+  }
+
+  revealQuestion(): Ack<GameView> {
+    const open = this.#game.lesson.asked.at(-1);
+    return this.#gameAck(this.#game.reveal(), 'question_reveal', open ? { question: open.question.id, answers: Object.keys(open.answers).length } : undefined);
+  }
+
+  /** A student's (or spectator's) answer; host and presenter see the spread change. */
+  answerQuestion(conn: string, questionId: string, choice: string): Ack<{ choice: string }> {
+    const p = this.#conns.get(conn)?.participant ?? null;
+    const r = this.#game.answer(this.#answerKey(p)!, questionId, choice);
+    if (!r.ok) return r;
+    this.lastActivity = this.#o.clock.now();
+    for (const [c, info] of this.#conns) if (info.role === 'host' || info.role === 'presenter') this.#o.port.send(c, 'game:update', this.#game.view(info.role, null));
+    return r;
+  }
+
+  /** Fill the free pod slots with server-side bots playing shared/game strategies. */
+  fillBots(strategy: Parameters<typeof fillPlan>[0], max: number | undefined): Ack<{ added: number }> {
+    if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    let students = 0;
+    for (const p of this.#participants.values()) if (p.role === 'student') students++;
+    const plan = fillPlan(strategy, Math.min(this.#o.podSlots - students, max ?? Infinity));
+    if (plan.length === 0) return fail(ErrorCode.BAD_STATE, 'Every pod slot is taken.');
+    for (const strat of plan) {
+      const nickname = botNickname(strat, this.#nextId, (k) => this.#byKey.has(k));
+      const key = nicknameKey(nickname);
+      const slot = slotForNickname(nickname, (s) => this.#slotTaken(s));
+      const p: Participant = { id: (this.#nextId++).toString(36), nickname, key, role: 'student', slot, token: newSecret(), bot: true, serverBot: true, conns: new Set(), lastPodName: null };
+      this.#participants.set(p.id, p);
+      this.#byToken.set(p.token, p);
+      this.#byKey.set(key, p);
+      this.#bySlot.set(slot, p);
+      this.#hostAction('join', { participant: p.id, role: p.role, slot, bot: true, name: nickname, strategy: strat });
+      this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, slot) });
+      this.#game.addBot(strat, slot, this.#o.seed + Number.parseInt(p.id, 36));
+    }
+    this.#standingsCache = null;
+    this.#participantsChanged();
+    this.#metaChanged();
+    return ok({ added: plan.length });
+  }
+
+  /** CSV3: the current (or last) round's results for the host's download. */
+  resultsCsv(): string {
+    return this.#game.csv(this.#seats(), this.#state.tick);
   }
 
   /** End for good: stop the loop, tell everyone, close the recording. */
   async end(reason: 'host' | 'shutdown' | 'idle'): Promise<Ack<SessionMeta>> {
     if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has already ended.');
     this.#loop.stop();
+    this.#dropHeld();
+    this.#game.end();
     this.#status = 'ended';
     this.endedAt = this.#o.clock.now();
     this.#hostAction('end', { reason });

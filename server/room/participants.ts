@@ -11,6 +11,8 @@ export interface Participant {
   /** The rejoin secret the browser keeps. Valid for the life of the session (the rejoin grace period). */
   token: string;
   bot: boolean;
+  /** A bot the server plays itself (bots:fill): it has no connection and is never offline. */
+  serverBot?: boolean;
   /** Open connections (a student may have two tabs). */
   conns: Set<string>;
   /** The pod name the student's frames last described: a new name means the pod was replaced. */
@@ -25,7 +27,7 @@ export interface ConnInfo {
 }
 
 export function participantView(p: Participant): ParticipantView {
-  return { id: p.id, nickname: p.nickname, role: p.role, slot: p.slot, connected: p.conns.size > 0, bot: p.bot };
+  return { id: p.id, nickname: p.nickname, role: p.role, slot: p.slot, connected: p.conns.size > 0 || p.serverBot === true, bot: p.bot };
 }
 
 /** A student seated in an interrupted session, from its recording: re-seated when they come back with their token. */

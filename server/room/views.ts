@@ -1,18 +1,11 @@
-import type { PodView } from '../../shared/protocol/views.ts';
-import { podView as buildPodView } from '../../shared/protocol/viewBuilders.ts';
-import type { PodState, SimEvent, SimState } from '../../shared/sim/types.ts';
-import { podScore } from './score.ts';
+import type { SimEvent } from '../../shared/sim/types.ts';
 
 /**
  * Pure view builders: what each role sees of the simulation (shared/protocol/viewBuilders.ts builds each view). The
  * room computes each pod's view once per broadcast and diffs it against the last one, so per-client work is only
  * picking which diffs to send.
  */
-export { nodeView } from '../../shared/protocol/viewBuilders.ts';
-
-export function podView(state: SimState, p: PodState, owner: string | null): PodView {
-  return buildPodView(state, p, owner, podScore(p));
-}
+export { nodeView, podView } from '../../shared/protocol/viewBuilders.ts';
 
 /**
  * The fields of `next` that differ from `prev` (all of them when there is no `prev`), or null when nothing

@@ -35,6 +35,13 @@ export const EVENT_ROLES: Record<ClientEventName, readonly (Role | 'guest')[]> =
   'participant:kick': ['host'],
   'participant:ban': ['host'],
   'scenario:inject': ['host'],
+  'round:start': ['host'],
+  'round:end': ['host'],
+  'round:resume': ['host'],
+  'question:ask': ['host'],
+  'question:reveal': ['host'],
+  'question:answer': ['student', 'spectator'],
+  'bots:fill': ['host'],
 };
 
 function findRoom(rooms: RoomRegistry, code: string): Room | null {
@@ -85,4 +92,11 @@ export const handlers: { [E in ClientEventName]: Handler<E> } = {
   'participant:kick': (ctx, p) => room(ctx).kick(p.id),
   'participant:ban': (ctx, p) => room(ctx).ban(p.id),
   'scenario:inject': (ctx, p) => room(ctx).inject(p.kind, p.slot),
+  'round:start': (ctx, p) => room(ctx).startRound(p.scenario, p.durationSec),
+  'round:end': (ctx) => room(ctx).endRound(),
+  'round:resume': (ctx) => room(ctx).resumeRound(),
+  'question:ask': (ctx, p) => room(ctx).askQuestion(p),
+  'question:reveal': (ctx) => room(ctx).revealQuestion(),
+  'question:answer': (ctx, p) => room(ctx).answerQuestion(ctx.id, p.questionId, p.choice),
+  'bots:fill': (ctx, p) => room(ctx).fillBots(p.strategy, p.max),
 };

@@ -4,6 +4,7 @@
  * client event takes a payload and an ack callback. Types are hints only: the server validates at runtime.
  */
 import type { Ack } from './errors.ts';
+import type { GameView } from './gameViews.ts';
 import type { ClientEventName, ClientPayload } from './schemas.ts';
 import type {
   Delta,
@@ -37,6 +38,15 @@ export interface ClientEventResults {
   'participant:kick': { id: string };
   'participant:ban': { id: string };
   'scenario:inject': { tick: number };
+  'round:start': GameView;
+  'round:end': GameView;
+  'round:resume': GameView;
+  'question:ask': GameView;
+  'question:reveal': GameView;
+  /** The choice recorded (a later answer replaces it until the reveal). */
+  'question:answer': { choice: string };
+  /** How many bots joined. */
+  'bots:fill': { added: number };
 }
 
 export type ClientToServerEvents = {
@@ -59,6 +69,8 @@ export interface ServerToClientEvents {
   /** This connection was kicked (may rejoin) or banned (may not); the server disconnects it next. */
   'participant:removed': (info: { reason: RemovedReason; message: string }) => void;
   'session:ended': (info: { reason: EndReason; message: string }) => void;
+  /** The game's phase, open question, reveal, podium or post-mortem card changed (reliable, per role). */
+  'game:update': (game: GameView) => void;
   /** A message that arrived without an ack callback was refused. */
   'client:error': (error: { event: string; code: string; message: string }) => void;
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { LIVE_QUESTION_KINDS } from '../game/questions.ts';
+import { ROUND_MAX_SEC, ROUND_MIN_SEC } from '../game/round.ts';
+import { STRATEGIES } from '../game/strategies.ts';
 import { podCommandBodySchema } from '../schemas/commands.ts';
 import { NICKNAME_MAX } from './nickname.ts';
 import { ROOM_CODE_LENGTH } from './roomCode.ts';
@@ -41,6 +44,22 @@ export const clientEventSchemas = {
     /** For 'batch': the student pod (slot) that takes it; omitted = every student pod. */
     slot: z.string().max(40).optional(),
   }),
+  // The game (docs/game.md): rounds, questions, bots.
+  /** Start a round: from the lobby (starts the session), or after a round's results (a fresh simulation). */
+  'round:start': z.strictObject({
+    scenario: z.string().regex(/^[a-z0-9][-a-z0-9]{0,39}$/).optional(),
+    durationSec: z.number().int().min(ROUND_MIN_SEC).max(ROUND_MAX_SEC).optional(),
+  }),
+  'round:end': empty,
+  'round:resume': empty,
+  'question:ask': z.union([
+    z.strictObject({ builtin: z.string().regex(/^[a-z0-9][-a-z0-9]{0,63}$/) }),
+    z.strictObject({ live: z.enum(LIVE_QUESTION_KINDS) }),
+  ]),
+  'question:reveal': empty,
+  'question:answer': z.strictObject({ questionId: z.string().min(1).max(80), choice: z.string().min(1).max(40) }),
+  /** Fill every free pod slot with a server-side bot: one strategy, or 'mixed' (round-robin over all of them). */
+  'bots:fill': z.strictObject({ strategy: z.enum([...STRATEGIES, 'mixed']), max: z.number().int().min(1).max(300).optional() }),
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;

@@ -3,6 +3,7 @@
  * simulation; the client converts for display (shared/sim/units.ts). Types only: the server builds these in
  * server/room/views.ts, the client renders them.
  */
+import type { GameView } from './gameViews.ts';
 import type { ContainerStateName, OomConstraint, PendingChange, PodPhase, QosClass, SimEvent, WorkloadSpec } from '../sim/types.ts';
 
 export type Role = 'host' | 'student' | 'spectator' | 'presenter';
@@ -126,6 +127,8 @@ export interface Snapshot {
   recentEvents: SimEvent[];
   /** Host only. */
   participants?: ParticipantView[];
+  /** The game as this connection sees it (absent in views a client builds itself: the demo, a replay). */
+  game?: GameView;
 }
 
 /**

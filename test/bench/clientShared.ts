@@ -3,9 +3,9 @@
  * with an SPA fallback, and find Debian's Chromium.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist/client');
@@ -29,16 +29,41 @@ function newestMtime(dir: string): number {
   return max;
 }
 
-/** Build the client unless dist/client is newer than client/ and shared/. */
-export function ensureClientBuilt(): void {
+function clientFresh(): boolean {
   const index = join(DIST, 'index.html');
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const sources = Math.max(newestMtime(join(ROOT, 'client')), newestMtime(join(ROOT, 'shared')));
-  if (built > sources) return;
-  execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  return built > Math.max(newestMtime(join(ROOT, 'client')), newestMtime(join(ROOT, 'shared')));
+}
+
+const BUILD_LOCK = join(ROOT, 'node_modules/.cache/oom-arena-client-build.lock');
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Build the client unless dist/client is newer than client/ and shared/. Test files run in parallel workers: a
+ * lock directory makes one of them build while the others wait, so none serves a dist/ being rewritten.
+ */
+export function ensureClientBuilt(): void {
+  if (clientFresh()) return;
+  mkdirSync(dirname(BUILD_LOCK), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // A lock left by a killed run is stale after two minutes.
+      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > 120_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      sleepSync(200);
+    }
+  }
+  try {
+    if (!clientFresh())
+      execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+      });
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 const TYPES: Record<string, string> = {

@@ -260,11 +260,12 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     const [download] = await Promise.all([host.waitForEvent('download'), host.getByTestId('csv').click()]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^oom-arena-${code}-t\\d+s\\.csv$`));
     const csv = await (await download.createReadStream()).toArray();
-    const lines = Buffer.concat(csv).toString('utf8').trim().split('\n');
-    expect(lines[0]).toBe(
-      'rank,nickname,pod,score,restarts,status,last_reason,last_exit_code,requests_served,requests_dropped,qos,request_mib,limit_mib',
+    // The server's CSV (docs/game.md CSV3): game scores and OOM kills by kind.
+    const lines = Buffer.concat(csv).toString('utf8').trim().split(/\r?\n/);
+    expect(lines[0]).toMatch(
+      /^rank,nickname,slot,score,requests_served,oom_kills_memcg,oom_kills_global,evictions,restarts,uptime_sec,uptime_pct,time_lost_sec,answers_correct,answers_total/,
     );
-    expect(lines.some((l) => /,Ada,ada-/.test(l) && /OOMKilled,137/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\d+,Ada,ada,\d+,\d+,[1-9]/.test(l))).toBe(true);
 
     await host.getByRole('button', { name: 'End session…' }).click();
     await host.getByRole('button', { name: 'Yes, end it' }).click();

@@ -28,6 +28,20 @@ describe('view fields clients rely on', () => {
     expect(info.students).toBe(2);
   });
 
+  it("a pod view's score is the game's score, the one the leaderboard ranks", async () => {
+    const { code, room } = await createSession(s, { scenario: 'classroom' });
+    const { c } = await joinStudent(s, code, 'Hopper');
+    room.start();
+    room.runTicks(1500); // past the first batch, which the default pod cannot hold: a kill, then a warm-up
+    const snap = room.snapshotFor(c.id!);
+    const pod = Object.values(snap.pods)[0]!;
+    const row = snap.leaderboard.rows.find((r) => r.slot === pod.slot)!;
+    expect(pod.score).toBeGreaterThan(0);
+    expect(pod.score).toBe(row.score);
+    expect(pod.restarts).toBeGreaterThan(0);
+    expect(pod.score).toBeLessThan(pod.served); // requests served while warming up after a restart score nothing (G4)
+  });
+
   it('the demo page deep-links like the other client routes', async () => {
     const res = await fetch(`${s.url}/demo`);
     expect(res.status).toBe(200);

@@ -7,6 +7,7 @@ import type {
 import type { ParticipantView, SessionStatus, Snapshot } from '../../../shared/protocol/views.ts';
 import { Connection } from '../lib/Connection.svelte.ts';
 import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
+import { GameMirror } from '../game/GameMirror.svelte.ts';
 import { podViewStatus } from '../lib/podView.ts';
 import { errorText } from '../lib/errors.ts';
 import { request, type AppSocket } from '../lib/wire.ts';
@@ -76,6 +77,8 @@ export class HostSession {
   readonly code: string;
   readonly conn = new Connection<AppSocket>();
   readonly room = new RoomMirror();
+  /** The lesson: rounds, questions, bots (docs/game.md). */
+  readonly game = new GameMirror(this.conn.socket);
   readonly joinUrls: readonly string[];
   #hostKey: string;
   #syncing = false;
@@ -196,6 +199,7 @@ export class HostSession {
 
   #snapshot(s: Snapshot): void {
     this.room.applySnapshot(s);
+    this.game.set(s.game);
   }
 
   async #resync(): Promise<void> {
@@ -240,56 +244,25 @@ export class HostSession {
     return this.#do(() => request(this.conn.socket, 'scenario:inject', slot ? { kind, slot } : { kind }));
   }
 
-  /** The results as CSV, one row per student pod, built from what the host sees (no extra request). */
-  resultsCsv(): string {
-    const esc = (v: string | number | null) => {
-      const s = v === null ? '' : String(v);
-      return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-    };
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup built and dropped within one call
-    const bySlot = new Map(this.room.pods.map((p) => [p.slot, p]));
-    const rows = this.roster.filter((r) => r.slot);
-    const head = [
-      'rank',
-      'nickname',
-      'pod',
-      'score',
-      'restarts',
-      'status',
-      'last_reason',
-      'last_exit_code',
-      'requests_served',
-      'requests_dropped',
-      'qos',
-      'request_mib',
-      'limit_mib',
-    ];
-    const lines = rows.map((r, i) => {
-      const p = bySlot.get(r.slot!);
-      const mib = (x: number | null | undefined) => (x == null ? null : Math.round(x / 256));
-      return [
-        i + 1,
-        r.name,
-        p?.name ?? r.slot,
-        r.score,
-        r.restarts,
-        r.status,
-        p?.lastReason ?? null,
-        p?.lastExitCode ?? null,
-        p?.served ?? 0,
-        p?.dropped ?? 0,
-        p?.qos ?? null,
-        mib(p?.requestPages),
-        mib(p?.limitPages),
-      ]
-        .map(esc)
-        .join(',');
-    });
-    return [head.join(','), ...lines].join('\n') + '\n';
-  }
-
-  downloadCsv(): void {
-    const blob = new Blob([this.resultsCsv()], { type: 'text/csv' });
+  /**
+   * The round's results as CSV from the server (docs/game.md, CSV1–CSV3: game scores, kills by kind, restarts,
+   * uptime, answers). The host key goes in a header, never in the URL.
+   */
+  async downloadCsv(): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(`/api/sessions/${encodeURIComponent(this.code)}/results.csv`, {
+        headers: { authorization: `Bearer ${this.#hostKey}` },
+      });
+    } catch {
+      this.error = 'Could not reach the server for the results. Check the connection and try again.';
+      return;
+    }
+    if (!res.ok) {
+      this.error = `The server refused the results (${res.status}).`;
+      return;
+    }
+    const blob = new Blob([await res.text()], { type: 'text/csv;charset=utf-8' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = `oom-arena-${this.code}-t${Math.floor(this.room.tick / 10)}s.csv`;

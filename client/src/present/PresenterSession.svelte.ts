@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION } from '../../../shared/protocol/version.ts';
 import type { Snapshot } from '../../../shared/protocol/views.ts';
 import { Connection } from '../lib/Connection.svelte.ts';
 import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
+import { GameMirror } from '../game/GameMirror.svelte.ts';
 import { errorText } from '../lib/errors.ts';
 import { request, type AppSocket } from '../lib/wire.ts';
 import { PresenterModel } from './PresenterModel.svelte.ts';
@@ -11,6 +12,8 @@ export class PresenterSession {
   readonly code: string;
   readonly conn = new Connection<AppSocket>();
   readonly room = new RoomMirror();
+  /** The open question's spread, the reveal, the podium. */
+  readonly game = new GameMirror(this.conn.socket);
   readonly model: PresenterModel;
   error = $state<string | null>(null);
   #syncing = false;
@@ -47,6 +50,7 @@ export class PresenterSession {
 
   #snapshot(s: Snapshot, withHistory = false): void {
     this.room.applySnapshot(s);
+    this.game.set(s.game);
     this.#frame();
     // Recent kills explain themselves again after a reload of the projector; their lines fill the ticker.
     if (withHistory) this.model.addEvents(s.recentEvents);

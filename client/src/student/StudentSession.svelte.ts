@@ -7,6 +7,7 @@ import { pagesToMiB, ticksToSec } from '../../../shared/sim/units.ts';
 import { SeriesRing } from '../charts/SeriesRing.ts';
 import { Connection } from '../lib/Connection.svelte.ts';
 import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
+import { GameMirror } from '../game/GameMirror.svelte.ts';
 import { request, type AppSocket } from '../lib/wire.ts';
 import { errorText } from '../lib/errors.ts';
 import type { SendResult } from './commandTypes.ts';
@@ -56,6 +57,8 @@ export class StudentSession {
   readonly code: string;
   readonly conn = new Connection<AppSocket>();
   readonly room = new RoomMirror();
+  /** Questions, reveals and the post-mortem card. */
+  readonly game = new GameMirror(this.conn.socket);
   #identity = $state<Identity | null>(null);
   #role = $state<Role>('student');
   #phase = $state<SeatPhase>('connecting');
@@ -192,6 +195,7 @@ export class StudentSession {
   #applySnapshot(snap: Snapshot): void {
     if (snap.tick < this.room.tick) this.#clearHistory();
     this.room.applySnapshot(snap);
+    this.game.set(snap.game);
     this.#events(snap.recentEvents);
     this.#sample();
   }

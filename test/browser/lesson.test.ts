@@ -1,0 +1,145 @@
+/**
+ * A lesson in Chromium against the real server (docs/game.md): the teacher fills the empty pods with bots and starts
+ * a round; the host asks a built-in question, which stops the clock; a student on a phone answers; the projector
+ * shows the spread; the reveal shows the student they were right and why; at the end of the round the student sees
+ * their post-mortem card and the projector the podium; the CSV carries the answer. Screenshots go to
+ * test-artifacts/lesson-*.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../server/app.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt } from '../bench/clientShared.ts';
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI)
+    throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM})`);
+  console.warn(
+    `\n⚠⚠⚠ SKIPPING the lesson browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`,
+  );
+}
+
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+let server: App;
+let base = '';
+let browser: Browser;
+const pageErrors: string[] = [];
+
+function watch(page: Page, who: string): Page {
+  page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('favicon')) pageErrors.push(`${who} console: ${m.text()}`);
+  });
+  return page;
+}
+const shot = (page: Page, name: string, fullPage = false) =>
+  page.screenshot({ path: join(ARTIFACTS, `lesson-${name}.png`), fullPage });
+
+describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
+  beforeAll(async () => {
+    ensureClientBuilt();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await buildApp({ logger: false, clientDir: DIST });
+    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.app.close();
+  });
+
+  it('a student answers a question, sees the reveal and then their post-mortem card', async () => {
+    const teacher = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const host = watch(await teacher.newPage(), 'host');
+    await host.goto(`${base}/host`);
+    await host.getByLabel('Scenario').selectOption('classroom');
+    await host.getByLabel('Speed').selectOption('10');
+    await host.getByRole('button', { name: 'Create session' }).click();
+    const code = (await host.getByTestId('join-code').textContent())!.trim();
+    const presenter = watch(await teacher.newPage(), 'presenter');
+    await presenter.setViewportSize({ width: 1920, height: 1080 });
+    await presenter.goto(`${base}/present/${code}`);
+
+    const phoneCtx = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    const phone = watch(await phoneCtx.newPage(), 'phone');
+    await phone.goto(`${base}/join/${code}`);
+    await phone.getByLabel('Your name').fill('Grace');
+    await phone.getByRole('button', { name: 'Join', exact: true }).click();
+    await phone.getByTestId('phase').waitFor();
+
+    // Bots fill the empty pods; the host starts round 1.
+    const room = server.rooms.get(code)!;
+    await host.getByLabel('Fill empty pods with bots').selectOption('careful-guaranteed');
+    // The button fills every free pod slot of the classroom's node.
+    await host.getByTestId('fill-bots').click();
+    await expect.poll(() => room.meta().students, { timeout: 5000 }).toBeGreaterThan(1);
+    await host.getByTestId('start-round').click();
+    await expect.poll(() => room.lesson.phase, { timeout: 5000 }).toBe('round');
+    await expect.poll(() => room.state.tick, { timeout: 10_000 }).toBeGreaterThan(100);
+
+    // Ask: the clock stops; the phone shows the question.
+    await host.getByLabel('Question').selectOption('builtin:seed-exit-137-oomkilled');
+    await host.getByTestId('ask').click();
+    const q = phone.getByTestId('question');
+    await expect.poll(() => q.textContent(), { timeout: 5000 }).toMatch(/exits with code 137/);
+    const frozen = room.state.tick;
+    await phone.getByRole('radio', { name: /OOM killer sent the process SIGKILL/ }).click();
+    await expect.poll(() => q.textContent()).toMatch(/Answer saved/);
+    expect(room.state.tick).toBe(frozen);
+    await shot(phone, 'phone-question');
+
+    // The projector shows the spread (one answer, for A) before the truth.
+    await expect
+      .poll(() => presenter.getByTestId('presenter-question').textContent(), { timeout: 5000 })
+      .toMatch(/1 answer\b/);
+    expect(await presenter.locator('[data-testid=presenter-question] li.right').count()).toBe(0);
+    await shot(presenter, 'projector-spread');
+
+    // Reveal: the phone says right, with the explanation; the projector marks the right answer.
+    await host.getByTestId('reveal').click();
+    await expect
+      .poll(() => phone.getByTestId('verdict').textContent(), { timeout: 5000 })
+      .toMatch(/You got it/);
+    expect(await q.textContent()).toMatch(/128 \+ 9/);
+    await expect
+      .poll(() => presenter.locator('[data-testid=presenter-question] li.right').getAttribute('data-choice'))
+      .toBe('a');
+    await shot(phone, 'phone-reveal', true);
+    await shot(presenter, 'projector-reveal');
+
+    // Resume, let it run, end the round: the post-mortem card and the podium.
+    await host.getByTestId('resume').click();
+    await expect.poll(() => room.state.tick, { timeout: 10_000 }).toBeGreaterThan(frozen + 50);
+    await host.getByTestId('end-round').click();
+    const card = phone.getByTestId('postmortem');
+    await expect.poll(() => card.textContent(), { timeout: 5000 }).toMatch(/post-mortem/);
+    expect(await card.textContent()).toMatch(/✔\s+A pod exits with code 137/);
+    expect(await phone.getByTestId('takeaway').textContent()).not.toBe('');
+    expect(await phone.getByTestId('pm-rank').textContent()).toMatch(/^#\d+$/);
+    await shot(phone, 'phone-postmortem', true);
+    await card.screenshot({ path: join(ARTIFACTS, 'lesson-phone-card.png') });
+    await phone.getByTestId('podium').screenshot({ path: join(ARTIFACTS, 'lesson-phone-podium.png') });
+    await expect
+      .poll(() => presenter.getByTestId('presenter-podium').locator('li').count(), { timeout: 5000 })
+      .toBe(3);
+    await shot(presenter, 'projector-podium');
+    await shot(host, 'host-results', true);
+
+    // The host's CSV comes from the server's results, with the answer.
+    const [download] = await Promise.all([host.waitForEvent('download'), host.getByTestId('csv').click()]);
+    const text = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
+    const lines = text.trim().split(/\r?\n/);
+    expect(lines[0]).toContain('q:seed-exit-137-oomkilled');
+    expect(lines.find((l) => l.includes(',Grace,'))).toMatch(/a \(right\)$/);
+
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
