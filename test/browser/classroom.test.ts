@@ -5,11 +5,13 @@
  * presenter shows the kill and the back-off countdown; a reload puts the student back on the same pod.
  * Screenshots of each view (phone, laptop, 1080p projector) go to test-artifacts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
+import { createFileRecorderFactory, recordingRoutes } from '../../server/recording/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt } from '../bench/clientShared.ts';
 
 const haveChromium = existsSync(CHROMIUM);
@@ -47,6 +49,7 @@ function watch(page: Page, who: string): Page {
   return page;
 }
 
+const dataDir = mkdtempSync(join(tmpdir(), 'oom-browser-'));
 const shot = (page: Page, name: string, fullPage = false) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 
@@ -54,7 +57,14 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
   beforeAll(async () => {
     ensureClientBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await buildApp({ logger: false, clientDir: DIST });
+    // Recorded as `npm start` records (the replay list is part of what the teacher sees).
+    const store = createFileRecorderFactory({ dataDir });
+    server = await buildApp({
+      logger: false,
+      clientDir: DIST,
+      recorderFactory: store,
+      plugins: [(a) => a.register(recordingRoutes, { store })],
+    });
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     teacher = await browser.newContext({ viewport: LAPTOP });
@@ -63,6 +73,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.app.close();
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('the teacher creates a session and opens the presenter, which shows the join code and QR code', async () => {
@@ -266,6 +277,10 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
       /^rank,nickname,slot,score,requests_served,oom_kills_memcg,oom_kills_global,evictions,restarts,uptime_sec,uptime_pct,time_lost_sec,answers_correct,answers_total/,
     );
     expect(lines.some((l) => /^\d+,Ada,ada,\d+,\d+,[1-9]/.test(l))).toBe(true);
+    // The session's recording is one click away, listed by its code in the replay view.
+    const [list] = await Promise.all([host.context().waitForEvent('page'), host.getByTestId('recordings').click()]);
+    await expect.poll(() => list.getByText(code).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await list.close();
 
     await host.getByRole('button', { name: 'End session…' }).click();
     await host.getByRole('button', { name: 'Yes, end it' }).click();
