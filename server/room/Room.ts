@@ -245,12 +245,8 @@ export class Room {
     this.#participants.set(p.id, p);
     this.#byToken.set(p.token, p);
     this.#byKey.set(key, p);
-    // The name and a hash of the token (never the token) let a resumed session give this student their pod back.
-    this.#hostAction('join', { participant: p.id, role: p.role, slot, bot: p.bot, name: p.nickname, tokenSha256: secretHash(p.token) });
-    if (slot) {
-      this.#bySlot.set(slot, p);
-      this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, slot) });
-    }
+    if (slot) this.#bySlot.set(slot, p);
+    this.#recordSeat(p);
     this.#addConn(conn, { role: p.role, participant: p });
     this.#o.log.info({ room: this.code, participant: p.id, role: p.role, slot }, 'participant joined');
     this.#participantsChanged();
@@ -590,9 +586,7 @@ export class Room {
     this.#standingsCache = null;
     for (const p of this.#participants.values()) {
       p.lastPodName = null;
-      // The new recording names its seats too (replay labels, re-seating on resume). Same fields as joinStudent's.
-      this.#hostAction('join', { participant: p.id, role: p.role, slot: p.slot, bot: p.bot, name: p.nickname, ...(p.token ? { tokenSha256: secretHash(p.token) } : {}) });
-      if (p.slot) this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, p.slot) });
+      this.#recordSeat(p); // the new recording names its seats too
     }
   }
 
@@ -714,8 +708,7 @@ export class Room {
       this.#byToken.set(p.token, p);
       this.#byKey.set(key, p);
       this.#bySlot.set(slot, p);
-      this.#hostAction('join', { participant: p.id, role: p.role, slot, bot: true, name: nickname, strategy: strat });
-      this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, slot) });
+      this.#recordSeat(p, { strategy: strat });
       this.#game.addBot(strat, slot, this.#o.seed + Number.parseInt(p.id, 36));
     }
     this.#standingsCache = null;
@@ -804,6 +797,23 @@ export class Room {
       tick = r.data.tick;
     }
     return ok({ tick });
+  }
+
+  /**
+   * Record a seat and queue its pod. The join action names the seat (replay labels) and carries a hash of the
+   * session token, never the token, so a resumed session can give the student their pod back.
+   */
+  #recordSeat(p: Participant, extra: Record<string, unknown> = {}): void {
+    this.#hostAction('join', {
+      participant: p.id,
+      role: p.role,
+      slot: p.slot,
+      bot: p.bot,
+      name: p.nickname,
+      ...(p.token ? { tokenSha256: secretHash(p.token) } : {}),
+      ...extra,
+    });
+    if (p.slot) this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, p.slot) });
   }
 
   /** A student of the interrupted session: their pod is in the resumed state; they claim the seat with their token. */
