@@ -56,6 +56,10 @@ function sendError(reply: FastifyReply, e: unknown) {
  */
 export async function recordingRoutes(app: FastifyInstance, opts: RecordingRoutesOptions): Promise<void> {
   const { store } = opts;
+  // The rooms end their recordings first (preClose); this waits for everything still being written, index files too.
+  app.addHook('onClose', async () => {
+    await store.closeAll();
+  });
 
   // Uploads are streamed to disk and checked line by line: never buffered whole, never parsed as JSON by fastify.
   for (const type of ['application/x-ndjson', 'application/octet-stream', 'text/plain']) {

@@ -50,6 +50,7 @@ function watch(page: Page, who: string): Page {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-browser-'));
+let store: ReturnType<typeof createFileRecorderFactory> | undefined;
 const shot = (page: Page, name: string, fullPage = false) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 
@@ -58,12 +59,13 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     ensureClientBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
     // Recorded as `npm start` records (the replay list is part of what the teacher sees).
-    const store = createFileRecorderFactory({ dataDir });
+    const recordings = createFileRecorderFactory({ dataDir });
+    store = recordings;
     server = await buildApp({
       logger: false,
       clientDir: DIST,
-      recorderFactory: store,
-      plugins: [(a) => a.register(recordingRoutes, { store })],
+      recorderFactory: recordings,
+      plugins: [(a) => a.register(recordingRoutes, { store: recordings })],
     });
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -73,7 +75,8 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.app.close();
-    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    await store?.closeAll(); // let the recordings and their index files land before deleting the folder
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('the teacher creates a session and opens the presenter, which shows the join code and QR code', async () => {
