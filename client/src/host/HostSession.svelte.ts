@@ -10,7 +10,7 @@ import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
 import { GameMirror } from '../game/GameMirror.svelte.ts';
 import { podViewStatus } from '../lib/podView.ts';
 import { errorText } from '../lib/errors.ts';
-import { request, type AppSocket } from '../lib/wire.ts';
+import { request, resyncer, type AppSocket } from '../lib/wire.ts';
 
 /** The built-in scenarios a teacher can pick (names match shared/scenario/builtin). */
 export const SCENARIOS = [
@@ -81,7 +81,7 @@ export class HostSession {
   readonly game = new GameMirror(this.conn.socket);
   readonly joinUrls: readonly string[];
   #hostKey: string;
-  #syncing = false;
+  #resync = resyncer(() => this.conn.socket, (s) => this.#snapshot(s));
   /** Resolves once attached as host: actions wait for it (socket.io would send them before the attach). */
   #ready: Promise<void>;
   #setReady: () => void = () => {};
@@ -202,13 +202,6 @@ export class HostSession {
     this.game.set(s.game);
   }
 
-  async #resync(): Promise<void> {
-    if (this.#syncing) return;
-    this.#syncing = true;
-    const r = await request(this.conn.socket, 'state:sync', {});
-    this.#syncing = false;
-    if (r.ok) this.#snapshot(r.data);
-  }
 
   async #do<T>(
     send: () => Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }>,

@@ -6,6 +6,7 @@ import type {
 } from '../../../shared/protocol/events.ts';
 import type { ClientEventName, ClientPayload } from '../../../shared/protocol/schemas.ts';
 import type { Ack } from '../../../shared/protocol/errors.ts';
+import type { Snapshot } from '../../../shared/protocol/views.ts';
 
 /** The socket typed with the shared event map. */
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -43,4 +44,19 @@ export function request<E extends ClientEventName>(
       else resolve(res);
     });
   });
+}
+
+/**
+ * A resync that runs once at a time: ask for a full snapshot (after a gap in the delta chain or a recovered
+ * connection) and apply it; calls while one is in flight do nothing. `socket` is read at call time.
+ */
+export function resyncer(socket: () => AppSocket, apply: (snapshot: Snapshot) => void): () => Promise<void> {
+  let syncing = false;
+  return async () => {
+    if (syncing) return;
+    syncing = true;
+    const r = await request(socket(), 'state:sync', {});
+    syncing = false;
+    if (r.ok) apply(r.data);
+  };
 }

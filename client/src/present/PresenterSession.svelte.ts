@@ -4,7 +4,7 @@ import { Connection } from '../lib/Connection.svelte.ts';
 import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
 import { GameMirror } from '../game/GameMirror.svelte.ts';
 import { errorText } from '../lib/errors.ts';
-import { request, type AppSocket } from '../lib/wire.ts';
+import { request, resyncer, type AppSocket } from '../lib/wire.ts';
 import { PresenterModel } from './PresenterModel.svelte.ts';
 
 /** The projector's connection: a read-only viewer of the whole room, feeding the presenter's model. */
@@ -16,7 +16,7 @@ export class PresenterSession {
   readonly game = new GameMirror(this.conn.socket);
   readonly model: PresenterModel;
   error = $state<string | null>(null);
-  #syncing = false;
+  #resync = resyncer(() => this.conn.socket, (s) => this.#snapshot(s));
 
   constructor(code: string) {
     this.code = code;
@@ -61,13 +61,6 @@ export class PresenterSession {
     if (node) this.model.push({ tick: this.room.tick, node, pods: this.room.pods, events: [] });
   }
 
-  async #resync(): Promise<void> {
-    if (this.#syncing) return;
-    this.#syncing = true;
-    const r = await request(this.conn.socket, 'state:sync', {});
-    this.#syncing = false;
-    if (r.ok) this.#snapshot(r.data);
-  }
 
   close(): void {
     this.conn.close();

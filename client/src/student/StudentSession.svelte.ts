@@ -8,7 +8,7 @@ import { SeriesRing } from '../charts/SeriesRing.ts';
 import { Connection } from '../lib/Connection.svelte.ts';
 import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
 import { GameMirror } from '../game/GameMirror.svelte.ts';
-import { request, type AppSocket } from '../lib/wire.ts';
+import { request, resyncer, type AppSocket } from '../lib/wire.ts';
 import { errorText } from '../lib/errors.ts';
 import type { SendResult } from './commandTypes.ts';
 
@@ -64,7 +64,7 @@ export class StudentSession {
   #phase = $state<SeatPhase>('connecting');
   #goneReason = $state<string | null>(null);
   #banned = $state(false);
-  #syncing = false;
+  #resync = resyncer(() => this.conn.socket, (s) => this.#applySnapshot(s));
 
   /** The last kill or eviction of my pod (or the last global OOM), explained until the next one. */
   explained = $state.raw<Explained | null>(null);
@@ -184,13 +184,6 @@ export class StudentSession {
     this.#applySnapshot(j.snapshot);
   }
 
-  async #resync(): Promise<void> {
-    if (this.#syncing) return;
-    this.#syncing = true;
-    const r = await request(this.conn.socket, 'state:sync', {});
-    this.#syncing = false;
-    if (r.ok) this.#applySnapshot(r.data);
-  }
 
   #applySnapshot(snap: Snapshot): void {
     if (snap.tick < this.room.tick) this.#clearHistory();
