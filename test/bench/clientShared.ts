@@ -3,9 +3,22 @@
  * with an SPA fallback, and find Debian's Chromium.
  */
 import { execFileSync } from 'node:child_process';
+import type { Page } from 'playwright-core';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, extname, join, resolve } from 'node:path';
+
+/**
+ * Collect a page's uncaught errors and console errors (the favicon 404 aside) into `errors`, labelled by who: browser
+ * tests assert the list is empty at the end.
+ */
+export function watchErrors(errors: string[], page: Page, who: string): Page {
+  page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('favicon')) errors.push(`${who} console: ${m.text()}`);
+  });
+  return page;
+}
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist/client');

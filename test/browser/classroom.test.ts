@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { createFileRecorderFactory, recordingRoutes } from '../../server/recording/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -41,13 +41,7 @@ let laptop: Page;
 let code = '';
 const pageErrors: string[] = [];
 
-function watch(page: Page, who: string): Page {
-  page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('favicon')) pageErrors.push(`${who} console: ${m.text()}`);
-  });
-  return page;
-}
+const watch = (page: Page, who: string): Page => watchErrors(pageErrors, page, who);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-browser-'));
 let store: ReturnType<typeof createFileRecorderFactory> | undefined;

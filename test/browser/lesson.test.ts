@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -27,13 +27,7 @@ let base = '';
 let browser: Browser;
 const pageErrors: string[] = [];
 
-function watch(page: Page, who: string): Page {
-  page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('favicon')) pageErrors.push(`${who} console: ${m.text()}`);
-  });
-  return page;
-}
+const watch = (page: Page, who: string): Page => watchErrors(pageErrors, page, who);
 const shot = (page: Page, name: string, fullPage = false) =>
   page.screenshot({ path: join(ARTIFACTS, `lesson-${name}.png`), fullPage });
 
