@@ -17,6 +17,11 @@ describe('view fields clients rely on', () => {
     const { code } = await createSession(s, { scenario: 'classroom' });
     const { join } = await joinStudent(s, code, 'Ada');
     expect(join.snapshot.session.engineeringSec).toEqual({ fix_leak: 60, add_backpressure: 20, stream_batch: 30 });
+    // A scenario's own figures, not the defaults, reach the students.
+    const base = builtinScenario('classroom')!;
+    const custom = { ...base, node: { ...base.node, engineeringSec: { fix_leak: 5, stream_batch: 12 } } };
+    const room = s.rooms.create({ scenario: custom, speed: 1, lateJoin: true })!;
+    expect(room.meta().engineeringSec).toEqual({ fix_leak: 5, add_backpressure: 20, stream_batch: 12 });
   });
 
   it("the session endpoint lists who joined, in order, for the projector's lobby", async () => {
