@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { normaliseRoomCode, ROOM_CODE_PATTERN } from '../../shared/protocol/roomCode.ts';
-import { createSessionSchema, type CreateSessionResponse } from '../../shared/protocol/schemas.ts';
+import { ErrorCode } from '../../shared/protocol/errors.ts';
+import { createSessionSchema, startRoundFromFileSchema, type CreateSessionResponse } from '../../shared/protocol/schemas.ts';
 import { describeIssues } from '../../shared/schemas/commands.ts';
-import { builtinScenarios } from '../../shared/scenario/builtin.ts';
+import { builtinScenarios, parseScenario } from '../../shared/scenario/builtin.ts';
+import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { ServerConfig } from '../config.ts';
+import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { sameSecret } from '../util/secrets.ts';
 
@@ -46,8 +49,19 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
       const parsed = createSessionSchema.safeParse(req.body ?? {});
       if (!parsed.success) return reply.code(400).send(errorBody('BAD_REQUEST', describeIssues(parsed.error)));
       const b = parsed.data;
-      const base = builtinScenarios().get(b.scenario);
-      if (!base) return reply.code(404).send(errorBody('SCENARIO_NOT_FOUND', `No scenario named "${b.scenario}".`));
+      if (b.scenario !== undefined && b.scenarioFile !== undefined) {
+        return reply.code(400).send(errorBody('BAD_REQUEST', 'Send a scenario name or a scenario file, not both.'));
+      }
+      let base: Scenario | undefined;
+      if (b.scenarioFile !== undefined) {
+        const file = parseScenario(b.scenarioFile);
+        if (!file.ok) return reply.code(400).send(errorBody(ErrorCode.BAD_SCENARIO, `scenarioFile: ${file.message}`));
+        base = file.scenario;
+      } else {
+        const name = b.scenario ?? 'classroom';
+        base = builtinScenarios().get(name);
+        if (!base) return reply.code(404).send(errorBody('SCENARIO_NOT_FOUND', `No scenario named "${name}".`));
+      }
       const scenario = b.nodeMemoryMiB ? { ...base, node: { ...base.node, memoryMiB: b.nodeMemoryMiB } } : base;
       const room = rooms.create({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents });
       if (!room) return reply.code(503).send(errorBody('TOO_MANY_SESSIONS', 'This server is running as many sessions as it can. End an old one first.'));
@@ -68,15 +82,46 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
   });
 
   /**
+   * The next round from a teacher's scenario file (docs/game.md). Host key as for the CSV. The file is checked with
+   * the scenario schema here; a refusal is coded, names the field, and leaves the session as it was.
+   */
+  app.post<{ Params: { code: string } }>(
+    '/api/sessions/:code/rounds',
+    { config: { rateLimit: { max: 30, timeWindow: 60_000 } } },
+    async (req, reply) => {
+      const room = hostRoom(req.params.code, req.headers.authorization);
+      if (!room.ok) return reply.code(room.status).send(errorBody(room.code, room.message));
+      const parsed = startRoundFromFileSchema.safeParse(req.body ?? {});
+      if (!parsed.success) return reply.code(400).send(errorBody(ErrorCode.BAD_REQUEST, describeIssues(parsed.error)));
+      const file = parseScenario(parsed.data.scenarioFile);
+      if (!file.ok) return reply.code(400).send(errorBody(ErrorCode.BAD_SCENARIO, `scenarioFile: ${file.message}`));
+      const r = room.room.startRound(file.scenario, parsed.data.durationSec);
+      if (!r.ok) return reply.code(r.error.code === ErrorCode.BAD_REQUEST ? 400 : 409).send({ error: r.error });
+      return reply.code(201).send(r.data);
+    },
+  );
+
+  /** The live room for a code and the host key in `Authorization: Bearer <key>`, or why not. */
+  function hostRoom(
+    rawCode: string,
+    authorization: string | undefined,
+  ): { ok: true; room: Room } | { ok: false; status: 403 | 404; code: string; message: string } {
+    const code = normaliseRoomCode(rawCode);
+    const room = ROOM_CODE_PATTERN.test(code) ? rooms.get(code) : undefined;
+    if (!room) return { ok: false, status: 404, code: ErrorCode.SESSION_NOT_FOUND, message: 'No session with that code.' };
+    const key = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
+    if (!sameSecret(key, room.hostKey)) return { ok: false, status: 403, code: ErrorCode.BAD_HOST_KEY, message: 'Only the host may do that.' };
+    return { ok: true, room };
+  }
+
+  /**
    * CSV3: the round's results for the teacher (scores, kills by kind, restarts, uptime, answers). The host key goes
    * in the Authorization header (`Bearer <hostKey>`), never in the URL, so it stays out of logs and history.
    */
   app.get<{ Params: { code: string } }>('/api/sessions/:code/results.csv', async (req, reply) => {
-    const code = normaliseRoomCode(req.params.code);
-    const room = ROOM_CODE_PATTERN.test(code) ? rooms.get(code) : undefined;
-    if (!room) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
-    const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    if (!sameSecret(key, room.hostKey)) return reply.code(403).send(errorBody('BAD_HOST_KEY', 'Only the host may download the results.'));
+    const host = hostRoom(req.params.code, req.headers.authorization);
+    if (!host.ok) return reply.code(host.status).send(errorBody(host.code, host.status === 403 ? 'Only the host may download the results.' : host.message));
+    const room = host.room;
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="oom-arena-${room.code}-results.csv"`)

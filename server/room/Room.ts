@@ -628,13 +628,19 @@ export class Room {
     return ok(this.#game.view('host', null));
   }
 
-  /** Start a round: from the lobby (starts the session) or after results (a fresh simulation of `scenario`). */
-  startRound(name: string | undefined, durationSec: number | undefined): Ack<GameView> {
+  /**
+   * Start a round: from the lobby (starts the session) or after results (a fresh simulation). `pick` is a built-in
+   * scenario's name, a teacher's scenario file already validated (the HTTP route), or nothing for the room's own.
+   */
+  startRound(pick: string | Scenario | undefined, durationSec: number | undefined): Ack<GameView> {
     if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
     const phase = this.#game.lesson.phase;
     if (phase !== 'lobby' && phase !== 'results') return fail(ErrorCode.BAD_STATE, `End the current round first (the lesson is in ${phase}).`);
-    const scenario = name === undefined ? this.#o.scenario : scenarioForRound(name, { seats: this.#o.podSlots, durationSec, seed: this.#o.seed });
-    if (!scenario) return fail(ErrorCode.BAD_REQUEST, `No scenario named "${name}".`);
+    const scenario =
+      pick === undefined ? this.#o.scenario
+      : typeof pick === 'string' ? scenarioForRound(pick, { seats: this.#o.podSlots, durationSec, seed: this.#o.seed })
+      : pick;
+    if (!scenario) return fail(ErrorCode.BAD_REQUEST, `No scenario named "${String(pick)}".`);
     const length = durationSec ?? scenario.durationSec;
     if (phase === 'results' || scenario !== this.#o.scenario) {
       this.#o = { ...this.#o, scenario };
@@ -647,7 +653,7 @@ export class Room {
     this.#loop.start();
     this.#metaChanged();
     for (const conn of this.#conns.keys()) this.#o.port.send(conn, 'state:snapshot', this.snapshotFor(conn));
-    return this.#gameAck(r, 'round_start', { round: this.#game.lesson.roundNo, scenario: scenario.name, durationSec: length });
+    return this.#gameAck(r, 'round_start', { round: this.#game.lesson.roundNo, scenario: scenario.name, durationSec: length, ...(typeof pick === 'object' ? { source: 'file' } : {}) });
   }
 
   /** End the round now (the host) or at its length (the loop): podium and post-mortem cards. */

@@ -33,6 +33,8 @@ export const ErrorCode = {
   NAME_INVALID: 'NAME_INVALID',
   /** Someone in the room already uses that nickname. */
   NAME_TAKEN: 'NAME_TAKEN',
+  /** A scenario file does not fit the scenario schema: `message` names the field (docs/scenarios.md). */
+  BAD_SCENARIO: 'BAD_SCENARIO',
   /** The session has ended. */
   SESSION_ENDED: 'SESSION_ENDED',
   /** The action does not fit the session's status (pause while not running, start twice). */

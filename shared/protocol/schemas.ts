@@ -17,6 +17,9 @@ const secret = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a valid key');
 const empty = z.strictObject({});
 const participantId = z.string().regex(/^[a-z0-9]{1,16}$/, 'not a participant id');
 
+/** A scenario file's decoded JSON: an object here; its fields are checked with scenarioSchema where it is used. */
+const scenarioFileField = z.record(z.string(), z.unknown(), 'a scenario file must be a JSON object');
+
 export const SPEED_MIN = 0.5;
 export const SPEED_MAX = 10;
 
@@ -68,7 +71,10 @@ export type InjectKind = ClientPayload<'scenario:inject'>['kind'];
 
 /** Body of POST /api/sessions: what the teacher chooses when creating a session. */
 export const createSessionSchema = z.strictObject({
-  scenario: z.string().regex(/^[a-z0-9][-a-z0-9]{0,39}$/).default('classroom'),
+  /** A built-in scenario's name (default `classroom`), or … */
+  scenario: z.string().regex(/^[a-z0-9][-a-z0-9]{0,39}$/).optional(),
+  /** … a teacher's scenario file, JSON-decoded: checked against scenarioSchema by the route (errors name the field). */
+  scenarioFile: scenarioFileField.optional(),
   /** Override the scenario's node memory. */
   nodeMemoryMiB: z.number().int().min(512).max(1024 * 1024).optional(),
   speed: z.number().finite().min(SPEED_MIN).max(SPEED_MAX).default(1),
@@ -78,6 +84,16 @@ export const createSessionSchema = z.strictObject({
   maxStudents: z.number().int().min(1).max(300).optional(),
 });
 export type CreateSessionRequest = z.input<typeof createSessionSchema>;
+
+/**
+ * Body of POST /api/sessions/:code/rounds: the next round from a teacher's scenario file. Over HTTP, not the socket:
+ * a file can be far bigger than the socket's 16 KB message cap, which stays small for everyone else's sake.
+ */
+export const startRoundFromFileSchema = z.strictObject({
+  scenarioFile: scenarioFileField,
+  durationSec: z.number().int().min(ROUND_MIN_SEC).max(ROUND_MAX_SEC).optional(),
+});
+export type StartRoundFromFileRequest = z.input<typeof startRoundFromFileSchema>;
 
 export interface CreateSessionResponse {
   code: string;

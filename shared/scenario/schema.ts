@@ -37,7 +37,7 @@ export const scenarioSchema = z
       .strictObject({
         requestMiB: z.number().min(0).nullable().optional(),
         limitMiB: z.number().min(1).nullable().optional(),
-        workload: workloadSchema.partial(),
+        workload: workloadSchema.partial().default({}),
         maxPods: z.number().int().min(1).max(300),
       })
       .optional(),
@@ -56,6 +56,10 @@ export const scenarioSchema = z
         ctx.addIssue({ code: 'custom', path: ['timeline', i, 'pod'], message: `no pod named "${e.pod}" in pods` });
       }
     });
+    const st = s.student;
+    if (st?.requestMiB != null && st.limitMiB != null && st.limitMiB < st.requestMiB) {
+      ctx.addIssue({ code: 'custom', path: ['student', 'limitMiB'], message: 'must be at least requestMiB' });
+    }
     if (s.node.reservedMiB !== undefined && s.node.reservedMiB >= s.node.memoryMiB) {
       ctx.addIssue({ code: 'custom', path: ['node', 'reservedMiB'], message: 'must be less than memoryMiB' });
     }

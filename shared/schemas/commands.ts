@@ -43,7 +43,8 @@ export const podTemplateSchema = z.strictObject({
   oomScoreAdj: adj.nullable().optional(),
   priority: z.number().int().min(-2_000_000_000).max(2_000_000_000).optional(),
   restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).optional(),
-  workload: workloadSchema.partial(),
+  /** Left out: the default small web service (docs/scenarios.md). */
+  workload: workloadSchema.partial().default({}),
 });
 
 /** Commands that act on one pod, without the pod field (timelines and clients name the pod separately). */

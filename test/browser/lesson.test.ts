@@ -2,10 +2,11 @@
  * A lesson in Chromium against the real server (docs/game.md): the teacher fills the empty pods with bots and starts
  * a round; the host asks a built-in question, which stops the clock; a student on a phone answers; the projector
  * shows the spread; the reveal shows the student they were right and why; at the end of the round the student sees
- * their post-mortem card and the projector the podium; the CSV carries the answer. Screenshots go to
+ * their post-mortem card and the projector the podium; the CSV carries the answer; round 2 is played from a
+ * scenario file (a broken one is named first), and a session can be created from one. Screenshots go to
  * test-artifacts/lesson-*.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,8 @@ if (!haveChromium) {
 }
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
+const EXAMPLE_PATH = join(ROOT, 'docs/examples/friday-deploy.json');
+const EXAMPLE = JSON.parse(readFileSync(EXAMPLE_PATH, 'utf8')) as Record<string, unknown>;
 let server: App;
 let base = '';
 let browser: Browser;
@@ -134,6 +137,50 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
     expect(lines[0]).toContain('q:seed-exit-137-oomkilled');
     expect(lines.find((l) => l.includes(',Grace,'))).toMatch(/a \(right\)$/);
 
+    // Round 2 from a scenario file. A broken file is named at once, in the browser, and nothing is sent.
+    const broken = join(ARTIFACTS, 'lesson-broken-scenario.json');
+    writeFileSync(broken, JSON.stringify({ ...EXAMPLE, pods: [{ name: 'cache', requestMiB: 512, limitMiB: 256 }] }));
+    await host.getByTestId('round-file-input').setInputFiles(broken);
+    await expect
+      .poll(() => host.getByTestId('round-file-error').textContent())
+      .toBe('lesson-broken-scenario.json: Not a valid scenario: pods[0].limitMiB: must be at least requestMiB');
+    expect(room.lesson.phase).toBe('results');
+    // The example file: its title and what it sets up; its 10 minutes become the round's length.
+    await host.getByTestId('round-file-input').setInputFiles(EXAMPLE_PATH);
+    const picked = host.getByTestId('round-file-picked');
+    await expect.poll(() => picked.textContent()).toContain('Friday deploy');
+    expect(await picked.textContent()).toContain('1 scenario pod · up to 30 student pods');
+    expect(await host.getByTestId('round-file-error').count()).toBe(0);
+    expect(await host.getByLabel('minutes').inputValue()).toBe('10');
+    // 50 seats (Grace and the bots) against a file written for 30: the teacher is told before starting.
+    expect(await host.getByTestId('round-file-warning').textContent()).toMatch(/up to 30 students: all 50 seated here/);
+    await host.getByTestId('start-round').click();
+    await expect.poll(() => room.lesson.round?.scenario, { timeout: 5000 }).toBe('friday-deploy');
+    expect(room.lesson.roundNo).toBe(2);
+    expect(room.lesson.round?.durationSec).toBe(600);
+    await expect
+      .poll(() => presenter.getByTestId('presenter-scenario').textContent(), { timeout: 5000 })
+      .toBe('Round 2 · Friday deploy: a leaky cache shares your node');
+    await expect.poll(() => phone.getByTestId('phase').textContent(), { timeout: 5000 }).toMatch(/Simulation running/);
+    await shot(host, 'host-round-from-file', true);
+    await shot(presenter, 'projector-round-from-file');
+
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('a teacher creates a session from a scenario file', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const host = watch(await ctx.newPage(), 'host-file');
+    await host.goto(`${base}/host`);
+    await host.getByTestId('create-file-input').setInputFiles(EXAMPLE_PATH);
+    await expect.poll(() => host.getByTestId('create-file-picked').textContent()).toContain('Friday deploy');
+    expect(await host.getByLabel('Scenario').isDisabled()).toBe(true);
+    await host.getByRole('button', { name: 'Create session' }).click();
+    const code = (await host.getByTestId('join-code').textContent())!.trim();
+    const room = server.rooms.get(code)!;
+    expect(room.meta()).toMatchObject({ scenario: { name: 'friday-deploy' }, podSlots: 30 });
+    expect(room.state.pods.map((p) => p.slot)).toEqual(['cache']);
+    await ctx.close();
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 });

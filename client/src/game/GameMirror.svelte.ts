@@ -1,3 +1,4 @@
+import type { Ack } from '../../../shared/protocol/errors.ts';
 import type { GameView } from '../../../shared/protocol/gameViews.ts';
 import type { ClientEventName, ClientPayload } from '../../../shared/protocol/schemas.ts';
 import { errorText } from '../lib/errors.ts';
@@ -46,9 +47,14 @@ export class GameMirror {
   }
 
   /** Send a game message; the ack's GameView (if any) replaces the view. */
-  async send<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<boolean> {
+  send<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<boolean> {
+    return this.track(request(this.#socket, event, payload));
+  }
+
+  /** Wait for a game action sent another way (the host's HTTP round start): busy meanwhile, then its view or error. */
+  async track(pending: Promise<Ack<unknown>>): Promise<boolean> {
     this.#busy = true;
-    const r = await request(this.#socket, event, payload);
+    const r = await pending;
     this.#busy = false;
     if (!r.ok) {
       this.#error = errorText(r.error);

@@ -1,8 +1,10 @@
 import { PROTOCOL_VERSION } from '../../../shared/protocol/version.ts';
+import { ErrorCode, fail, type Ack, type ProtocolError } from '../../../shared/protocol/errors.ts';
 import type {
   CreateSessionRequest,
   CreateSessionResponse,
   InjectKind,
+  StartRoundFromFileRequest,
 } from '../../../shared/protocol/schemas.ts';
 import type { ParticipantView, SessionStatus, Snapshot } from '../../../shared/protocol/views.ts';
 import { Connection } from '../lib/Connection.svelte.ts';
@@ -235,6 +237,32 @@ export class HostSession {
   }
   inject(kind: InjectKind, slot?: string): Promise<boolean> {
     return this.#do(() => request(this.conn.socket, 'scenario:inject', slot ? { kind, slot } : { kind }));
+  }
+
+  /**
+   * The next round from a teacher's scenario file (already checked in the browser; the server checks it again).
+   * Over HTTP: a file may be bigger than a socket message may be.
+   */
+  startRoundFromFile(scenarioFile: Record<string, unknown>, durationSec: number): Promise<boolean> {
+    const body: StartRoundFromFileRequest = { scenarioFile, durationSec };
+    return this.game.track(this.#postAsHost('rounds', body));
+  }
+
+  async #postAsHost(path: string, body: unknown): Promise<Ack<unknown>> {
+    let res: Response;
+    try {
+      res = await fetch(`/api/sessions/${encodeURIComponent(this.code)}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#hostKey}` },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      return fail(ErrorCode.INTERNAL, 'Could not reach the server. Check the connection and try again.');
+    }
+    const data = (await res.json().catch(() => null)) as { error?: ProtocolError; message?: string } | null;
+    if (res.ok) return { ok: true, data };
+    if (data?.error?.code) return { ok: false, error: data.error };
+    return fail(ErrorCode.BAD_REQUEST, data?.message ?? `The server refused (${res.status}).`);
   }
 
   /**

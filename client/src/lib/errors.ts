@@ -22,6 +22,7 @@ export function errorText(e: ProtocolError): string {
     e.code === 'NAME_INVALID' ||
     e.code === 'COMMAND_REJECTED' ||
     e.code === 'BAD_REQUEST' ||
+    e.code === 'BAD_SCENARIO' ||
     e.code === 'BAD_STATE'
   )
     return e.message;

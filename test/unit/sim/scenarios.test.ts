@@ -125,6 +125,7 @@ describe('scenario files are validated with errors that name the field', () => {
     [{ name: 'x', durationSec: 10, node: {}, pods: [] }, 'node.memoryMiB'],
     [{ name: 'x', durationSec: 10, node: { memoryMiB: 1024 }, pods: [{ name: 'a', workload: { leakMiBps: 'lots' } }] }, 'pods[0].workload.leakMiBps'],
     [{ name: 'x', durationSec: 10, node: { memoryMiB: 1024 }, pods: [], extra: 1 }, 'extra'],
+    [{ name: 'x', durationSec: 10, node: { memoryMiB: 1024 }, pods: [], student: { requestMiB: 300, limitMiB: 200, maxPods: 2 } }, 'student.limitMiB'],
   ])('%#: names %s', (raw, field) => {
     const r = parseScenario(raw);
     expect(r.ok).toBe(false);
