@@ -6,6 +6,7 @@ import type { RecordedCommand, RecordedHostAction, SessionRecorder } from './Ses
  * told in memory, bounded, so tests can assert that the room records faithfully.
  */
 export class NullRecorder implements SessionRecorder {
+  readonly id = null;
   readonly commands: RecordedCommand[] = [];
   readonly hostActions: RecordedHostAction[] = [];
   ticks = 0;

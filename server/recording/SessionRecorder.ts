@@ -20,6 +20,8 @@ export interface RecordedHostAction {
  * Crash safety: `command` resolves only once the command is durable on disk; the room acks the client after that.
  */
 export interface SessionRecorder {
+  /** The recording's id on this server (the replay is at /replay/<id>), or null when nothing is kept on disk. */
+  readonly id: string | null;
   command(entry: RecordedCommand): Promise<void>;
   hostAction(entry: RecordedHostAction): Promise<void>;
   /** Called by the room after every tick; the recorder decides when to keep a hash or a keyframe. */

@@ -185,6 +185,7 @@ export class Room {
       tick: this.#state.tick,
       durationSec: s.durationSec,
       engineeringSec: { ...this.#state.node.engineeringSec },
+      recordingId: this.#recorder.id,
     };
   }
 

@@ -27,6 +27,8 @@ export interface SessionMeta {
   durationSec: number;
   /** Seconds of engineering before each code change rolls out (the scenario's figures). */
   engineeringSec: Record<'fix_leak' | 'add_backpressure' | 'stream_batch', number>;
+  /** The current round's recording (its replay is /replay/<id>), or null when the server keeps no recordings. */
+  recordingId: string | null;
 }
 
 export interface NodeView {

@@ -278,6 +278,15 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     const [list] = await Promise.all([host.context().waitForEvent('page'), host.getByTestId('recordings').click()]);
     await expect.poll(() => list.getByText(code).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await list.close();
+    // And this round's replay directly: the recording the room is writing now.
+    const recordingId = server.rooms.get(code)!.meta().recordingId;
+    expect(recordingId).toMatch(/\S/);
+    const [replay] = await Promise.all([host.context().waitForEvent('page'), host.getByTestId('round-recording').click()]);
+    expect(new URL(replay.url()).pathname).toBe(`/replay/${recordingId}`);
+    await replay.getByTestId('replay-view').waitFor({ timeout: 10_000 });
+    // The round so far, not an empty file.
+    await expect.poll(() => replay.getByTestId('replay-time').textContent(), { timeout: 10_000 }).toMatch(/^0:00 \/ (?!0:00)\d+:\d\d$/);
+    await replay.close();
 
     await host.getByRole('button', { name: 'End session…' }).click();
     await host.getByRole('button', { name: 'Yes, end it' }).click();

@@ -148,6 +148,46 @@ describe('sessions from recordings through the real app (RS2)', () => {
     ).toBe('NOT_INTERRUPTED');
   });
 
+  it('each round has its own recording, named in the session meta; a round from a scenario file replays without the file', async () => {
+    const s = await server();
+    const created = (
+      await s.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 2 } })
+    ).json() as { code: string; hostKey: string };
+    const room = s.rooms.get(created.code)!;
+    expect(room.meta().recordingId).toBe(s.recorders.at(-1)!.id);
+    room.joinStudent('conn-ada', { nickname: 'Ada' });
+    expect(room.startRound('round', 60).ok).toBe(true);
+    // Another scenario than the lobby's: a fresh simulation, so a fresh recording.
+    const first = room.meta().recordingId;
+    expect(first).toBe(s.recorders.at(-1)!.id);
+    room.runTicks(50);
+    expect(room.endRound().ok).toBe(true);
+    expect(room.meta().recordingId).toBe(first);
+
+    const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/friday-deploy.json'), 'utf8')) as Record<string, unknown>;
+    const r = await s.app.inject({
+      method: 'POST',
+      url: `/api/sessions/${created.code}/rounds`,
+      headers: { authorization: `Bearer ${created.hostKey}` },
+      payload: { scenarioFile: file, durationSec: 60 },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    const second = room.meta().recordingId;
+    expect(second).not.toBe(first);
+    expect(second).toBe(s.recorders.at(-1)!.id);
+    room.runTicks(120);
+    const hash = stateHash(room.state as never);
+    await room.end('host');
+
+    const served = await s.app.inject(`/api/recordings/${second}`);
+    expect(served.statusCode).toBe(200);
+    const rec = loadRecording(served.body);
+    if (!rec.ok) throw new Error(rec.error.message);
+    expect(rec.value.header.scenario).toMatchObject({ name: 'friday-deploy', title: file['title'] });
+    expect(rec.value.divergence).toBeNull();
+    expect(stateHash(seek(rec.value, 120))).toBe(hash);
+  });
+
   it('uploads through the app are not held to its small JSON body limit, and still capped', async () => {
     const s = await server();
     const { text } = recordSession({ students: 30, ticks: 2400, everyTicks: 50 });
