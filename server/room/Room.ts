@@ -157,6 +157,10 @@ export class Room {
   get lesson(): RoomGame['lesson'] {
     return this.#game.lesson;
   }
+  /** Whether a command sent now would wait for the round's fairness window (read-only: tests). */
+  get holdingCommands(): boolean {
+    return this.#game.holdsCommands(this.#state.tick);
+  }
   get loop(): LoopDriver {
     return this.#loop;
   }

@@ -149,6 +149,11 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
 
     await host.getByTestId('start').click();
     await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('running');
+    // Start is round 1 with the fairness window: the first 3 s of changes apply together, in a seeded order.
+    const started = server.rooms.get(code)!;
+    expect([started.lesson.phase, started.lesson.roundNo]).toEqual(['round', 1]);
+    // (At speed 1 the window lasts 3 s of wall time; this line runs well within it.)
+    expect(started.holdingCommands).toBe(true);
     await host.getByTestId('speed').selectOption('10');
     // Both pods get scheduled and start: the console shows the pod, the presenter its tile.
     await expect
