@@ -128,6 +128,11 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
       .poll(() => presenter.getByTestId('presenter-podium').locator('li').count(), { timeout: 5000 })
       .toBe(3);
     await shot(presenter, 'projector-podium');
+    // Esc closes the podium to show the node behind it; p brings it back.
+    await presenter.keyboard.press('Escape');
+    await expect.poll(() => presenter.getByTestId('presenter-podium').count()).toBe(0);
+    await presenter.keyboard.press('p');
+    await expect.poll(() => presenter.getByTestId('presenter-podium').count()).toBe(1);
     await shot(host, 'host-results', true);
 
     // The host's CSV comes from the server's results, with the answer.
