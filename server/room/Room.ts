@@ -26,10 +26,11 @@ import { newSecret, sameSecret, secretHash } from '../util/secrets.ts';
 import { injectionCommands } from './inject.ts';
 import { trimForStudent } from './studentEvents.ts';
 import { LoopDriver, type LoopClock } from './LoopDriver.ts';
-import { participantView, type ConnInfo, type Participant, type ResumedSeat } from './participants.ts';
+import type { ConnInfo, Participant, ResumedSeat } from './participants.ts';
+import { Roster } from './Roster.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory } from './recorderFactory.ts';
-import { RoomGame, type QuestionPick, type Seat } from '../game/RoomGame.ts';
+import { RoomGame, type QuestionPick } from '../game/RoomGame.ts';
 import { scenarioForRound } from '../game/roundScenarios.ts';
 import { botNickname, fillPlan } from '../game/bots.ts';
 import { FAIR_WINDOW_SEC, seededShuffle } from '../game/fairness.ts';
@@ -94,16 +95,8 @@ export class Room {
   /** Commands held during a round's fairness window, applied together in a seeded shuffled order. */
   #held: { by: string; command: Command; done: (a: Ack<{ tick: number }>) => void }[] = [];
 
-  #participants = new Map<string, Participant>();
-  #byToken = new Map<string, Participant>();
-  #byKey = new Map<string, Participant>();
-  #bySlot = new Map<string, Participant>();
-  #bannedKeys = new Set<string>();
-  #bannedTokens = new Set<string>();
+  #roster = new Roster();
   #conns = new Map<string, ConnInfo>();
-  #nextId = 1;
-  /** Resumed students not back yet, by the SHA-256 of their session token. */
-  #byTokenHash = new Map<string, Participant>();
 
   // Broadcast bookkeeping: what the last frame described, and events since then.
   #frames: FrameDiffer;
@@ -122,7 +115,7 @@ export class Room {
     this.#state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
     this.#frames = new FrameDiffer(this.#state.tick);
     this.#recorder = this.#newRecorder();
-    for (const seat of o.seats ?? []) this.#seatResumed(seat);
+    for (const seat of o.seats ?? []) this.#roster.seatResumed(seat);
     this.createdAt = o.clock.now();
     this.lastActivity = this.createdAt;
     this.#loop = new LoopDriver({ clock: o.clock, onTicks: (n) => this.runTicks(n), onLateness: o.onLateness });
@@ -169,12 +162,7 @@ export class Room {
   }
 
   meta(): SessionMeta {
-    let students = 0;
-    let spectators = 0;
-    for (const p of this.#participants.values()) {
-      if (p.role === 'student') students++;
-      else spectators++;
-    }
+    const { students, spectators } = this.#roster.counts();
     const s = this.#o.scenario;
     return {
       code: this.code,
@@ -195,7 +183,7 @@ export class Room {
 
   /** Nicknames in join order (students, then spectators as they come): the projector's lobby shows them. */
   nicknames(): string[] {
-    return [...this.#participants.values()].map((p) => p.nickname);
+    return this.#roster.nicknames();
   }
 
   // ---- joining ----
@@ -215,8 +203,8 @@ export class Room {
   joinStudent(conn: string, req: { nickname?: string; token?: string; bot?: boolean }): Ack<JoinResult> {
     if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
     if (req.token !== undefined) {
-      if (this.#bannedTokens.has(req.token)) return fail(ErrorCode.BANNED, 'The teacher removed you from this session.');
-      const p = this.#byToken.get(req.token) ?? this.#claimResumedSeat(req.token);
+      if (this.#roster.isBannedToken(req.token)) return fail(ErrorCode.BANNED, 'The teacher removed you from this session.');
+      const p = this.#roster.byToken(req.token);
       if (p) {
         this.#addConn(conn, { role: p.role, participant: p });
         this.#participantsChanged();
@@ -227,17 +215,15 @@ export class Room {
     const check = checkNickname(req.nickname ?? '');
     if (!check.ok) return fail(ErrorCode.NAME_INVALID, NICKNAME_MESSAGES[check.reason]);
     const key = nicknameKey(check.nickname);
-    if (this.#bannedKeys.has(key)) return fail(ErrorCode.BANNED, 'The teacher removed that name from this session.');
+    if (this.#roster.isBannedName(key)) return fail(ErrorCode.BANNED, 'The teacher removed that name from this session.');
     if (this.#locked) return fail(ErrorCode.ROOM_LOCKED, 'The teacher has locked this room.');
     if (this.#status !== 'lobby' && !this.#lateJoin) return fail(ErrorCode.LATE_JOIN_CLOSED, 'The session has started and the teacher is not taking late joins.');
-    if (this.#byKey.has(key)) return fail(ErrorCode.NAME_TAKEN, `Someone here is already called "${check.nickname}".`);
+    if (this.#roster.nameInUse(key)) return fail(ErrorCode.NAME_TAKEN, `Someone here is already called "${check.nickname}".`);
 
-    let students = 0;
-    for (const p of this.#participants.values()) if (p.role === 'student') students++;
-    const hasPod = students < this.#o.podSlots;
+    const hasPod = this.#roster.counts().students < this.#o.podSlots;
     const slot = hasPod ? slotForNickname(check.nickname, (s) => this.#slotTaken(s)) : null;
     const p: Participant = {
-      id: (this.#nextId++).toString(36),
+      id: this.#roster.newId(),
       nickname: check.nickname,
       key,
       role: hasPod ? 'student' : 'spectator',
@@ -247,10 +233,7 @@ export class Room {
       conns: new Set(),
       lastPodName: null,
     };
-    this.#participants.set(p.id, p);
-    this.#byToken.set(p.token, p);
-    this.#byKey.set(key, p);
-    if (slot) this.#bySlot.set(slot, p);
+    this.#roster.add(p);
     this.#recordSeat(p);
     this.#addConn(conn, { role: p.role, participant: p });
     this.#o.log.info({ room: this.code, participant: p.id, role: p.role, slot }, 'participant joined');
@@ -264,7 +247,7 @@ export class Room {
       this.#addConn(conn, { role, participant: null });
       return true;
     }
-    const p = this.#participants.get(participantId);
+    const p = this.#roster.get(participantId);
     if (!p) return false;
     this.#addConn(conn, { role: p.role, participant: p });
     this.#participantsChanged();
@@ -272,7 +255,7 @@ export class Room {
   }
 
   suggestName(random: () => number): string {
-    return suggestNickname(random, (k) => this.#byKey.has(k) || this.#bannedKeys.has(k));
+    return suggestNickname(random, (k) => this.#roster.nameInUse(k) || this.#roster.isBannedName(k));
   }
 
   /** A connection closed. The participant keeps their pod, name and token. */
@@ -312,7 +295,7 @@ export class Room {
   }
 
   #slotTaken(slot: string): boolean {
-    return this.#bySlot.has(slot) || this.#state.pods.some((p) => p.slot === slot) || this.#queue.some((q) => q.command.type === 'add_pod' && q.command.pod.slot === slot);
+    return this.#roster.hasSlot(slot) || this.#state.pods.some((p) => p.slot === slot) || this.#queue.some((q) => q.command.type === 'add_pod' && q.command.pod.slot === slot);
   }
 
   // ---- views ----
@@ -325,7 +308,7 @@ export class Room {
     const pods: Record<string, PodView> = {};
     let recentEvents: SimEvent[];
     if (role === 'host' || role === 'presenter') {
-      for (const p of s.pods) pods[p.name] = podView(s, p, this.#bySlot.get(p.slot)?.nickname ?? null, this.#scoreOf(p.slot));
+      for (const p of s.pods) pods[p.name] = podView(s, p, this.#roster.bySlot(p.slot)?.nickname ?? null, this.#scoreOf(p.slot));
       recentEvents = this.#recent;
     } else {
       const slot = info?.participant?.slot ?? null;
@@ -344,7 +327,7 @@ export class Room {
       leaderboard: this.#leaderboard(info?.participant ?? null),
       recentEvents,
     };
-    if (role === 'host') snap.participants = [...this.#participants.values()].map(participantView);
+    if (role === 'host') snap.participants = this.#roster.views();
     snap.game = this.#game.view(role, this.#answerKey(info?.participant ?? null));
     return snap;
   }
@@ -359,7 +342,7 @@ export class Room {
   #standings(): LeaderboardView['rows'] {
     if (this.#standingsCache?.tick === this.#state.tick) return this.#standingsCache.rows;
     // G7: game scores, ranks 1..n without shared places.
-    const rows = this.#game.standings(this.#seats());
+    const rows = this.#game.standings(this.#roster.seats());
     this.#standingsCache = { tick: this.#state.tick, rows };
     return rows;
   }
@@ -426,7 +409,7 @@ export class Room {
       this.#recorder.afterTick(s);
       for (const e of s.events) if (isNotable(e)) this.#pendingEvents.push(e);
       // Scores and trace for this tick; the bots' commands apply at the next one (recorded like any other).
-      for (const b of this.#game.afterTick(s)) this.#enqueueRecorded(this.#bySlot.get(b.slot)?.id ?? 'bot', b.command);
+      for (const b of this.#game.afterTick(s)) this.#enqueueRecorded(this.#roster.bySlot(b.slot)?.id ?? 'bot', b.command);
       if (this.#game.roundOver(s.tick)) {
         this.#finishRound('time');
         break;
@@ -439,7 +422,7 @@ export class Room {
     const s = this.#state;
     const port = this.#o.port;
     this.#broadcasts++;
-    const f = this.#frames.next(s, (slot) => this.#bySlot.get(slot)?.nickname ?? null, (slot) => this.#scoreOf(slot));
+    const f = this.#frames.next(s, (slot) => this.#roster.bySlot(slot)?.nickname ?? null, (slot) => this.#scoreOf(slot));
     const since = f.since;
 
     const viewerDelta: Delta = { t: s.tick, since };
@@ -464,7 +447,7 @@ export class Room {
     if (events.length) for (const c of viewers) port.send(c, 'sim:events', { tick: s.tick, events });
 
     const leaderboardDue = this.#broadcasts % (this.#o.leaderboardEvery ?? 10) === 0;
-    for (const p of this.#participants.values()) {
+    for (const p of this.#roster.values()) {
       if (p.conns.size === 0) continue;
       if (p.role === 'student' && p.slot) {
         const d: Delta = { ...basic };
@@ -514,7 +497,7 @@ export class Room {
   }
 
   #participantsChanged(): void {
-    this.#o.port.broadcast(this.#hosts, 'participants:update', [...this.#participants.values()].map(participantView));
+    this.#o.port.broadcast(this.#hosts, 'participants:update', this.#roster.views());
   }
 
   start(): Ack<SessionMeta> {
@@ -589,7 +572,7 @@ export class Room {
     this.#pendingEvents = [];
     this.#recent = [];
     this.#standingsCache = null;
-    for (const p of this.#participants.values()) {
+    for (const p of this.#roster.values()) {
       p.lastPodName = null;
       this.#recordSeat(p); // the new recording names its seats too
     }
@@ -608,12 +591,6 @@ export class Room {
   #dropHeld(): void {
     for (const h of this.#held) h.done(fail(ErrorCode.BAD_STATE, 'The round was restarted before your change applied.'));
     this.#held = [];
-  }
-
-  #seats(): Seat[] {
-    const out: Seat[] = [];
-    for (const p of this.#participants.values()) if (p.slot) out.push({ slot: p.slot, nickname: p.nickname });
-    return out;
   }
 
   /** Whose answer a participant's is: their slot (the CSV's key), or their id for a spectator. */
@@ -667,7 +644,7 @@ export class Room {
   }
 
   #finishRound(by: 'host' | 'time'): Ack<GameView> {
-    const r = this.#game.endRound(this.#state, this.#seats());
+    const r = this.#game.endRound(this.#state, this.#roster.seats());
     if (r.ok) {
       this.#standingsCache = null;
       this.#dropHeld();
@@ -706,19 +683,14 @@ export class Room {
   /** Fill the free pod slots with server-side bots playing shared/game strategies. */
   fillBots(strategy: Parameters<typeof fillPlan>[0], max: number | undefined): Ack<{ added: number }> {
     if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
-    let students = 0;
-    for (const p of this.#participants.values()) if (p.role === 'student') students++;
-    const plan = fillPlan(strategy, Math.min(this.#o.podSlots - students, max ?? Infinity));
+    const plan = fillPlan(strategy, Math.min(this.#o.podSlots - this.#roster.counts().students, max ?? Infinity));
     if (plan.length === 0) return fail(ErrorCode.BAD_STATE, 'Every pod slot is taken.');
     for (const strat of plan) {
-      const nickname = botNickname(strat, this.#nextId, (k) => this.#byKey.has(k));
+      const nickname = botNickname(strat, this.#roster.nextIdNumber, (k) => this.#roster.nameInUse(k));
       const key = nicknameKey(nickname);
       const slot = slotForNickname(nickname, (s) => this.#slotTaken(s));
-      const p: Participant = { id: (this.#nextId++).toString(36), nickname, key, role: 'student', slot, token: newSecret(), bot: true, serverBot: true, conns: new Set(), lastPodName: null };
-      this.#participants.set(p.id, p);
-      this.#byToken.set(p.token, p);
-      this.#byKey.set(key, p);
-      this.#bySlot.set(slot, p);
+      const p: Participant = { id: this.#roster.newId(), nickname, key, role: 'student', slot, token: newSecret(), bot: true, serverBot: true, conns: new Set(), lastPodName: null };
+      this.#roster.add(p);
       this.#recordSeat(p, { strategy: strat });
       this.#game.addBot(strat, slot, this.#o.seed + Number.parseInt(p.id, 36));
     }
@@ -730,7 +702,7 @@ export class Room {
 
   /** CSV3: the current (or last) round's results for the host's download. */
   resultsCsv(): string {
-    return this.#game.csv(this.#seats(), this.#state.tick);
+    return this.#game.csv(this.#roster.seats(), this.#state.tick);
   }
 
   /** End for good: stop the loop, tell everyone, close the recording. */
@@ -756,7 +728,7 @@ export class Room {
 
   /** Disconnect a participant; they may rejoin with their token and find their pod. */
   kick(id: string): Ack<{ id: string }> {
-    const p = this.#participants.get(id);
+    const p = this.#roster.get(id);
     if (!p) return fail(ErrorCode.BAD_REQUEST, 'No participant with that id.');
     this.#hostAction('kick', { participant: id });
     this.#remove(p, 'kicked', 'The teacher removed you from the session. You can join again.');
@@ -765,14 +737,10 @@ export class Room {
 
   /** Remove a participant for good: their token and name are refused from now on, and their pod is deleted. */
   ban(id: string): Ack<{ id: string }> {
-    const p = this.#participants.get(id);
+    const p = this.#roster.get(id);
     if (!p) return fail(ErrorCode.BAD_REQUEST, 'No participant with that id.');
     this.#hostAction('ban', { participant: id });
-    this.#bannedTokens.add(p.token);
-    this.#bannedKeys.add(p.key);
-    this.#byToken.delete(p.token);
-    this.#byKey.delete(p.key);
-    this.#participants.delete(p.id);
+    this.#roster.ban(p);
     if (p.slot) {
       // The slot stays reserved (never reused) so a later student cannot inherit the banned student's pod history.
       const pod = activePod(this.#state, p.slot);
@@ -797,7 +765,7 @@ export class Room {
     if (this.#status === 'lobby') return fail(ErrorCode.BAD_STATE, 'Start the session first.');
     if (this.#status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
     if (slot !== undefined && !activePod(this.#state, slot)) return fail(ErrorCode.COMMAND_REJECTED, `No pod named "${slot}".`);
-    const targets = [...this.#bySlot.keys()].filter((s) => activePod(this.#state, s));
+    const targets = [...this.#roster.slots()].filter((s) => activePod(this.#state, s));
     const commands = injectionCommands(kind, slot, targets, (s) => this.#slotTaken(s));
     if (commands.length === 0) return fail(ErrorCode.COMMAND_REJECTED, 'No pod to inject into.');
     this.#hostAction('inject', { kind, ...(slot ? { slot } : {}) });
@@ -825,39 +793,6 @@ export class Room {
       ...extra,
     });
     if (p.slot) this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, p.slot) });
-  }
-
-  /** A student of the interrupted session: their pod is in the resumed state; they claim the seat with their token. */
-  #seatResumed(seat: ResumedSeat): void {
-    if (!seat.name || !seat.tokenSha256) return;
-    const role = seat.detail['role'] === 'student' ? 'student' : 'spectator';
-    const p: Participant = {
-      id: seat.id,
-      nickname: seat.name,
-      key: nicknameKey(seat.name),
-      role,
-      slot: role === 'student' ? seat.slot : null,
-      token: '',
-      bot: seat.detail['bot'] === true,
-      conns: new Set(),
-      lastPodName: null,
-    };
-    this.#participants.set(p.id, p);
-    this.#byKey.set(p.key, p);
-    if (p.slot) this.#bySlot.set(p.slot, p);
-    this.#byTokenHash.set(seat.tokenSha256, p);
-    const n = Number.parseInt(seat.id, 36);
-    if (Number.isFinite(n) && n >= this.#nextId) this.#nextId = n + 1;
-  }
-
-  #claimResumedSeat(token: string): Participant | undefined {
-    const hash = secretHash(token);
-    const p = this.#byTokenHash.get(hash);
-    if (!p) return undefined;
-    this.#byTokenHash.delete(hash);
-    p.token = token;
-    this.#byToken.set(token, p);
-    return p;
   }
 
   #newRecorder(): SessionRecorder {
