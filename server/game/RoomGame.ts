@@ -54,6 +54,8 @@ export class RoomGame {
   #bots = new Map<string, BotState>();
   #roundStart = 0;
   #cards = new Map<string, PostMortemCard>();
+  /** Each ended round's CSV as it stood at its end: the teacher may download round 1 during round 3. */
+  #endedCsv = new Map<number, string>();
   #podium: PodiumRow[] | null = null;
   /** Commands are held until this tick is applied (fairness window), -1 = none. */
   #fairUntil = -1;
@@ -105,6 +107,7 @@ export class RoomGame {
 
   /** Back to the lobby (a reset): the round is forgotten. */
   reset(startTick: number): void {
+    this.#endedCsv.clear();
     this.#fairUntil = -1;
     this.#lesson = initialLesson();
     this.#stats = emptyStats();
@@ -228,11 +231,16 @@ export class RoomGame {
         }),
       );
     }
+    this.#endedCsv.set(this.#lesson.roundNo, this.csv(seats, state.tick)!);
     return r;
   }
 
-  /** CSV3: the round's results (the current round, or the last one played). */
-  csv(seats: readonly Seat[], tick: number): string {
+  /**
+   * CSV3: a round's results. The current round (or the last one played) as it stands; an earlier round as it ended;
+   * null for a round that never was.
+   */
+  csv(seats: readonly Seat[], tick: number, round = this.#lesson.roundNo): string | null {
+    if (round !== this.#lesson.roundNo) return this.#endedCsv.get(round) ?? null;
     const nicknames: Record<string, string> = {};
     for (const s of seats) if (this.#stats.slots[s.slot]) nicknames[s.slot] = s.nickname;
     return resultsCsv({ stats: this.#stats, nicknames, roundTicks: Math.max(1, tick - this.#roundStart), asked: this.#lesson.asked });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { normaliseRoomCode, ROOM_CODE_PATTERN } from '../../shared/protocol/roomCode.ts';
 import { ErrorCode } from '../../shared/protocol/errors.ts';
-import { createSessionSchema, startRoundFromFileSchema, type CreateSessionResponse } from '../../shared/protocol/schemas.ts';
+import { createSessionSchema, resultsQuerySchema, startRoundFromFileSchema, type CreateSessionResponse } from '../../shared/protocol/schemas.ts';
 import { describeIssues } from '../../shared/schemas/commands.ts';
 import { builtinScenarios, parseScenario } from '../../shared/scenario/builtin.ts';
 import type { Scenario } from '../../shared/scenario/schema.ts';
@@ -115,18 +115,24 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
   }
 
   /**
-   * CSV3: the round's results for the teacher (scores, kills by kind, restarts, uptime, answers). The host key goes
+   * CSV3: a round's results for the teacher (scores, kills by kind, restarts, uptime, answers): `?round=N` for an
+   * earlier round as it ended, else the current (or last) round. The host key goes
    * in the Authorization header (`Bearer <hostKey>`), never in the URL, so it stays out of logs and history.
    */
   app.get<{ Params: { code: string } }>('/api/sessions/:code/results.csv', async (req, reply) => {
     const host = hostRoom(req.params.code, req.headers.authorization);
     if (!host.ok) return reply.code(host.status).send(errorBody(host.code, host.status === 403 ? 'Only the host may download the results.' : host.message));
     const room = host.room;
+    const q = resultsQuerySchema.safeParse(req.query ?? {});
+    if (!q.success) return reply.code(400).send(errorBody(ErrorCode.BAD_REQUEST, describeIssues(q.error)));
+    const round = q.data.round ?? room.lesson.roundNo;
+    const csv = room.resultsCsv(round);
+    if (csv === null) return reply.code(404).send(errorBody('ROUND_NOT_FOUND', `This session has no round ${round} (it has played ${room.lesson.roundNo}).`));
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="oom-arena-${room.code}-results.csv"`)
+      .header('content-disposition', `attachment; filename="oom-arena-${room.code}-round-${round}-results.csv"`)
       .header('cache-control', 'no-store')
-      .send(room.resultsCsv());
+      .send(csv);
   });
 
   /** The join link as an SVG QR code, for the projector. */

@@ -700,9 +700,9 @@ export class Room {
     return ok({ added: plan.length });
   }
 
-  /** CSV3: the current (or last) round's results for the host's download. */
-  resultsCsv(): string {
-    return this.#game.csv(this.#roster.seats(), this.#state.tick);
+  /** CSV3: a round's results for the host's download (default: the current or last round); null for no such round. */
+  resultsCsv(round?: number): string | null {
+    return this.#game.csv(this.#roster.seats(), this.#state.tick, round);
   }
 
   /** End for good: stop the loop, tell everyone, close the recording. */

@@ -93,6 +93,11 @@ export const startRoundFromFileSchema = z.strictObject({
   scenarioFile: scenarioFileField,
   durationSec: z.number().int().min(ROUND_MIN_SEC).max(ROUND_MAX_SEC).optional(),
 });
+/** Query of GET /api/sessions/:code/results.csv: which round (default: the current or last one). */
+export const resultsQuerySchema = z.strictObject({
+  round: z.coerce.number().int().min(1).max(100_000).optional(),
+});
+
 export type StartRoundFromFileRequest = z.input<typeof startRoundFromFileSchema>;
 
 export interface CreateSessionResponse {

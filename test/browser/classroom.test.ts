@@ -271,7 +271,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
 
   it('the teacher downloads the results as CSV and ends the session for everyone', async () => {
     const [download] = await Promise.all([host.waitForEvent('download'), host.getByTestId('csv').click()]);
-    expect(download.suggestedFilename()).toMatch(new RegExp(`^oom-arena-${code}-t\\d+s\\.csv$`));
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^oom-arena-${code}-round-1-t\\d+s\\.csv$`));
     const csv = await (await download.createReadStream()).toArray();
     // The server's CSV (docs/game.md CSV3): game scores and OOM kills by kind.
     const lines = Buffer.concat(csv).toString('utf8').trim().split(/\r?\n/);

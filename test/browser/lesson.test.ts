@@ -168,6 +168,13 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
       .toBe('Round 2 · Friday deploy: a leaky cache shares your node');
     await expect.poll(() => phone.getByTestId('phase').textContent(), { timeout: 5000 }).toMatch(/Simulation running/);
     await shot(host, 'host-round-from-file', true);
+
+    // Round 1's results are still there during round 2, answers and all.
+    await host.getByTestId('csv-round').selectOption('1');
+    const [old] = await Promise.all([host.waitForEvent('download'), host.getByTestId('csv').click()]);
+    expect(old.suggestedFilename()).toBe(`oom-arena-${code}-round-1.csv`);
+    const oldText = Buffer.concat(await (await old.createReadStream()).toArray()).toString('utf8');
+    expect(oldText).toBe(text);
     await shot(presenter, 'projector-round-from-file');
 
     expect(pageErrors).toEqual([]);

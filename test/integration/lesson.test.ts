@@ -126,7 +126,9 @@ describe('a lesson through the real server', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment/);
-    const lines = (await res.text()).trimEnd().split('\r\n');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="oom-arena-${code}-round-1-results.csv"`);
+    const round1 = await res.text();
+    const lines = round1.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(/^rank,nickname,slot,score,requests_served,oom_kills_memcg,oom_kills_global,evictions,restarts,/);
     expect(lines[0]).toContain('q:seed-exit-137-oomkilled');
     expect(lines).toHaveLength(6);
@@ -148,7 +150,23 @@ describe('a lesson through the real server', () => {
     ok(await call(host, 'session:end', {}));
     expect(await call(host, 'question:ask', { builtin: 'crashloop-timing' })).toMatchObject({ ok: false, error: { code: 'BAD_STATE' } });
     expect(await call(host, 'round:start', {})).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
-    expect((await fetch(url, { headers: { authorization: `Bearer ${hostKey}` } })).status).toBe(200);
+    const last = await fetch(url, { headers: { authorization: `Bearer ${hostKey}` } });
+    expect(last.headers.get('content-disposition')).toContain('-round-2-results.csv');
+    const round2 = await last.text();
+    expect(round2).not.toContain('q:seed-exit-137-oomkilled');
+
+    // Every round stays downloadable: round 1 as it ended, while round 2 is the default.
+    const get = (q: string) => fetch(`${url}?${q}`, { headers: { authorization: `Bearer ${hostKey}` } });
+    const again = await get('round=1');
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(round1);
+    expect(await (await get('round=2')).text()).toBe(round2);
+    const none = await get('round=3');
+    expect([none.status, ((await none.json()) as { error: { code: string } }).error.code]).toEqual([404, 'ROUND_NOT_FOUND']);
+    for (const bad of ['round=0', 'round=abc', 'round=1.5', 'x=1']) {
+      const r = await get(bad);
+      expect([bad, r.status, ((await r.json()) as { error: { code: string } }).error.code]).toEqual([bad, 400, 'BAD_REQUEST']);
+    }
   });
 
   it('server-side bots play their strategy through the simulation (B3 careful-guaranteed)', async () => {

@@ -269,10 +269,13 @@ export class HostSession {
    * The round's results as CSV from the server (docs/game.md, CSV1–CSV3: game scores, kills by kind, restarts,
    * uptime, answers). The host key goes in a header, never in the URL.
    */
-  async downloadCsv(): Promise<void> {
+  async downloadCsv(round?: number): Promise<void> {
+    const latest = this.game.view?.roundNo ?? 0;
+    const which = round ?? latest;
     let res: Response;
     try {
-      res = await fetch(`/api/sessions/${encodeURIComponent(this.code)}/results.csv`, {
+      const q = which > 0 ? `?round=${which}` : '';
+      res = await fetch(`/api/sessions/${encodeURIComponent(this.code)}/results.csv${q}`, {
         headers: { authorization: `Bearer ${this.#hostKey}` },
       });
     } catch {
@@ -286,7 +289,11 @@ export class HostSession {
     const blob = new Blob([await res.text()], { type: 'text/csv;charset=utf-8' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `oom-arena-${this.code}-t${Math.floor(this.room.tick / 10)}s.csv`;
+    // An earlier round is final; the latest may still be running, so its name says when it was taken.
+    a.download =
+      which < latest
+        ? `oom-arena-${this.code}-round-${which}.csv`
+        : `oom-arena-${this.code}-round-${which}-t${Math.floor(this.room.tick / 10)}s.csv`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
