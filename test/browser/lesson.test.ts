@@ -167,6 +167,10 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
       .poll(() => presenter.getByTestId('presenter-scenario').textContent(), { timeout: 5000 })
       .toBe('Round 2 · Friday deploy: a leaky cache shares your node');
     await expect.poll(() => phone.getByTestId('phase').textContent(), { timeout: 5000 }).toMatch(/Simulation running/);
+    await expect
+      .poll(() => phone.getByTestId('round-line').textContent())
+      .toBe('Round 2 · Friday deploy: a leaky cache shares your node');
+    await shot(phone, 'phone-round-from-file');
     await shot(host, 'host-round-from-file', true);
 
     // Round 1's results are still there during round 2, answers and all.
