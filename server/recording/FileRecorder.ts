@@ -20,6 +20,8 @@ export interface RecorderObserver {
     participants: ReadonlySet<string>;
     reason: 'ended' | 'shutdown' | 'failed';
   }): void;
+  /** The recording was closed unused and its file should go (see `discardIfUnused`). */
+  onDiscard?(): void;
 }
 
 /** Stable error codes a room sees when a recording cannot keep its promise. */
@@ -57,6 +59,9 @@ export class FileRecorder implements SessionRecorder {
   #closed = false;
   #failed: Error | null = null;
   #simulated: number;
+  readonly #startTick: number;
+  /** Appending to an interrupted session's file: never discarded, whatever happens next. */
+  readonly #resumed: boolean;
   #commands = 0;
   #participants = new Set<string>();
   #lastProgress = 0;
@@ -68,6 +73,7 @@ export class FileRecorder implements SessionRecorder {
     writer: RecordingWriter;
     observer?: RecorderObserver;
     now?: () => Date;
+    resumed?: boolean;
   }) {
     this.id = o.id;
     this.#fd = o.fd;
@@ -75,6 +81,8 @@ export class FileRecorder implements SessionRecorder {
     this.#observer = o.observer;
     this.#now = o.now ?? (() => new Date());
     this.#simulated = o.writer.tick;
+    this.#startTick = o.writer.tick;
+    this.#resumed = o.resumed ?? false;
     for (const p of o.writer.header.participants) if (p.role !== 'host') this.#participants.add(p.id);
   }
 
@@ -142,6 +150,25 @@ export class FileRecorder implements SessionRecorder {
     const gate = this.#gate();
     if (gate) return Promise.reject(gate);
     return this.#durable();
+  }
+
+  /**
+   * A room replaced its simulation before a single tick ran here (a lobby whose first round is another scenario):
+   * nothing in this file could be replayed, so it is closed and deleted instead of listed. Anything else (ticks ran,
+   * or this is a resumed session's file) ends normally. True when discarded.
+   */
+  async discardIfUnused(): Promise<boolean> {
+    if (this.#closed) return false;
+    if (this.#resumed || this.#simulated > this.#startTick || this.#failed) {
+      await this.end('ended');
+      return false;
+    }
+    await this.flush(); // whoever waits for a line gets their answer before the file goes
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await closeAsync(this.#fd).catch(() => {});
+    this.#observer?.onDiscard?.();
+    return true;
   }
 
   /** A close without an end line, as a crash would leave it (tests; a server that must stop at once). */

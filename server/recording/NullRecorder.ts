@@ -34,4 +34,15 @@ export class NullRecorder implements SessionRecorder {
   async end(reason: 'ended' | 'shutdown'): Promise<void> {
     this.ended = reason;
   }
+
+  /** Like the file recorder: dropped when no tick ran. */
+  discarded = false;
+  async discardIfUnused(): Promise<boolean> {
+    if (this.ticks > 0) {
+      await this.end('ended');
+      return false;
+    }
+    this.discarded = true;
+    return true;
+  }
 }

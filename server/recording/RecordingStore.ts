@@ -129,7 +129,7 @@ export class RecordingStore {
     return this.#open(id, fd, writer, meta);
   }
 
-  #open(id: string, fd: number, writer: RecordingWriter, meta: Meta): FileRecorder {
+  #open(id: string, fd: number, writer: RecordingWriter, meta: Meta, resumed = false): FileRecorder {
     this.#queueMeta(meta);
     const observer: RecorderObserver = {
       onProgress: (p) => {
@@ -153,8 +153,20 @@ export class RecordingStore {
         });
         this.#queueMeta(meta);
       },
+      onDiscard: () => {
+        this.#live.delete(id);
+        // After the index writes already started for it, so none lands after the delete.
+        const before = [...this.#pendingMeta];
+        this.#track(
+          (async () => {
+            await Promise.allSettled(before);
+            await rm(this.file(id), { force: true });
+            await rm(this.#metaFile(id), { force: true });
+          })().catch(() => {}), // a leftover empty file is harmless: it lists as a 0:00 recording
+        );
+      },
     };
-    const rec = new FileRecorder({ id, fd, writer, observer, now: this.#now });
+    const rec = new FileRecorder({ id, fd, writer, observer, now: this.#now, resumed });
     this.#live.set(id, rec);
     return rec;
   }
@@ -347,7 +359,7 @@ export class RecordingStore {
     writeSync(fd, (unterminated ? '\n' : '') + writer.resume(state, this.#now().toISOString()));
     fsyncSync(fd);
     const meta = this.#metaFrom(header, machine.firstTick, state.tick, 'live', 'live', machine.commandCount);
-    const recorder = this.#open(id, fd, writer, meta);
+    const recorder = this.#open(id, fd, writer, meta, true);
     return {
       header,
       state: cloneState(state),
@@ -458,7 +470,12 @@ export class RecordingStore {
   #pendingMeta = new Set<Promise<void>>();
 
   #queueMeta(meta: Meta): void {
-    const p: Promise<void> = this.#writeMeta(meta).finally(() => this.#pendingMeta.delete(p));
+    this.#track(this.#writeMeta(meta));
+  }
+
+  /** File work that `settled()` (and so the app's close) waits for. */
+  #track(work: Promise<void>): void {
+    const p: Promise<void> = work.finally(() => this.#pendingMeta.delete(p));
     this.#pendingMeta.add(p);
   }
 

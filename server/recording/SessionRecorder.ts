@@ -27,4 +27,6 @@ export interface SessionRecorder {
   /** Called by the room after every tick; the recorder decides when to keep a hash or a keyframe. */
   afterTick(state: SimState): void;
   end(reason: 'ended' | 'shutdown'): Promise<void>;
+  /** The room replaced its simulation: end this recording, or drop it if no tick ever ran in it. True when dropped. */
+  discardIfUnused(): Promise<boolean>;
 }

@@ -564,7 +564,8 @@ export class Room {
   /** A fresh simulation of the current scenario at tick 0, the same students and pods, a new recording. */
   #rebuild(): void {
     this.#dropHeld();
-    void this.#recorder.end('ended');
+    // A lobby replaced before its first tick leaves nothing to replay: its recording is dropped, not listed.
+    this.#recorder.discardIfUnused().catch((e: unknown) => this.#o.log.error({ room: this.code, err: e }, 'closing a recording failed'));
     this.#state = createSimulation(this.#o.scenario, { seed: this.#o.seed });
     this.#recorder = this.#newRecorder();
     this.#queue = [];

@@ -1,6 +1,6 @@
 /** The file recorder's group commit on a real file: acks, ordering, the lazy flush, failure and closing. */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,37 @@ describe('file recorder (RR2)', () => {
       ]);
     expect(b).toMatchObject({ status: 'rejected', reason: { code: 'RECORDING_LIVE' } });
     if (a.status === 'fulfilled') await a.value.recorder.end('ended');
+  });
+
+  it('a recording no tick ran in is dropped when its room replaces the simulation; one with ticks, or resumed, is kept', async () => {
+    const listed = async (id: string) => (await store.list()).some((r) => r.id === id);
+    // Seats were recorded (a join, its add_pod command), but the lobby never ran: nothing to replay.
+    const unused = session();
+    await unused.rec.hostAction({ tick: 0, action: 'join', detail: { participant: '1', slot: 's0', name: 'Ada' } });
+    await unused.rec.command({ tick: 1, by: '1', command: { type: 'add_pod', pod: studentPod('s0') } });
+    expect(await unused.rec.discardIfUnused()).toBe(true);
+    await store.settled();
+    expect(existsSync(store.file(unused.rec.id))).toBe(false);
+    expect(await listed(unused.rec.id)).toBe(false);
+
+    const used = session();
+    advance(used.state);
+    used.rec.afterTick(used.state);
+    expect(await used.rec.discardIfUnused()).toBe(false);
+    await store.settled();
+    expect((await store.list()).find((r) => r.id === used.rec.id)).toMatchObject({ state: 'ended', lastTick: 1 });
+
+    // An interrupted session resumed and replaced before its next tick keeps its file: its past is in it.
+    const crashed = session();
+    advance(crashed.state);
+    crashed.rec.afterTick(crashed.state);
+    await crashed.rec.abandon();
+    const other = new RecordingStore({ dataDir });
+    const again = await other.resume(crashed.rec.id);
+    expect(await again.recorder.discardIfUnused()).toBe(false);
+    await other.settled();
+    expect(existsSync(store.file(crashed.rec.id))).toBe(true);
+    expect(await listed(crashed.rec.id)).toBe(true);
   });
 
   it('flush writes out the lines a live recording still holds (a download or a continue sees up to now)', async () => {

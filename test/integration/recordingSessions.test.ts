@@ -154,12 +154,18 @@ describe('sessions from recordings through the real app (RS2)', () => {
       await s.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 2 } })
     ).json() as { code: string; hostKey: string };
     const room = s.rooms.get(created.code)!;
-    expect(room.meta().recordingId).toBe(s.recorders.at(-1)!.id);
+    const lobby = room.meta().recordingId;
+    expect(lobby).toBe(s.recorders.at(-1)!.id);
     room.joinStudent('conn-ada', { nickname: 'Ada' });
     expect(room.startRound('round', 60).ok).toBe(true);
-    // Another scenario than the lobby's: a fresh simulation, so a fresh recording.
+    // Another scenario than the lobby's: a fresh simulation, so a fresh recording; the lobby's, where no tick ran,
+    // is dropped rather than listed as an empty replay.
     const first = room.meta().recordingId;
     expect(first).toBe(s.recorders.at(-1)!.id);
+    expect(first).not.toBe(lobby);
+    await s.store.settled();
+    const ids = async () => ((await s.app.inject('/api/recordings')).json().recordings as { id: string }[]).map((x) => x.id);
+    expect(await ids()).not.toContain(lobby);
     room.runTicks(50);
     expect(room.endRound().ok).toBe(true);
     expect(room.meta().recordingId).toBe(first);
@@ -174,6 +180,8 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(r.statusCode, r.body).toBe(201);
     const second = room.meta().recordingId;
     expect(second).not.toBe(first);
+    await s.store.settled();
+    expect(await ids()).toContain(first); // round 1 ran: it stays
     expect(second).toBe(s.recorders.at(-1)!.id);
     room.runTicks(120);
     const hash = stateHash(room.state as never);
