@@ -191,6 +191,7 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
     await host.getByTestId('create-file-input').setInputFiles(EXAMPLE_PATH);
     await expect.poll(() => host.getByTestId('create-file-picked').textContent()).toContain('Friday deploy');
     expect(await host.getByLabel('Scenario').isDisabled()).toBe(true);
+    await shot(host, 'host-create-from-file');
     await host.getByRole('button', { name: 'Create session' }).click();
     const code = (await host.getByTestId('join-code').textContent())!.trim();
     const room = server.rooms.get(code)!;
