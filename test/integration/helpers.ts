@@ -1,6 +1,8 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { buildApp, type App, type AppOptions } from '../../server/app.ts';
+import { NullRecorder } from '../../server/recording/NullRecorder.ts';
 import type { LoopClock } from '../../server/room/LoopDriver.ts';
+import type { RecorderFactory, RecorderStart } from '../../server/room/recorderFactory.ts';
 import type { Room } from '../../server/room/Room.ts';
 import type { Ack } from '../../shared/protocol/errors.ts';
 import type { ClientEventResults, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol/events.ts';
@@ -32,6 +34,23 @@ export async function startServer(o: AppOptions = {}): Promise<TestServer> {
     close: async () => {
       for (const c of clients) c.disconnect();
       await built.app.close();
+    },
+  };
+}
+
+/** What a room told its recorder, and the in-memory recorder it got (one per simulation: a round may start another). */
+export interface KeptRecording {
+  start: RecorderStart;
+  rec: NullRecorder;
+}
+
+/** A recorder factory keeping every recording in `into`, each holding up to `keep` commands and host actions. */
+export function keepRecordings(into: KeptRecording[], keep = 100_000): RecorderFactory {
+  return {
+    create: (start) => {
+      const rec = new NullRecorder(keep);
+      into.push({ start, rec });
+      return rec;
     },
   };
 }

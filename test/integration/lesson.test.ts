@@ -5,26 +5,16 @@
  * built-in scenario and ends on its own at its length (L1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NullRecorder } from '../../server/recording/NullRecorder.ts';
-import type { RecorderStart } from '../../server/room/recorderFactory.ts';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
-import { attachHost, call, client, collect, createSession, joinStudent, next, ok, startServer, tick, type TestServer } from './helpers.ts';
+import { attachHost, call, client, collect, createSession, joinStudent, next, ok, startServer, tick, keepRecordings, type KeptRecording, type TestServer } from './helpers.ts';
 
 describe('a lesson through the real server', () => {
   let s: TestServer;
   /** Every recording the rooms start, with what the room told it (a new one per round on a fresh simulation). */
-  const recordings: { start: RecorderStart; rec: NullRecorder }[] = [];
+  const recordings: KeptRecording[] = [];
   beforeAll(async () => {
-    s = await startServer({
-      recorderFactory: {
-        create: (start) => {
-          const rec = new NullRecorder(100_000);
-          recordings.push({ start, rec });
-          return rec;
-        },
-      },
-    });
+    s = await startServer({ recorderFactory: keepRecordings(recordings) });
   });
   afterAll(() => s.close());
 

@@ -6,12 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NullRecorder } from '../../server/recording/NullRecorder.ts';
 import type { Room } from '../../server/room/Room.ts';
-import type { RecorderStart } from '../../server/room/recorderFactory.ts';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
 import { stateHash } from '../../shared/sim/hash.ts';
-import { attachHost, call, createSession, joinStudent, next, ok, startServer, tick, type TestServer } from './helpers.ts';
+import { attachHost, call, createSession, joinStudent, next, ok, startServer, tick, keepRecordings, type KeptRecording, type TestServer } from './helpers.ts';
 
 const EXAMPLE = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/friday-deploy.json'), 'utf8')) as Record<string, unknown>;
 /** The example with one field broken: a limit below the request. */
@@ -22,17 +20,9 @@ const podOf = (room: Room, slot: string) => Object.values(room.state.pods).find(
 
 describe('scenario files', () => {
   let s: TestServer;
-  const recordings: { start: RecorderStart; rec: NullRecorder }[] = [];
+  const recordings: KeptRecording[] = [];
   beforeAll(async () => {
-    s = await startServer({
-      recorderFactory: {
-        create: (start) => {
-          const rec = new NullRecorder(1000);
-          recordings.push({ start, rec });
-          return rec;
-        },
-      },
-    });
+    s = await startServer({ recorderFactory: keepRecordings(recordings) });
   });
   afterAll(() => s.close());
 
