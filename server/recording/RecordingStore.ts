@@ -154,6 +154,7 @@ export class RecordingStore {
         this.#queueMeta(meta);
       },
       onDiscard: () => {
+        this.#discarded.add(id); // gone from lists and downloads now, before the files are
         this.#live.delete(id);
         // After the index writes already started for it, so none lands after the delete.
         const before = [...this.#pendingMeta];
@@ -162,7 +163,9 @@ export class RecordingStore {
             await Promise.allSettled(before);
             await rm(this.file(id), { force: true });
             await rm(this.#metaFile(id), { force: true });
-          })().catch(() => {}), // a leftover empty file is harmless: it lists as a 0:00 recording
+          })()
+            .catch(() => {}) // a leftover empty file is harmless: it lists as a 0:00 recording
+            .finally(() => this.#discarded.delete(id)), // the id may be given again once its file is gone
         );
       },
     };
@@ -229,6 +232,7 @@ export class RecordingStore {
 
   /** One recording's summary, or null if there is none. */
   async summary(id: string): Promise<RecordingSummary | null> {
+    if (this.#discarded.has(id)) return null;
     const file = this.file(id);
     const st = await stat(file).catch(() => null);
     if (!st) return null;
@@ -468,6 +472,8 @@ export class RecordingStore {
 
   /** Index writes in flight: they are not awaited by the recorder's hot path, but shutdown and tests wait for them. */
   #pendingMeta = new Set<Promise<void>>();
+  /** Recordings dropped unused (their files are being deleted). */
+  #discarded = new Set<string>();
 
   #queueMeta(meta: Meta): void {
     this.#track(this.#writeMeta(meta));
