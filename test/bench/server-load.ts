@@ -4,7 +4,7 @@
  * per second, tick lateness, event-loop delay and RSS per client, for 20 sessions × 50 students and for 300
  * clients in one session. A run whose generators are CPU-saturated is marked INVALID (it measured the generator).
  *
- * Options: --measure <s> (default 20) --warmup <s> (5) --workers <n> (2) --only big|single
+ * Options: --measure <s> (default 20) --warmup <s> (5) --workers <n> (2) --only fleet|big (20 × 50, or 300 in one)
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -147,6 +147,7 @@ async function run(label: string, sessions: number, perSession: number): Promise
 }
 
 process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes, measure ${MEASURE_S} s after ${WARMUP_S} s warm-up\n`);
-if (values.only !== 'single') await run('classroom fleet', 20, 50);
-if (values.only !== 'big') await run('one big class', 1, 300);
+if (values.only !== undefined && values.only !== 'fleet' && values.only !== 'big') throw new Error('--only takes fleet or big');
+if (values.only !== 'big') await run('classroom fleet', 20, 50);
+if (values.only !== 'fleet') await run('one big class', 1, 300);
 process.exit(0);
