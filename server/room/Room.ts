@@ -31,7 +31,7 @@ import { Roster } from './Roster.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory } from './recorderFactory.ts';
 import { RoomGame, type QuestionPick } from '../game/RoomGame.ts';
-import { scenarioForRound } from '../game/roundScenarios.ts';
+import { roundLength, scenarioForRound } from '../game/roundScenarios.ts';
 import { botNickname, fillPlan } from '../game/bots.ts';
 import { FAIR_WINDOW_SEC, seededShuffle } from '../game/fairness.ts';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
@@ -505,8 +505,9 @@ export class Room {
     this.#status = 'running';
     this.#hostAction('start');
     // The session's start is round 1 on the session's scenario.
-    if (this.#game.startRound(this.#o.scenario.name, this.#o.scenario.durationSec, this.#state.tick, this.#o.seed).ok) {
-      this.#hostAction('round_start', { round: this.#game.lesson.roundNo, scenario: this.#o.scenario.name, durationSec: this.#o.scenario.durationSec });
+    const length = roundLength(this.#o.scenario);
+    if (this.#game.startRound(this.#o.scenario.name, length, this.#state.tick, this.#o.seed).ok) {
+      this.#hostAction('round_start', { round: this.#game.lesson.roundNo, scenario: this.#o.scenario.name, durationSec: length });
     }
     this.#loop.start();
     this.#gameChanged();
@@ -624,7 +625,8 @@ export class Room {
       : typeof pick === 'string' ? scenarioForRound(pick, { seats: this.#o.podSlots, durationSec, seed: this.#o.seed })
       : pick;
     if (!scenario) return fail(ErrorCode.BAD_REQUEST, `No scenario named "${String(pick)}".`);
-    const length = durationSec ?? scenario.durationSec;
+    // Always a valid length, so the round cannot be refused after the rebuild below, which cannot be taken back.
+    const length = roundLength(scenario, durationSec);
     if (phase === 'results' || scenario !== this.#o.scenario) {
       this.#o = { ...this.#o, scenario };
       this.#rebuild();

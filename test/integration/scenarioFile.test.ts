@@ -22,7 +22,8 @@ describe('scenario files', () => {
   let s: TestServer;
   const recordings: KeptRecording[] = [];
   beforeAll(async () => {
-    s = await startServer({ recorderFactory: keepRecordings(recordings) });
+    // More sessions than a teacher creates in a minute: the tests below make a dozen.
+    s = await startServer({ recorderFactory: keepRecordings(recordings), config: { createSessionsPerMinute: 100 } });
   });
   afterAll(() => s.close());
 
@@ -47,6 +48,20 @@ describe('scenario files', () => {
     room.runTicks(1);
     expect(podOf(room, ada.join.slot!).spec).toMatchObject({ requestPages: 192 * 256, limitPages: 384 * 256 });
     expect(recordings.find((r) => r.start.code === code)?.start.scenario.timeline).toHaveLength(2);
+  });
+
+  it("a round without a length takes the file's own, within what a round may last (10 s to 2 h)", async () => {
+    for (const [own, round] of [[5, 10], [600, 600], [24 * 3600, 7200]] as const) {
+      const res = await post('/api/sessions', { scenarioFile: { ...EXAMPLE, durationSec: own } });
+      const room = s.rooms.get(((await res.json()) as { code: string }).code)!;
+      expect(room.startRound(undefined, undefined).ok).toBe(true);
+      expect(room.lesson.round?.durationSec).toBe(round);
+      // session:start (scripts, the API) starts the same round 1.
+      const res2 = await post('/api/sessions', { scenarioFile: { ...EXAMPLE, durationSec: own } });
+      const room2 = s.rooms.get(((await res2.json()) as { code: string }).code)!;
+      expect(room2.start().ok).toBe(true);
+      expect([room2.lesson.phase, room2.lesson.round?.durationSec]).toEqual(['round', round]);
+    }
   });
 
   it('refuses a bad file at creation, naming the field, and creates nothing', async () => {
