@@ -83,7 +83,10 @@ export class HostSession {
   readonly game = new GameMirror(this.conn.socket);
   readonly joinUrls: readonly string[];
   #hostKey: string;
-  #resync = resyncer(() => this.conn.socket, (s) => this.#snapshot(s));
+  #resync = resyncer(
+    () => this.conn.socket,
+    (s) => this.#snapshot(s),
+  );
   /** Resolves once attached as host: actions wait for it (socket.io would send them before the attach). */
   #ready: Promise<void>;
   #setReady: () => void = () => {};
@@ -204,7 +207,6 @@ export class HostSession {
     this.game.set(s.game);
   }
 
-
   async #do<T>(
     send: () => Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }>,
   ): Promise<boolean> {
@@ -248,17 +250,29 @@ export class HostSession {
     return this.game.track(this.#postAsHost('rounds', body));
   }
 
-  async #postAsHost(path: string, body: unknown): Promise<Ack<unknown>> {
-    let res: Response;
+  /** A request to this session's host-only HTTP routes: the host key in a header, never in the URL. Null offline. */
+  async #hostFetch(
+    path: string,
+    init: RequestInit & { headers?: Record<string, string> } = {},
+  ): Promise<Response | null> {
     try {
-      res = await fetch(`/api/sessions/${encodeURIComponent(this.code)}/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#hostKey}` },
-        body: JSON.stringify(body),
+      return await fetch(`/api/sessions/${encodeURIComponent(this.code)}/${path}`, {
+        ...init,
+        headers: { ...init.headers, authorization: `Bearer ${this.#hostKey}` },
       });
     } catch {
-      return fail(ErrorCode.INTERNAL, 'Could not reach the server. Check the connection and try again.');
+      return null;
     }
+  }
+
+  async #postAsHost(path: string, body: unknown): Promise<Ack<unknown>> {
+    const res = await this.#hostFetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res)
+      return fail(ErrorCode.INTERNAL, 'Could not reach the server. Check the connection and try again.');
     const data = (await res.json().catch(() => null)) as { error?: ProtocolError; message?: string } | null;
     if (res.ok) return { ok: true, data };
     if (data?.error?.code) return { ok: false, error: data.error };
@@ -272,13 +286,8 @@ export class HostSession {
   async downloadCsv(round?: number): Promise<void> {
     const latest = this.game.view?.roundNo ?? 0;
     const which = round ?? latest;
-    let res: Response;
-    try {
-      const q = which > 0 ? `?round=${which}` : '';
-      res = await fetch(`/api/sessions/${encodeURIComponent(this.code)}/results.csv${q}`, {
-        headers: { authorization: `Bearer ${this.#hostKey}` },
-      });
-    } catch {
+    const res = await this.#hostFetch(`results.csv${which > 0 ? `?round=${which}` : ''}`);
+    if (!res) {
       this.error = 'Could not reach the server for the results. Check the connection and try again.';
       return;
     }
