@@ -19,6 +19,7 @@ import {
   podium,
   postMortem,
   resultsCsv,
+  roundTicksLeft,
   sampleTrace,
   simRunning,
   tallyAnswers,
@@ -154,7 +155,7 @@ export class RoomGame {
   /** L1: the round has run its length. */
   roundOver(tick: number): boolean {
     const r = this.#lesson.round;
-    return this.#lesson.phase === 'round' && r !== null && tick - this.#roundStart >= r.durationSec * 10;
+    return this.#lesson.phase === 'round' && r !== null && roundTicksLeft({ durationSec: r.durationSec, startTick: this.#roundStart }, tick) === 0;
   }
 
   /** G7 as the wire's leaderboard rows. */

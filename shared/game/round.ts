@@ -3,6 +3,7 @@
  * lobby → round → question → reveal → round … → results → next round or end.
  * A transition that is not allowed returns a coded error and leaves the state as it was.
  */
+import { TICKS_PER_SEC } from '../sim/units.ts';
 import type { Question } from './questions.ts';
 
 export type LessonPhase = 'lobby' | 'round' | 'question' | 'reveal' | 'results' | 'ended';
@@ -55,6 +56,12 @@ export type LessonResult =
 /** L1: the longest round a host can start (2 h) and the shortest (10 s). */
 export const ROUND_MIN_SEC = 10;
 export const ROUND_MAX_SEC = 7200;
+
+/** Ticks left in a round at `tick` (never below 0); null without a round. The clock stops during questions, so does this. */
+export function roundTicksLeft(round: { durationSec: number; startTick: number } | null, tick: number): number | null {
+  if (!round) return null;
+  return Math.max(0, round.startTick + round.durationSec * TICKS_PER_SEC - tick);
+}
 
 export function initialLesson(): LessonState {
   return { phase: 'lobby', roundNo: 0, round: null, asked: [], history: [] };

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockOf } from '../../client/src/replay/clock.ts';
 import { buildApp, type App } from '../../server/app.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
 
@@ -88,6 +89,11 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
     const q = phone.getByTestId('question');
     await expect.poll(() => q.textContent(), { timeout: 5000 }).toMatch(/exits with code 137/);
     const frozen = room.state.tick;
+    // The round's countdown stops with the clock, on the projector, the phone and the host's card alike.
+    const left = `${clockOf(room.lesson.round!.durationSec * 10 - frozen)} left`;
+    await expect.poll(() => presenter.getByTestId('presenter-countdown').textContent()).toBe(left);
+    await expect.poll(() => phone.getByTestId('round-countdown').textContent()).toBe(left);
+    await expect.poll(() => host.getByTestId('host-countdown').textContent()).toBe(left);
     await phone.getByRole('radio', { name: /OOM killer sent the process SIGKILL/ }).click();
     await expect.poll(() => q.textContent()).toMatch(/Answer saved/);
     expect(room.state.tick).toBe(frozen);
@@ -169,7 +175,7 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
     await expect.poll(() => phone.getByTestId('phase').textContent(), { timeout: 5000 }).toMatch(/Simulation running/);
     await expect
       .poll(() => phone.getByTestId('round-line').textContent())
-      .toBe('Round 2 · Friday deploy: a leaky cache shares your node');
+      .toMatch(/^Round 2 · Friday deploy: a leaky cache shares your node · \d+:\d\d left$/);
     await shot(phone, 'phone-round-from-file');
     await shot(host, 'host-round-from-file', true);
 

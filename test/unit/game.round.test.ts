@@ -8,11 +8,14 @@ import {
   initialLesson,
   lessonTransition,
   openQuestion,
+  roundTicksLeft,
   simRunning,
   type LessonEvent,
   type LessonPhase,
   type LessonState,
 } from '../../shared/game/round.ts';
+import type { GameView } from '../../shared/protocol/gameViews.ts';
+import { roundCountdown } from '../../client/src/game/countdown.ts';
 
 const q = builtinQuestion('seed-exit-137-oomkilled')!;
 const start: LessonEvent = { type: 'start_round', round: { scenario: 'classroom', durationSec: 600 } };
@@ -161,5 +164,28 @@ describe('L5 property: any sequence of events', () => {
       }),
       { numRuns: 300, seed: 42 },
     );
+  });
+});
+
+describe('L1: the round clock', () => {
+  it.each([
+    [null, 50, null],
+    [{ durationSec: 60, startTick: 0 }, 0, 600],
+    [{ durationSec: 60, startTick: 0 }, 599, 1],
+    [{ durationSec: 60, startTick: 0 }, 600, 0],
+    [{ durationSec: 60, startTick: 0 }, 900, 0],
+    [{ durationSec: 10, startTick: 1200 }, 1250, 50],
+  ])('round %o at tick %i: %o ticks left', (round, tick, left) => {
+    expect(roundTicksLeft(round, tick)).toBe(left);
+  });
+
+  it('the countdown shows while a round, a question or a reveal is on, and stops with the clock', () => {
+    const view = (phase: GameView['phase']) =>
+      ({ phase, roundNo: 1, round: { scenario: 'round', durationSec: 600, startTick: 100 } }) as GameView;
+    expect(roundCountdown(view('round'), 100)).toBe('10:00 left');
+    expect(roundCountdown(view('question'), 2345)).toBe('6:15 left');
+    expect(roundCountdown(view('reveal'), 6100)).toBe('0:00 left');
+    for (const p of ['lobby', 'results', 'ended'] as const) expect(roundCountdown(view(p), 200)).toBeNull();
+    expect(roundCountdown(null, 200)).toBeNull();
   });
 });

@@ -1,0 +1,13 @@
+import { roundTicksLeft } from '../../../shared/game/round.ts';
+import type { GameView } from '../../../shared/protocol/gameViews.ts';
+import { clockOf } from '../replay/clock.ts';
+
+/**
+ * "7:42 left" while a round is on (frozen while a question holds the clock: sim time stops), else null. The same
+ * arithmetic as the server's end of round (shared/game/round.ts), so 0:00 is when the podium comes.
+ */
+export function roundCountdown(game: GameView | null | undefined, tick: number): string | null {
+  if (!game || (game.phase !== 'round' && game.phase !== 'question' && game.phase !== 'reveal')) return null;
+  const left = roundTicksLeft(game.round, tick);
+  return left === null ? null : `${clockOf(left)} left`;
+}
