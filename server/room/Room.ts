@@ -33,6 +33,7 @@ import type { RecorderFactory } from './recorderFactory.ts';
 import { RoomGame, type QuestionPick } from '../game/RoomGame.ts';
 import { roundLength, scenarioForRound } from '../game/roundScenarios.ts';
 import { botNickname, fillPlan } from '../game/bots.ts';
+import { isStrategy } from '../../shared/game/strategies.ts';
 import { FAIR_WINDOW_SEC, seededShuffle } from '../game/fairness.ts';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
 import { FrameDiffer } from './FrameDiffer.ts';
@@ -115,7 +116,7 @@ export class Room {
     this.#state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
     this.#frames = new FrameDiffer(this.#state.tick);
     this.#recorder = this.#newRecorder();
-    for (const seat of o.seats ?? []) this.#roster.seatResumed(seat);
+    for (const seat of o.seats ?? []) this.#reseat(seat);
     this.createdAt = o.clock.now();
     this.lastActivity = this.createdAt;
     this.#loop = new LoopDriver({ clock: o.clock, onTicks: (n) => this.runTicks(n), onLateness: o.onLateness });
@@ -796,6 +797,15 @@ export class Room {
       ...extra,
     });
     if (p.slot) this.#enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#o.scenario, p.slot) });
+  }
+
+  /** A seat of the interrupted session: a student waits for their token; a server bot plays on at once. */
+  #reseat(seat: ResumedSeat): void {
+    const p = this.#roster.seatResumed(seat);
+    const strategy = seat.detail['strategy'];
+    if (!p?.slot || !p.bot || typeof strategy !== 'string' || !isStrategy(strategy)) return;
+    p.serverBot = true;
+    this.#game.addBot(strategy, p.slot, this.#o.seed + Number.parseInt(p.id, 36));
   }
 
   #newRecorder(): SessionRecorder {

@@ -104,9 +104,12 @@ export class Roster {
     this.#all.delete(p.id);
   }
 
-  /** A student of an interrupted session: their pod is in the resumed state; they claim the seat with their token. */
-  seatResumed(seat: ResumedSeat): void {
-    if (!seat.name || !seat.tokenSha256) return;
+  /**
+   * A student of an interrupted session: their pod is in the resumed state; they claim the seat with their token.
+   * Returns the seat (null for a record that names nobody).
+   */
+  seatResumed(seat: ResumedSeat): Participant | null {
+    if (!seat.name || !seat.tokenSha256) return null;
     const role = seat.detail['role'] === 'student' ? 'student' : 'spectator';
     const p: Participant = {
       id: seat.id,
@@ -123,5 +126,6 @@ export class Roster {
     this.#byTokenHash.set(seat.tokenSha256, p);
     const n = Number.parseInt(seat.id, 36);
     if (Number.isFinite(n) && n >= this.#nextId) this.#nextId = n + 1;
+    return p;
   }
 }

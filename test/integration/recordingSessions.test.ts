@@ -148,6 +148,39 @@ describe('sessions from recordings through the real app (RS2)', () => {
     ).toBe('NOT_INTERRUPTED');
   });
 
+  it('server bots keep playing in a resumed session', async () => {
+    const a = await server();
+    const created = (
+      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 3 } })
+    ).json() as { code: string; hostKey: string };
+    const room = a.rooms.get(created.code)!;
+    expect(room.fillBots('random', undefined)).toMatchObject({ ok: true, data: { added: 3 } });
+    room.start();
+    room.runTicks(100);
+    const rec = a.recorders.at(-1)!;
+    await rec.abandon();
+
+    const b = await server();
+    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
+    expect(r.statusCode, r.body).toBe(201);
+    const resumed = b.rooms.get(created.code)!;
+    const host = resumed.attachHost('conn-host', created.hostKey);
+    if (!host.ok) throw new Error(host.error.message);
+    const bots = host.data.snapshot.participants!.filter((p) => p.bot);
+    expect(bots).toHaveLength(3);
+    expect(bots.every((p) => p.connected)).toBe(true); // played by the server, never "offline"
+    const from = resumed.state.tick;
+    resumed.start();
+    resumed.runTicks(1200); // "random" changes something every 20–60 s
+    await resumed.end('host');
+    const after = loadRecording(readFileSync(b.store.file(rec.id), 'utf8'));
+    if (!after.ok) throw new Error(after.error.message);
+    const acted = new Set<string>();
+    for (const [t, list] of after.value.commands) if (t > from) for (const c of list) acted.add(c.by);
+    expect(bots.map((p) => p.id).filter((id) => acted.has(id))).toEqual(bots.map((p) => p.id));
+    expect(after.value.divergence).toBeNull();
+  });
+
   it('each round has its own recording, named in the session meta; a round from a scenario file replays without the file', async () => {
     const s = await server();
     const created = (
