@@ -86,6 +86,22 @@ export class RoomGame {
   startRound(scenario: string, durationSec: number, startTick: number, seed: number, fairTicks = 0): Ack<null> {
     const r = this.#apply({ type: 'start_round', round: { scenario, durationSec } });
     if (!r.ok) return r;
+    this.#beginRound(startTick, seed, fairTicks);
+    return r;
+  }
+
+  /**
+   * A resumed session's round, as it began at `startTick` (server/game/GameRestorer.ts replays its ticks next).
+   * Its questions are not restored: their answers are not in the recording.
+   */
+  resumeRound(round: { roundNo: number; scenario: string; durationSec: number; startTick: number }, seed: number): void {
+    this.#lesson = { phase: 'round', roundNo: round.roundNo, round: { scenario: round.scenario, durationSec: round.durationSec }, asked: [], history: [] };
+    this.version++;
+    this.#beginRound(round.startTick, seed, 0);
+  }
+
+  /** Scores and traces start again; each bot starts its plan again with the round's seed. */
+  #beginRound(startTick: number, seed: number, fairTicks: number): void {
     this.#fairUntil = fairTicks > 0 ? startTick + fairTicks : -1;
     this.#stats = emptyStats();
     this.#trace = emptyTrace(10);
@@ -94,7 +110,6 @@ export class RoomGame {
     this.#podium = null;
     let i = 0;
     for (const [slot, b] of this.#bots) this.#bots.set(slot, createBot(b.strategy, slot, seed + this.#lesson.roundNo * 1000 + i++));
-    return r;
   }
 
   /** Whether a command arriving now is held for the fairness window (the tick it would apply at is before its end). */
@@ -132,6 +147,10 @@ export class RoomGame {
   }
   isBot(slot: string | null): boolean {
     return slot !== null && this.#bots.has(slot);
+  }
+  /** The strategy a server bot plays (recorded with its seat, so a resumed session can play it on). */
+  strategyOf(slot: string | null): StrategyName | null {
+    return (slot !== null && this.#bots.get(slot)?.strategy) || null;
   }
 
   /**

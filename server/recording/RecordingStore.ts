@@ -7,6 +7,7 @@ import {
   RecordingErrorCode,
   type BodyLine,
   type HeaderLine,
+  type HostActionLine,
   type RecordingError,
 } from '../../shared/recording/format.ts';
 import { ReplayMachine, type Divergence, type ReplayHooks } from '../../shared/recording/ReplayMachine.ts';
@@ -298,6 +299,8 @@ export class RecordingStore {
   async resume(
     id: string,
     auth: { hostKey?: string } = {},
+    /** Told every host action and every replayed tick on the way (the game rebuilds its round from them). */
+    watch: { onAction?: (a: HostActionLine) => void; onTick?: (s: SimState) => void } = {},
   ): Promise<{
     header: HeaderLine;
     state: SimState;
@@ -310,17 +313,23 @@ export class RecordingStore {
     if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);
     this.#resuming.add(id);
     try {
-      return await this.#resume(id, auth);
+      return await this.#resume(id, auth, watch);
     } finally {
       this.#resuming.delete(id);
     }
   }
 
-  async #resume(id: string, auth: { hostKey?: string }) {
+  async #resume(
+    id: string,
+    auth: { hostKey?: string },
+    watch: { onAction?: (a: HostActionLine) => void; onTick?: (s: SimState) => void },
+  ) {
     // Who was seated where: the room re-seats returning students on their pods from these join actions.
     const seats = new Map<string, ResumedParticipant>();
     const { machine, goodBytes, unterminated } = await this.#replay(id, {
+      onTick: watch.onTick,
       onLine: (l) => {
+        if (l.k === 'a') watch.onAction?.(l);
         if (l.k !== 'a' || l.action !== 'join' || typeof l.detail?.['participant'] !== 'string') return;
         const d = l.detail;
         seats.set(d['participant'] as string, {

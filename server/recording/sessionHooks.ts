@@ -5,6 +5,8 @@ import { StoreError, type RecordingStore, type ResumedParticipant } from './Reco
 import type { RecordingRoutesOptions, StartedSession } from './routes.ts';
 import type { SessionRecorder } from './SessionRecorder.ts';
 import { newRoomCode } from '../util/secrets.ts';
+import { GameRestorer } from '../game/GameRestorer.ts';
+import type { RoomGame } from '../game/RoomGame.ts';
 
 /** The part of the server's room registry the hooks need (structural, so this module does not import server/room). */
 export interface SessionRooms {
@@ -18,6 +20,7 @@ export interface SessionRooms {
     code?: string;
     hostKey?: string;
     seats?: readonly ResumedParticipant[];
+    game?: RoomGame;
   }): { code: string; hostKey: string } | null;
 }
 
@@ -83,7 +86,12 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
   };
 
   const resumeSession: NonNullable<RecordingRoutesOptions['resumeSession']> = async (id, auth) => {
-    const { header, state, recorder, participants } = await store.resume(id, auth);
+    // The round it was in comes back too: its number, length, clock and scores, and the bots' plans.
+    const restorer = new GameRestorer();
+    const { header, state, recorder, participants } = await store.resume(id, auth, {
+      onAction: (a) => restorer.action(a),
+      onTick: (s) => restorer.tick(s),
+    });
     reopened.set(header.code, recorder);
     const room = rooms().create({
       scenario: header.scenario,
@@ -94,6 +102,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
       // The teacher proved they hold the key; keeping it lets the same browser resume again after another crash.
       hostKey: auth.hostKey,
       seats: participants,
+      game: restorer.finish(state),
     });
     if (!room) {
       reopened.delete(header.code);

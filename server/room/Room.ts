@@ -60,6 +60,8 @@ export interface RoomOptions {
   /** Resuming an interrupted session: keep the teacher's host key and seat returning students on their pods. */
   hostKey?: string;
   seats?: readonly ResumedSeat[];
+  /** Resuming: the game as the recording left it; the room comes back paused in its round (or at its results). */
+  game?: RoomGame;
 }
 
 interface QueuedCommand {
@@ -88,7 +90,7 @@ export class Room {
   #recorder: SessionRecorder;
   #queue: QueuedCommand[] = [];
   /** Scores, the lesson's phases, questions and bots (docs/game.md). */
-  #game = new RoomGame();
+  #game: RoomGame;
   /** A slot's score by the game's rules: what the leaderboard, the roster and the pod views all show. */
   #scoreOf(slot: string): number {
     return this.#game.stats.slots[slot]?.score ?? 0;
@@ -113,6 +115,10 @@ export class Room {
     this.code = o.code;
     this.hostKey = o.hostKey ?? newSecret();
     this.#lateJoin = o.lateJoin;
+    this.#game = o.game ?? new RoomGame();
+    // A resumed round waits for the teacher's Resume, so students have time to come back first.
+    const phase = this.#game.lesson.phase;
+    if (phase !== 'lobby' && phase !== 'ended') this.#status = 'paused';
     this.#state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
     this.#frames = new FrameDiffer(this.#state.tick);
     this.#recorder = this.#newRecorder();
@@ -577,7 +583,9 @@ export class Room {
     this.#standingsCache = null;
     for (const p of this.#roster.values()) {
       p.lastPodName = null;
-      this.#recordSeat(p); // the new recording names its seats too
+      // The new recording names its seats too, with each server bot's strategy (a resume plays it on).
+      const strategy = this.#game.strategyOf(p.slot);
+      this.#recordSeat(p, strategy ? { strategy } : {});
     }
   }
 
@@ -805,7 +813,8 @@ export class Room {
     const strategy = seat.detail['strategy'];
     if (!p?.slot || !p.bot || typeof strategy !== 'string' || !isStrategy(strategy)) return;
     p.serverBot = true;
-    this.#game.addBot(strategy, p.slot, this.#o.seed + Number.parseInt(p.id, 36));
+    // The restored game already has it, with the plan it had reached; otherwise it starts its plan again.
+    if (!this.#game.isBot(p.slot)) this.#game.addBot(strategy, p.slot, this.#o.seed + Number.parseInt(p.id, 36));
   }
 
   #newRecorder(): SessionRecorder {

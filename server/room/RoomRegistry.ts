@@ -1,3 +1,4 @@
+import type { RoomGame } from '../game/RoomGame.ts';
 import type { ResumedSeat } from './participants.ts';
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimState } from '../../shared/sim/types.ts';
@@ -31,6 +32,8 @@ export interface NewSession {
   /** Resuming: the teacher's original host key, and the students to seat again on their pods. */
   hostKey?: string;
   seats?: readonly ResumedSeat[];
+  /** Resuming: the game as the recording left it (server/game/GameRestorer.ts). */
+  game?: RoomGame;
 }
 
 /** The server's live sessions by room code, with the session cap and the clean-up of ended and idle rooms. */
@@ -82,6 +85,7 @@ export class RoomRegistry {
       initialState: s.initialState,
       hostKey: s.hostKey,
       seats: s.seats,
+      game: s.game,
     });
     this.#rooms.set(code, room);
     this.#o.log.info({ room: code, scenario: s.scenario.name }, 'session created');

@@ -181,6 +181,72 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(after.value.divergence).toBeNull();
   });
 
+  it('a resumed session comes back paused in its round: number, clock, scores, and the bots where their plans were', async () => {
+    const a = await server();
+    const created = (
+      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 3, seed: 5 } })
+    ).json() as { code: string; hostKey: string };
+    const room = a.rooms.get(created.code)!;
+    room.joinStudent('conn-ada', { nickname: 'Ada' });
+    expect(room.fillBots('careful-guaranteed', undefined).ok).toBe(true);
+    expect(room.startRound(undefined, 600).ok).toBe(true);
+    room.runTicks(450); // long enough for the careful bots to size themselves, fix the leak and stream
+    const rec = a.recorders.at(-1)!;
+    await rec.flush(); // the file reaches tick 450 (a hash line), so the resume starts where this snapshot is
+    const before = room.snapshotFor('nobody');
+    await rec.abandon();
+
+    const b = await server();
+    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
+    expect(r.statusCode, r.body).toBe(201);
+    const resumed = b.rooms.get(created.code)!;
+    expect(resumed.status).toBe('paused');
+    expect(resumed.state.tick).toBe(450);
+    const after = resumed.snapshotFor('nobody');
+    expect(after.game).toMatchObject({ phase: 'round', roundNo: 1, round: before.game!.round });
+    expect(after.leaderboard.rows).toEqual(before.leaderboard.rows);
+    expect(after.leaderboard.rows.some((row) => row.score > 0)).toBe(true);
+
+    // The teacher resumes; the round runs on. The careful bots had done all three steps: none starts over.
+    const from = resumed.state.tick;
+    expect(resumed.resume().ok).toBe(true);
+    resumed.runTicks(600);
+    expect(resumed.lesson.phase).toBe('round');
+    await resumed.end('host');
+    const file = loadRecording(readFileSync(b.store.file(rec.id), 'utf8'));
+    if (!file.ok) throw new Error(file.error.message);
+    const again: string[] = [];
+    for (const [t, list] of file.value.commands) if (t > from) for (const c of list) again.push(c.cmd.type);
+    expect(again.filter((type) => type === 'set_resources')).toEqual([]);
+    expect(file.value.divergence).toBeNull();
+  });
+
+  it('a session resumed after its round ended comes back at the results, with the podium', async () => {
+    const a = await server();
+    const created = (
+      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 2, seed: 6 } })
+    ).json() as { code: string; hostKey: string };
+    const room = a.rooms.get(created.code)!;
+    room.joinStudent('conn-ada', { nickname: 'Ada' });
+    room.joinStudent('conn-bob', { nickname: 'Bob' });
+    expect(room.startRound(undefined, 60).ok).toBe(true);
+    room.runTicks(700); // the round ends at its length (600 ticks)
+    expect(room.lesson.phase).toBe('results');
+    const podium = room.snapshotFor('nobody').game!.podium;
+    await a.recorders.at(-1)!.abandon();
+
+    const b = await server();
+    const rec = a.recorders.at(-1)!;
+    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
+    expect(r.statusCode, r.body).toBe(201);
+    const resumed = b.rooms.get(created.code)!;
+    expect(resumed.snapshotFor('nobody').game).toMatchObject({ phase: 'results', roundNo: 1, podium });
+    expect(podium).toHaveLength(2);
+    // The next round starts from here as it would have.
+    expect(resumed.startRound('leak', 30).ok).toBe(true);
+    expect(resumed.lesson).toMatchObject({ phase: 'round', roundNo: 2 });
+  });
+
   it('each round has its own recording, named in the session meta; a round from a scenario file replays without the file', async () => {
     const s = await server();
     const created = (

@@ -1,0 +1,82 @@
+import { isStrategy } from '../../shared/game/strategies.ts';
+import type { SimState } from '../../shared/sim/types.ts';
+import { RoomGame, type Seat } from './RoomGame.ts';
+
+/** A host action line of a recording, as the replay decodes it. */
+export interface RestoredAction {
+  t: number;
+  action: string;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * The game of an interrupted session, rebuilt while its recording is replayed for a resume: the round it was in
+ * (number, scenario, length, start), every replayed tick folded into the scores and traces as the live room did,
+ * and the server bots with the plans they had reached. One recording holds one simulation, so at most one round.
+ *
+ * An action line at tick T took effect after tick T ran and before tick T+1; the replay may hand it over before it
+ * has run tick T, so actions wait in a queue until their tick has been folded in.
+ *
+ * Not restored: questions and answers (answers are not recorded), and earlier rounds (other recordings).
+ */
+export class GameRestorer {
+  readonly game = new RoomGame();
+  #queue: RestoredAction[] = [];
+  /** Seated students by slot (nickname), and their slots by participant id (a ban unseats one). */
+  #seats = new Map<string, string>();
+  #slotOf = new Map<string, string>();
+
+  action(a: RestoredAction): void {
+    this.#queue.push(a);
+  }
+
+  /** After every replayed tick (the room's afterTick; the bots' commands are already in the recording). */
+  tick(state: SimState): void {
+    this.#applyUpTo(state.tick - 1, state);
+    // As the live room: ticks count while its clock runs (a question or the results stop it).
+    if (this.game.clockRuns) this.game.afterTick(state);
+  }
+
+  /** The replay reached the end of the file at `state`: the game to hand to the resumed room. */
+  finish(state: SimState): RoomGame {
+    this.#applyUpTo(state.tick, state);
+    return this.game;
+  }
+
+  #applyUpTo(tick: number, state: SimState): void {
+    while (this.#queue.length && this.#queue[0]!.t <= tick) this.#apply(this.#queue.shift()!, state);
+  }
+
+  /**
+   * `state` is the replay's: at the action's tick for a round's end (no tick runs after it). Its seed is the room's,
+   * which seeded the bots.
+   */
+  #apply(a: RestoredAction, state: SimState): void {
+    const d = a.detail ?? {};
+    if (a.action === 'join') {
+      const slot = typeof d['slot'] === 'string' ? d['slot'] : null;
+      if (slot && typeof d['name'] === 'string') this.#seats.set(slot, d['name']);
+      if (slot && typeof d['participant'] === 'string') this.#slotOf.set(d['participant'], slot);
+      const strategy = d['strategy'];
+      const id = typeof d['participant'] === 'string' ? Number.parseInt(d['participant'], 36) : NaN;
+      // As the room's fillBots seeded it.
+      if (slot && d['bot'] === true && typeof strategy === 'string' && isStrategy(strategy) && Number.isFinite(id)) {
+        this.game.addBot(strategy, slot, state.seed + id);
+      }
+    } else if (a.action === 'round_start') {
+      const roundNo = d['round'];
+      const durationSec = d['durationSec'];
+      if (typeof roundNo !== 'number' || typeof durationSec !== 'number' || typeof d['scenario'] !== 'string') return;
+      this.game.resumeRound({ roundNo, scenario: d['scenario'], durationSec, startTick: a.t }, state.seed);
+    } else if (a.action === 'ban' && typeof d['participant'] === 'string') {
+      const slot = this.#slotOf.get(d['participant']);
+      if (slot) this.#seats.delete(slot);
+    } else if (a.action === 'round_end') {
+      this.game.endRound(state, this.#seatList());
+    }
+  }
+
+  #seatList(): Seat[] {
+    return [...this.#seats].map(([slot, nickname]) => ({ slot, nickname }));
+  }
+}
