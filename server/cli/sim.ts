@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { builtinScenario, builtinScenarios, parseScenario } from '../../shared/scenario/builtin.ts';
+import { builtinScenario, builtinScenarios } from '../../shared/scenario/builtin.ts';
+import { parseScenario } from '../../shared/scenario/schema.ts';
 import { runScenario } from '../../shared/scenario/run.ts';
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimEvent } from '../../shared/sim/types.ts';

@@ -4,8 +4,8 @@ import { normaliseRoomCode, ROOM_CODE_PATTERN } from '../../shared/protocol/room
 import { ErrorCode } from '../../shared/protocol/errors.ts';
 import { createSessionSchema, resultsQuerySchema, startRoundFromFileSchema, type CreateSessionResponse } from '../../shared/protocol/schemas.ts';
 import { describeIssues } from '../../shared/schemas/commands.ts';
-import { builtinScenarios, parseScenario } from '../../shared/scenario/builtin.ts';
-import type { Scenario } from '../../shared/scenario/schema.ts';
+import { builtinScenarios } from '../../shared/scenario/builtin.ts';
+import { parseScenario, type Scenario } from '../../shared/scenario/schema.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';

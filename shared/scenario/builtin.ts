@@ -33,9 +33,3 @@ export function builtinScenarios(): Map<string, Scenario> {
 export function builtinScenario(name: string): Scenario | undefined {
   return builtinScenarios().get(name);
 }
-
-/** Parse a teacher's scenario file (already JSON-decoded): the scenario, or a message naming the bad field. */
-export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | { ok: false; message: string } {
-  const r = scenarioSchema.safeParse(raw);
-  return r.success ? { ok: true, scenario: r.data } : { ok: false, message: describeIssues(r.error) };
-}

@@ -1,5 +1,4 @@
-import { parseScenario } from './builtin.ts';
-import type { Scenario } from './schema.ts';
+import { parseScenario, type Scenario } from './schema.ts';
 import { studentSlots } from './student.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeCommandSchema, podCommandBodySchema, podTemplateSchema, workloadSchema } from '../schemas/commands.ts';
+import { describeIssues, nodeCommandSchema, podCommandBodySchema, podTemplateSchema, workloadSchema } from '../schemas/commands.ts';
 
 const engineering = z.strictObject({
   fix_leak: z.number().finite().min(0).max(3600).optional(),
@@ -67,3 +67,9 @@ export const scenarioSchema = z
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** Parse a teacher's scenario file (already JSON-decoded): the scenario, or a message naming the bad field. */
+export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | { ok: false; message: string } {
+  const r = scenarioSchema.safeParse(raw);
+  return r.success ? { ok: true, scenario: r.data } : { ok: false, message: describeIssues(r.error) };
+}

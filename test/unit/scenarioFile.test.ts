@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeScenarioFile, parseScenarioText, SCENARIO_FILE_MAX_BYTES } from '../../shared/scenario/file.ts';
-import { parseScenario } from '../../shared/scenario/builtin.ts';
+import { parseScenario } from '../../shared/scenario/schema.ts';
 import { runScenario } from '../../shared/scenario/run.ts';
 import type { SimEvent } from '../../shared/sim/types.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { builtinScenario, builtinScenarios, parseScenario } from '../../../shared/scenario/builtin.ts';
+import { builtinScenario, builtinScenarios } from '../../../shared/scenario/builtin.ts';
+import { parseScenario } from '../../../shared/scenario/schema.ts';
 import { runScenario } from '../../../shared/scenario/run.ts';
 import type { Command, SimEvent } from '../../../shared/sim/types.ts';
 import { stateHash } from '../../../shared/sim/hash.ts';
