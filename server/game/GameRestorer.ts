@@ -1,3 +1,4 @@
+import { builtinQuestion, type Question } from '../../shared/game/questions.ts';
 import { isStrategy } from '../../shared/game/strategies.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { RoomGame, type Seat } from './RoomGame.ts';
@@ -12,12 +13,13 @@ export interface RestoredAction {
 /**
  * The game of an interrupted session, rebuilt while its recording is replayed for a resume: the round it was in
  * (number, scenario, length, start), every replayed tick folded into the scores and traces as the live room did,
- * and the server bots with the plans they had reached. One recording holds one simulation, so at most one round.
+ * its questions with their answers (open, revealed or closed), and the server bots with the plans they had
+ * reached. One recording holds one simulation, so at most one round.
  *
  * An action line at tick T took effect after tick T ran and before tick T+1; the replay may hand it over before it
  * has run tick T, so actions wait in a queue until their tick has been folded in.
  *
- * Not restored: questions and answers (answers are not recorded), and earlier rounds (other recordings).
+ * Not restored: earlier rounds (other recordings).
  */
 export class GameRestorer {
   readonly game = new RoomGame();
@@ -68,6 +70,15 @@ export class GameRestorer {
       const durationSec = d['durationSec'];
       if (typeof roundNo !== 'number' || typeof durationSec !== 'number' || typeof d['scenario'] !== 'string') return;
       this.game.resumeRound({ roundNo, scenario: d['scenario'], durationSec, startTick: a.t }, state.seed);
+    } else if (a.action === 'question_ask') {
+      const q = d['source'] === 'live' ? liveAsked(d['asked']) : typeof d['question'] === 'string' ? builtinQuestion(d['question']) : undefined;
+      if (q) this.game.askAgain(q, a.t);
+    } else if (a.action === 'answer') {
+      if (typeof d['by'] === 'string' && typeof d['question'] === 'string' && typeof d['choice'] === 'string') this.game.answer(d['by'], d['question'], d['choice']);
+    } else if (a.action === 'question_reveal') {
+      this.game.reveal();
+    } else if (a.action === 'question_resume') {
+      this.game.resume();
     } else if (a.action === 'ban' && typeof d['participant'] === 'string') {
       const slot = this.#slotOf.get(d['participant']);
       if (slot) this.#seats.delete(slot);
@@ -79,4 +90,10 @@ export class GameRestorer {
   #seatList(): Seat[] {
     return [...this.#seats].map(([slot, nickname]) => ({ slot, nickname }));
   }
+}
+
+/** A live question as the ask action recorded it, or undefined when the line does not hold one. */
+function liveAsked(x: unknown): Question | undefined {
+  const q = x as Partial<Question> | null;
+  return q && typeof q === 'object' && typeof q.id === 'string' && Array.isArray(q.choices) && typeof q.answer === 'string' ? (q as Question) : undefined;
 }

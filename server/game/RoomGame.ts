@@ -91,8 +91,8 @@ export class RoomGame {
   }
 
   /**
-   * A resumed session's round, as it began at `startTick` (server/game/GameRestorer.ts replays its ticks next).
-   * Its questions are not restored: their answers are not in the recording.
+   * A resumed session's round, as it began at `startTick` (server/game/GameRestorer.ts replays its ticks, questions
+   * and answers next).
    */
   resumeRound(round: { roundNo: number; scenario: string; durationSec: number; startTick: number }, seed: number): void {
     this.#lesson = { phase: 'round', roundNo: round.roundNo, round: { scenario: round.scenario, durationSec: round.durationSec }, asked: [], history: [] };
@@ -187,6 +187,11 @@ export class RoomGame {
       score: r.score,
       restarts: this.#stats.slots[r.slot]?.restarts ?? 0,
     }));
+  }
+
+  /** A resumed session's question, as it was asked at `atTick` (a live one is recorded whole). */
+  askAgain(question: Question, atTick: number): Ack<null> {
+    return this.#apply({ type: 'ask', question, atTick });
   }
 
   ask(state: SimState, pick: QuestionPick): Ack<Question> {

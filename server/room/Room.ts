@@ -490,11 +490,16 @@ export class Room {
   // ---- host controls ----
 
   #hostAction(action: string, detail?: Record<string, unknown>): void {
+    this.#recordAction(action, detail);
+    this.#o.log.info({ room: this.code, action, ...detail }, 'host action');
+  }
+
+  /** An action line in the recording (not logged: answers come by the hundred). */
+  #recordAction(action: string, detail?: Record<string, unknown>): void {
     this.lastActivity = this.#o.clock.now();
     this.#recorder.hostAction({ tick: this.#state.tick, action, ...(detail ? { detail } : {}) }).catch((e: unknown) => {
-      this.#o.log.error({ room: this.code, err: e }, 'recording a host action failed');
+      this.#o.log.error({ room: this.code, err: e }, 'recording an action failed');
     });
-    this.#o.log.info({ room: this.code, action, ...detail }, 'host action');
   }
 
   #metaChanged(): SessionMeta {
@@ -674,7 +679,9 @@ export class Room {
     const r = this.#game.ask(this.#state, pick);
     // Commands held for the fairness window are applied when the clock runs again (their acks go now).
     if (r.ok && this.#held.length) this.#releaseHeld();
-    return this.#gameAck(r, 'question_ask', r.ok ? { question: r.data.id, source: r.data.source } : undefined);
+    // A live question is kept whole: it was built from this moment's state, and a resume needs it as asked.
+    const detail = r.ok ? { question: r.data.id, source: r.data.source, ...(r.data.source === 'live' ? { asked: r.data } : {}) } : undefined;
+    return this.#gameAck(r, 'question_ask', detail);
   }
 
   revealQuestion(): Ack<GameView> {
@@ -685,9 +692,11 @@ export class Room {
   /** A student's (or spectator's) answer; host and presenter see the spread change. */
   answerQuestion(conn: string, questionId: string, choice: string): Ack<{ choice: string }> {
     const p = this.#conns.get(conn)?.participant ?? null;
-    const r = this.#game.answer(this.#answerKey(p)!, questionId, choice);
+    const by = this.#answerKey(p)!;
+    const r = this.#game.answer(by, questionId, choice);
     if (!r.ok) return r;
-    this.lastActivity = this.#o.clock.now();
+    // Recorded, so a resumed session keeps its answers (and the CSV its column).
+    this.#recordAction('answer', { question: questionId, by, choice });
     for (const [c, info] of this.#conns) if (info.role === 'host' || info.role === 'presenter') this.#o.port.send(c, 'game:update', this.#game.view(info.role, null));
     return r;
   }

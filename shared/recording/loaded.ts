@@ -86,7 +86,8 @@ function* loadSteps(text: string, options: LoadOptions): Generator<number, LoadR
         list.push({ by: line.by, cmd: line.cmd });
       } else if (line.k === 'a') {
         hostActions.push(line);
-        markers.push({ tick: line.t, kind: 'host', label: `host: ${line.action}` });
+        // An answer is one of many at the same moment: the question's own marker stands for them.
+        if (line.action !== 'answer') markers.push({ tick: line.t, kind: 'host', label: `host: ${line.action}` });
       } else if (line.k === 'r') {
         markers.push({ tick: line.t, kind: 'resume', label: 'session resumed after an interruption' });
       } else if (line.k === 'k') {

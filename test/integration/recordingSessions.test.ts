@@ -221,6 +221,51 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(file.value.divergence).toBeNull();
   });
 
+  it('a crash while a question is open: the resumed round has its questions, the answers given, and the open one still open', async () => {
+    const a = await server();
+    const created = (
+      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 3, seed: 8 } })
+    ).json() as { code: string; hostKey: string };
+    const room = a.rooms.get(created.code)!;
+    room.joinStudent('conn-ada', { nickname: 'Ada' });
+    room.joinStudent('conn-bob', { nickname: 'Bob' });
+    expect(room.startRound(undefined, 600).ok).toBe(true);
+    room.runTicks(200);
+    // A live question (built from this moment's state), answered, revealed and closed; then a built-in one, left open.
+    const live = room.askQuestion({ live: 'kubelet-adj' });
+    if (!live.ok) throw new Error(live.error.message);
+    const liveQ = live.data.question!;
+    expect(room.answerQuestion('conn-ada', liveQ.id, liveQ.choices[0]!.id).ok).toBe(true);
+    expect(room.revealQuestion().ok).toBe(true);
+    expect(room.resumeRound().ok).toBe(true);
+    room.runTicks(100);
+    expect(room.askQuestion({ builtin: 'seed-exit-137-oomkilled' }).ok).toBe(true);
+    expect(room.answerQuestion('conn-bob', 'seed-exit-137-oomkilled', 'b').ok).toBe(true);
+    const rec = a.recorders.at(-1)!;
+    await rec.flush();
+    const before = { lesson: room.lesson, csv: room.resultsCsv() };
+    await rec.abandon();
+
+    const b = await server();
+    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
+    expect(r.statusCode, r.body).toBe(201);
+    const resumed = b.rooms.get(created.code)!;
+    expect(resumed.status).toBe('paused');
+    expect(resumed.lesson).toEqual(before.lesson);
+    expect(resumed.lesson.phase).toBe('question');
+    expect(resumed.resultsCsv()).toBe(before.csv);
+    // The open question goes on: another answer, the reveal, and the round runs again.
+    resumed.joinStudent('conn-ada-2', { nickname: 'Ada-2' });
+    expect(resumed.revealQuestion().ok).toBe(true);
+    expect(resumed.resumeRound().ok).toBe(true);
+    expect(resumed.lesson.phase).toBe('round');
+    // In the replay, the answers do not crowd the timeline: the question's marker stands for them.
+    const file = loadRecording(readFileSync(b.store.file(rec.id), 'utf8'));
+    if (!file.ok) throw new Error(file.error.message);
+    expect(file.value.hostActions.filter((x) => x.action === 'answer')).toHaveLength(2);
+    expect(file.value.markers.filter((m) => m.label === 'host: answer')).toEqual([]);
+  });
+
   it('a session resumed after its round ended comes back at the results, with the podium', async () => {
     const a = await server();
     const created = (
