@@ -26,7 +26,7 @@ const built = await buildApp({
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
   recorderFactory: hooks.recorderFactory,
   publicUrls: () => urls,
-  plugins: [(a) => a.register(recordingRoutes, { store, continueSession: hooks.continueSession, resumeSession: hooks.resumeSession })],
+  plugins: [(a) => a.register(recordingRoutes, { store, continueSession: hooks.continueSession, resumeSession: hooks.resumeSession, resultsCsv: hooks.resultsCsv })],
 });
 rooms = built.rooms;
 const { app } = built;

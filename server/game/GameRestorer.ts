@@ -87,6 +87,11 @@ export class GameRestorer {
     }
   }
 
+  /** The students seated in the recording (minus the banned), for the podium and the CSV. */
+  seats(): Seat[] {
+    return this.#seatList();
+  }
+
   #seatList(): Seat[] {
     return [...this.#seats].map(([slot, nickname]) => ({ slot, nickname }));
   }

@@ -382,6 +382,24 @@ export class RecordingStore {
     };
   }
 
+  /** Replay a whole recording (a live one up to now), telling `watch` every action and tick: its last state. */
+  async replay(
+    id: string,
+    watch: { onAction?: (a: HostActionLine) => void; onTick?: (s: SimState) => void },
+  ): Promise<{ header: HeaderLine; state: SimState }> {
+    if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);
+    await this.flush(id);
+    const { machine } = await this.#replay(id, {
+      onTick: watch.onTick,
+      onLine: (l) => {
+        if (l.k === 'a') watch.onAction?.(l);
+      },
+    });
+    const r = machine.finish();
+    if (!r.ok) throw StoreError.from(r.error);
+    return { header: machine.header!, state: r.value };
+  }
+
   /** The state after tick `tick` of a recording ("continue from here"), replayed and verified up to there. */
   async stateAt(id: string, tick: number): Promise<{ header: HeaderLine; state: SimState }> {
     if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);

@@ -29,6 +29,8 @@ export interface RecordingRoutesOptions {
   }) => Promise<StartedSession>;
   /** Resume an interrupted session under its old code: the server calls `store.resume(id)` and builds the room. */
   resumeSession?: (id: string, auth: { hostKey?: string }) => Promise<StartedSession>;
+  /** The results CSV of the round a recording holds, scored by replaying it (the server owns the game). */
+  resultsCsv?: (id: string) => Promise<{ csv: string; round: number }>;
 }
 
 /** Uploads and session starts cost disk and CPU: per-IP limits (applied when the app registers @fastify/rate-limit). */
@@ -82,6 +84,23 @@ export async function recordingRoutes(app: FastifyInstance, opts: RecordingRoute
       .header('x-recording-state', summary.state);
     if (download) reply.header('content-disposition', `attachment; filename="oom-arena-${p.data.id}.ndjson"`);
     return reply.send(createReadStream(store.file(p.data.id)));
+  });
+
+  /** The round's results, scored from the recording itself: any round, even one whose session is long gone. */
+  app.get('/api/recordings/:id/results.csv', limited, async (req, reply) => {
+    const p = idParams.safeParse(req.params);
+    if (!p.success) return fail(reply, 400, 'BAD_ID', 'not a recording id');
+    if (!opts.resultsCsv) return fail(reply, 501, 'NOT_AVAILABLE', 'this server cannot score recordings');
+    try {
+      const { csv, round } = await opts.resultsCsv(p.data.id);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="oom-arena-${p.data.id}-round-${round}-results.csv"`)
+        .header('cache-control', 'no-store')
+        .send(csv);
+    } catch (e) {
+      return sendError(reply, e);
+    }
   });
 
   app.post('/api/recordings', limited, async (req, reply) => {

@@ -116,7 +116,17 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     return started(room);
   };
 
-  return { recorderFactory, continueSession, resumeSession };
+  /** A recording's round, scored by replaying it through the game as the live room did (a resume's restorer). */
+  const resultsCsv: NonNullable<RecordingRoutesOptions['resultsCsv']> = async (id) => {
+    const restorer = new GameRestorer();
+    const { state } = await store.replay(id, { onAction: (a) => restorer.action(a), onTick: (s) => restorer.tick(s) });
+    const game = restorer.finish(state);
+    const round = game.lesson.roundNo;
+    if (round === 0) throw new StoreError('NO_ROUND', `recording ${id} has no round to score (it never left the lobby)`, 404);
+    return { csv: game.csv(restorer.seats(), state.tick)!, round };
+  };
+
+  return { recorderFactory, continueSession, resumeSession, resultsCsv };
 }
 
 function started(room: { code: string; hostKey: string }): StartedSession {

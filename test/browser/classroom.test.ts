@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
-import { createFileRecorderFactory, recordingRoutes } from '../../server/recording/index.ts';
+import { createFileRecorderFactory, recordingRoutes, recordingSessionHooks } from '../../server/recording/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
 
 const haveChromium = existsSync(CHROMIUM);
@@ -55,11 +55,20 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     // Recorded as `npm start` records (the replay list is part of what the teacher sees).
     const recordings = createFileRecorderFactory({ dataDir });
     store = recordings;
+    const hooks = recordingSessionHooks(recordings, () => server.rooms);
     server = await buildApp({
       logger: false,
       clientDir: DIST,
-      recorderFactory: recordings,
-      plugins: [(a) => a.register(recordingRoutes, { store: recordings })],
+      recorderFactory: hooks.recorderFactory,
+      plugins: [
+        (a) =>
+          a.register(recordingRoutes, {
+            store: recordings,
+            continueSession: hooks.continueSession,
+            resumeSession: hooks.resumeSession,
+            resultsCsv: hooks.resultsCsv,
+          }),
+      ],
     });
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -289,8 +298,13 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     const [replay] = await Promise.all([host.context().waitForEvent('page'), host.getByTestId('round-recording').click()]);
     expect(new URL(replay.url()).pathname).toBe(`/replay/${recordingId}`);
     await replay.getByTestId('replay-view').waitFor({ timeout: 10_000 });
-    // The round so far, not an empty file.
+    // The round so far, not an empty file; its results scored again from the file, with Ada's row.
     await expect.poll(() => replay.getByTestId('replay-time').textContent(), { timeout: 10_000 }).toMatch(/^0:00 \/ (?!0:00)\d+:\d\d$/);
+    const [scored] = await Promise.all([replay.waitForEvent('download'), replay.getByTestId('replay-results').click()]);
+    expect(scored.suggestedFilename()).toBe(`oom-arena-${recordingId}-round-1-results.csv`);
+    const rows = Buffer.concat(await (await scored.createReadStream()).toArray()).toString('utf8');
+    expect(rows).toMatch(/^rank,nickname,slot,score,/);
+    expect(rows).toMatch(/\r\n\d+,Ada,ada,\d+,/);
     await replay.close();
 
     await host.getByRole('button', { name: 'End session…' }).click();

@@ -47,6 +47,7 @@ async function server() {
           store,
           continueSession: hooks.continueSession,
           resumeSession: hooks.resumeSession,
+          resultsCsv: hooks.resultsCsv,
         }),
     ],
   });
@@ -313,6 +314,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     room.runTicks(50);
     expect(room.endRound().ok).toBe(true);
     expect(room.meta().recordingId).toBe(first);
+    const round1Csv = room.resultsCsv()!;
 
     const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/friday-deploy.json'), 'utf8')) as Record<string, unknown>;
     const r = await s.app.inject({
@@ -338,6 +340,18 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(rec.value.header.scenario).toMatchObject({ name: 'friday-deploy', title: file['title'] });
     expect(rec.value.divergence).toBeNull();
     expect(stateHash(seek(rec.value, 120))).toBe(hash);
+
+    // Any round's results can be scored again from its recording: round 1's CSV, byte for byte as the room made it.
+    const scored = await s.app.inject(`/api/recordings/${first}/results.csv`);
+    expect(scored.statusCode, scored.body).toBe(200);
+    expect(scored.headers['content-disposition']).toBe(`attachment; filename="oom-arena-${first}-round-1-results.csv"`);
+    expect(scored.body).toBe(round1Csv);
+    expect(scored.body).toContain(',Ada,');
+    const fresh = (await s.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'leak' } })).json() as { code: string };
+    const lobbyOnly = s.rooms.get(fresh.code)!.meta().recordingId;
+    expect((await s.app.inject(`/api/recordings/${lobbyOnly}/results.csv`)).json().error.code).toBe('NO_ROUND');
+    expect((await s.app.inject('/api/recordings/nope!/results.csv')).statusCode).toBe(400);
+    expect((await s.app.inject('/api/recordings/20260101-000000-NONE/results.csv')).statusCode).toBe(404);
   });
 
   it('uploads through the app are not held to its small JSON body limit, and still capped', async () => {
