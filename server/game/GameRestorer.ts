@@ -11,7 +11,8 @@ export interface RestoredAction {
 }
 
 /**
- * The game of an interrupted session, rebuilt while its recording is replayed for a resume: the round it was in
+ * The game a recording holds, rebuilt while the file is replayed (to resume an interrupted session, or to score a
+ * recorded round again): the round it was in
  * (number, scenario, length, start), every replayed tick folded into the scores and traces as the live room did,
  * its questions with their answers (open, revealed or closed), and the server bots with the plans they had
  * reached. One recording holds one simulation, so at most one round.
@@ -83,16 +84,12 @@ export class GameRestorer {
       const slot = this.#slotOf.get(d['participant']);
       if (slot) this.#seats.delete(slot);
     } else if (a.action === 'round_end') {
-      this.game.endRound(state, this.#seatList());
+      this.game.endRound(state, this.seats());
     }
   }
 
   /** The students seated in the recording (minus the banned), for the podium and the CSV. */
   seats(): Seat[] {
-    return this.#seatList();
-  }
-
-  #seatList(): Seat[] {
     return [...this.#seats].map(([slot, nickname]) => ({ slot, nickname }));
   }
 }

@@ -55,6 +55,23 @@ async function server() {
   return { ...built, store, recorders };
 }
 
+type TestApp = Awaited<ReturnType<typeof server>>;
+
+/** A session created through the app's HTTP route, and its room. */
+async function newSession(s: TestApp, payload: Record<string, unknown>) {
+  const created = (await s.app.inject({ method: 'POST', url: '/api/sessions', payload })).json() as { code: string; hostKey: string };
+  return { ...created, room: s.rooms.get(created.code)! };
+}
+
+/** What kill -9 leaves (no end line), then a fresh server resuming the session with the teacher's host key. */
+async function crashAndResume(rec: FileRecorder, hostKey: string) {
+  await rec.abandon();
+  const b = await server();
+  const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey } });
+  expect(r.statusCode, r.body).toBe(201);
+  return { b, resumed: b.rooms.get((r.json() as { session: { code: string } }).session.code)! };
+}
+
 describe('sessions from recordings through the real app (RS2)', () => {
   it('continue from here starts a live session from the replayed moment, recorded with its origin', async () => {
     const s = await server();
@@ -151,20 +168,13 @@ describe('sessions from recordings through the real app (RS2)', () => {
 
   it('server bots keep playing in a resumed session', async () => {
     const a = await server();
-    const created = (
-      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 3 } })
-    ).json() as { code: string; hostKey: string };
-    const room = a.rooms.get(created.code)!;
+    const created = await newSession(a, { scenario: 'classroom', maxStudents: 3 });
+    const room = created.room;
     expect(room.fillBots('random', undefined)).toMatchObject({ ok: true, data: { added: 3 } });
     room.start();
     room.runTicks(100);
     const rec = a.recorders.at(-1)!;
-    await rec.abandon();
-
-    const b = await server();
-    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
-    expect(r.statusCode, r.body).toBe(201);
-    const resumed = b.rooms.get(created.code)!;
+    const { b, resumed } = await crashAndResume(rec, created.hostKey);
     const host = resumed.attachHost('conn-host', created.hostKey);
     if (!host.ok) throw new Error(host.error.message);
     const bots = host.data.snapshot.participants!.filter((p) => p.bot);
@@ -184,10 +194,8 @@ describe('sessions from recordings through the real app (RS2)', () => {
 
   it('a resumed session comes back paused in its round: number, clock, scores, and the bots where their plans were', async () => {
     const a = await server();
-    const created = (
-      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 3, seed: 5 } })
-    ).json() as { code: string; hostKey: string };
-    const room = a.rooms.get(created.code)!;
+    const created = await newSession(a, { scenario: 'classroom', maxStudents: 3, seed: 5 });
+    const room = created.room;
     room.joinStudent('conn-ada', { nickname: 'Ada' });
     expect(room.fillBots('careful-guaranteed', undefined).ok).toBe(true);
     expect(room.startRound(undefined, 600).ok).toBe(true);
@@ -195,12 +203,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     const rec = a.recorders.at(-1)!;
     await rec.flush(); // the file reaches tick 450 (a hash line), so the resume starts where this snapshot is
     const before = room.snapshotFor('nobody');
-    await rec.abandon();
-
-    const b = await server();
-    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
-    expect(r.statusCode, r.body).toBe(201);
-    const resumed = b.rooms.get(created.code)!;
+    const { b, resumed } = await crashAndResume(rec, created.hostKey);
     expect(resumed.status).toBe('paused');
     expect(resumed.state.tick).toBe(450);
     const after = resumed.snapshotFor('nobody');
@@ -224,10 +227,8 @@ describe('sessions from recordings through the real app (RS2)', () => {
 
   it('a crash while a question is open: the resumed round has its questions, the answers given, and the open one still open', async () => {
     const a = await server();
-    const created = (
-      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 3, seed: 8 } })
-    ).json() as { code: string; hostKey: string };
-    const room = a.rooms.get(created.code)!;
+    const created = await newSession(a, { scenario: 'classroom', maxStudents: 3, seed: 8 });
+    const room = created.room;
     room.joinStudent('conn-ada', { nickname: 'Ada' });
     room.joinStudent('conn-bob', { nickname: 'Bob' });
     expect(room.startRound(undefined, 600).ok).toBe(true);
@@ -245,12 +246,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     const rec = a.recorders.at(-1)!;
     await rec.flush();
     const before = { lesson: room.lesson, csv: room.resultsCsv() };
-    await rec.abandon();
-
-    const b = await server();
-    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
-    expect(r.statusCode, r.body).toBe(201);
-    const resumed = b.rooms.get(created.code)!;
+    const { b, resumed } = await crashAndResume(rec, created.hostKey);
     expect(resumed.status).toBe('paused');
     expect(resumed.lesson).toEqual(before.lesson);
     expect(resumed.lesson.phase).toBe('question');
@@ -269,23 +265,15 @@ describe('sessions from recordings through the real app (RS2)', () => {
 
   it('a session resumed after its round ended comes back at the results, with the podium', async () => {
     const a = await server();
-    const created = (
-      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 2, seed: 6 } })
-    ).json() as { code: string; hostKey: string };
-    const room = a.rooms.get(created.code)!;
+    const created = await newSession(a, { scenario: 'classroom', maxStudents: 2, seed: 6 });
+    const room = created.room;
     room.joinStudent('conn-ada', { nickname: 'Ada' });
     room.joinStudent('conn-bob', { nickname: 'Bob' });
     expect(room.startRound(undefined, 60).ok).toBe(true);
     room.runTicks(700); // the round ends at its length (600 ticks)
     expect(room.lesson.phase).toBe('results');
     const podium = room.snapshotFor('nobody').game!.podium;
-    await a.recorders.at(-1)!.abandon();
-
-    const b = await server();
-    const rec = a.recorders.at(-1)!;
-    const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
-    expect(r.statusCode, r.body).toBe(201);
-    const resumed = b.rooms.get(created.code)!;
+    const { resumed } = await crashAndResume(a.recorders.at(-1)!, created.hostKey);
     expect(resumed.snapshotFor('nobody').game).toMatchObject({ phase: 'results', roundNo: 1, podium });
     expect(podium).toHaveLength(2);
     // The next round starts from here as it would have.
