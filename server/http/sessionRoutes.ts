@@ -127,7 +127,14 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     if (!q.success) return reply.code(400).send(errorBody(ErrorCode.BAD_REQUEST, describeIssues(q.error)));
     const round = q.data.round ?? room.lesson.roundNo;
     const csv = room.resultsCsv(round);
-    if (csv === null) return reply.code(404).send(errorBody('ROUND_NOT_FOUND', `This session has no round ${round} (it has played ${room.lesson.roundNo}).`));
+    if (csv === null) {
+      // A round before a resume: its recording still scores it (Recordings → Results (CSV)).
+      const message =
+        round < room.lesson.roundNo
+          ? `Round ${round} was played before the session was resumed: its results are on the recordings list (Results (CSV)).`
+          : `This session has no round ${round} (it has played ${room.lesson.roundNo}).`;
+      return reply.code(404).send(errorBody('ROUND_NOT_FOUND', message));
+    }
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="oom-arena-${room.code}-round-${round}-results.csv"`)

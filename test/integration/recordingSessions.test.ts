@@ -273,12 +273,25 @@ describe('sessions from recordings through the real app (RS2)', () => {
     room.runTicks(700); // the round ends at its length (600 ticks)
     expect(room.lesson.phase).toBe('results');
     const podium = room.snapshotFor('nobody').game!.podium;
-    const { resumed } = await crashAndResume(a.recorders.at(-1)!, created.hostKey);
+    const { b, resumed } = await crashAndResume(a.recorders.at(-1)!, created.hostKey);
     expect(resumed.snapshotFor('nobody').game).toMatchObject({ phase: 'results', roundNo: 1, podium });
     expect(podium).toHaveLength(2);
     // The next round starts from here as it would have.
     expect(resumed.startRound('leak', 30).ok).toBe(true);
     expect(resumed.lesson).toMatchObject({ phase: 'round', roundNo: 2 });
+    const csvOf = (s: TestApp, round: number) =>
+      s.app.inject({ url: `/api/sessions/${created.code}/results.csv?round=${round}`, headers: { authorization: `Bearer ${created.hostKey}` } });
+    // Round 1 ended in the file that was resumed, so its CSV came back with it.
+    const round1 = await csvOf(b, 1);
+    expect(round1.statusCode).toBe(200);
+    expect(round1.body).toContain(',Ada,');
+    // A second crash, in round 2: round 1 lives in another file now, and the dashboard says where.
+    resumed.runTicks(50);
+    const again = await crashAndResume(b.recorders.at(-1)!, created.hostKey);
+    expect(again.resumed.lesson).toMatchObject({ phase: 'round', roundNo: 2 });
+    const lost = await csvOf(again.b, 1);
+    expect(lost.statusCode).toBe(404);
+    expect(lost.json().error).toEqual({ code: 'ROUND_NOT_FOUND', message: expect.stringContaining('on the recordings list (Results (CSV))') });
   });
 
   it('each round has its own recording, named in the session meta; a round from a scenario file replays without the file', async () => {

@@ -292,7 +292,8 @@ export class HostSession {
       return;
     }
     if (!res.ok) {
-      this.error = `The server refused the results (${res.status}).`;
+      const body = (await res.json().catch(() => null)) as { error?: ProtocolError } | null;
+      this.error = body?.error?.message ?? `The server refused the results (${res.status}).`;
       return;
     }
     const blob = new Blob([await res.text()], { type: 'text/csv;charset=utf-8' });
