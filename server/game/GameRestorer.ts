@@ -1,6 +1,7 @@
 import { builtinQuestion, type Question } from '../../shared/game/questions.ts';
 import { isStrategy } from '../../shared/game/strategies.ts';
 import type { SimState } from '../../shared/sim/types.ts';
+import { botSeed } from './bots.ts';
 import { RoomGame, type Seat } from './RoomGame.ts';
 
 /** A host action line of a recording, as the replay decodes it. */
@@ -28,6 +29,12 @@ export class GameRestorer {
   /** Seated students by slot (nickname), and their slots by participant id (a ban unseats one). */
   #seats = new Map<string, string>();
   #slotOf = new Map<string, string>();
+
+  /** What to hand a replay (RecordingStore.resume / replay): every action line and every replayed tick. */
+  readonly watch = {
+    onAction: (a: RestoredAction): void => this.action(a),
+    onTick: (s: SimState): void => this.tick(s),
+  };
 
   action(a: RestoredAction): void {
     this.#queue.push(a);
@@ -61,10 +68,10 @@ export class GameRestorer {
       if (slot && typeof d['name'] === 'string') this.#seats.set(slot, d['name']);
       if (slot && typeof d['participant'] === 'string') this.#slotOf.set(d['participant'], slot);
       const strategy = d['strategy'];
-      const id = typeof d['participant'] === 'string' ? Number.parseInt(d['participant'], 36) : NaN;
-      // As the room's fillBots seeded it.
-      if (slot && d['bot'] === true && typeof strategy === 'string' && isStrategy(strategy) && Number.isFinite(id)) {
-        this.game.addBot(strategy, slot, state.seed + id);
+      const id = d['participant'];
+      // Seeded as the room's fillBots seeded it.
+      if (slot && d['bot'] === true && typeof strategy === 'string' && isStrategy(strategy) && typeof id === 'string') {
+        this.game.addBot(strategy, slot, botSeed(state.seed, id));
       }
     } else if (a.action === 'round_start') {
       const roundNo = d['round'];

@@ -20,3 +20,11 @@ export function botNickname(strategy: StrategyName, n: number, taken: (key: stri
     if (!taken(nicknameKey(name))) return name;
   }
 }
+
+/**
+ * A server bot's seed: the room's, offset by the bot's participant id (base 36). The live room and a resume's
+ * restorer must agree on it, or a resumed bot plays a different game.
+ */
+export function botSeed(roomSeed: number, participantId: string): number {
+  return roomSeed + Number.parseInt(participantId, 36);
+}

@@ -39,6 +39,12 @@ export interface ResumedParticipant {
   detail: Record<string, unknown>;
 }
 
+/** Told every host action and every replayed tick of a recording on the way through it (the game rebuilds from them). */
+export interface ReplayWatch {
+  onAction?: (a: HostActionLine) => void;
+  onTick?: (s: SimState) => void;
+}
+
 /** A coded failure of a store operation; the routes map codes to HTTP statuses. */
 export class StoreError extends Error {
   constructor(
@@ -299,8 +305,7 @@ export class RecordingStore {
   async resume(
     id: string,
     auth: { hostKey?: string } = {},
-    /** Told every host action and every replayed tick on the way (the game rebuilds its round from them). */
-    watch: { onAction?: (a: HostActionLine) => void; onTick?: (s: SimState) => void } = {},
+    watch: ReplayWatch = {},
   ): Promise<{
     header: HeaderLine;
     state: SimState;
@@ -322,7 +327,7 @@ export class RecordingStore {
   async #resume(
     id: string,
     auth: { hostKey?: string },
-    watch: { onAction?: (a: HostActionLine) => void; onTick?: (s: SimState) => void },
+    watch: ReplayWatch,
   ) {
     // Who was seated where: the room re-seats returning students on their pods from these join actions.
     const seats = new Map<string, ResumedParticipant>();
@@ -385,7 +390,7 @@ export class RecordingStore {
   /** Replay a whole recording (a live one up to now), telling `watch` every action and tick: its last state. */
   async replay(
     id: string,
-    watch: { onAction?: (a: HostActionLine) => void; onTick?: (s: SimState) => void },
+    watch: ReplayWatch,
   ): Promise<{ header: HeaderLine; state: SimState }> {
     if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);
     await this.flush(id);

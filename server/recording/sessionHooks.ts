@@ -88,10 +88,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
   const resumeSession: NonNullable<RecordingRoutesOptions['resumeSession']> = async (id, auth) => {
     // The round it was in comes back too: its number, length, clock and scores, and the bots' plans.
     const restorer = new GameRestorer();
-    const { header, state, recorder, participants } = await store.resume(id, auth, {
-      onAction: (a) => restorer.action(a),
-      onTick: (s) => restorer.tick(s),
-    });
+    const { header, state, recorder, participants } = await store.resume(id, auth, restorer.watch);
     reopened.set(header.code, recorder);
     const room = rooms().create({
       scenario: header.scenario,
@@ -119,7 +116,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
   /** A recording's round, scored by replaying it through the game as the live room did (a resume's restorer). */
   const resultsCsv: NonNullable<RecordingRoutesOptions['resultsCsv']> = async (id) => {
     const restorer = new GameRestorer();
-    const { state } = await store.replay(id, { onAction: (a) => restorer.action(a), onTick: (s) => restorer.tick(s) });
+    const { state } = await store.replay(id, restorer.watch);
     const game = restorer.finish(state);
     const round = game.lesson.roundNo;
     if (round === 0) throw new StoreError('NO_ROUND', `recording ${id} has no round to score (it never left the lobby)`, 404);

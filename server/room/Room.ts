@@ -32,7 +32,7 @@ import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory } from './recorderFactory.ts';
 import { RoomGame, type QuestionPick } from '../game/RoomGame.ts';
 import { roundLength, scenarioForRound } from '../game/roundScenarios.ts';
-import { botNickname, fillPlan } from '../game/bots.ts';
+import { botNickname, botSeed, fillPlan } from '../game/bots.ts';
 import { isStrategy } from '../../shared/game/strategies.ts';
 import { FAIR_WINDOW_SEC, seededShuffle } from '../game/fairness.ts';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
@@ -713,7 +713,7 @@ export class Room {
       const p: Participant = { id: this.#roster.newId(), nickname, key, role: 'student', slot, token: newSecret(), bot: true, serverBot: true, conns: new Set(), lastPodName: null };
       this.#roster.add(p);
       this.#recordSeat(p, { strategy: strat });
-      this.#game.addBot(strat, slot, this.#o.seed + Number.parseInt(p.id, 36));
+      this.#game.addBot(strat, slot, botSeed(this.#o.seed, p.id));
     }
     this.#standingsCache = null;
     this.#participantsChanged();
@@ -823,7 +823,7 @@ export class Room {
     if (!p?.slot || !p.bot || typeof strategy !== 'string' || !isStrategy(strategy)) return;
     p.serverBot = true;
     // The restored game already has it, with the plan it had reached; otherwise it starts its plan again.
-    if (!this.#game.isBot(p.slot)) this.#game.addBot(strategy, p.slot, this.#o.seed + Number.parseInt(p.id, 36));
+    if (!this.#game.isBot(p.slot)) this.#game.addBot(strategy, p.slot, botSeed(this.#o.seed, p.id));
   }
 
   #newRecorder(): SessionRecorder {
