@@ -15,7 +15,7 @@ import {
   type LessonState,
 } from '../../shared/game/round.ts';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
-import { roundCountdown } from '../../client/src/game/countdown.ts';
+import { roundCountdown, roundHeading } from '../../client/src/game/countdown.ts';
 
 const q = builtinQuestion('seed-exit-137-oomkilled')!;
 const start: LessonEvent = { type: 'start_round', round: { scenario: 'classroom', durationSec: 600 } };
@@ -187,5 +187,13 @@ describe('L1: the round clock', () => {
     expect(roundCountdown(view('reveal'), 6100)).toBe('0:00 left');
     for (const p of ['lobby', 'results', 'ended'] as const) expect(roundCountdown(view(p), 200)).toBeNull();
     expect(roundCountdown(null, 200)).toBeNull();
+  });
+
+  it('the heading names the round and its scenario, and nothing before round 1', () => {
+    const view = (roundNo: number) => ({ phase: 'round', roundNo, round: null }) as unknown as GameView;
+    expect(roundHeading(view(2), 'Friday deploy')).toBe('Round 2 · Friday deploy');
+    expect(roundHeading(view(0), 'Friday deploy')).toBeNull();
+    expect(roundHeading(view(1), undefined)).toBeNull();
+    expect(roundHeading(null, 'x')).toBeNull();
   });
 });

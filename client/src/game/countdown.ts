@@ -11,3 +11,9 @@ export function roundCountdown(game: GameView | null | undefined, tick: number):
   const left = roundTicksLeft(game.round, tick);
   return left === null ? null : `${clockOf(left)} left`;
 }
+
+/** "Round 2 · Friday deploy": which round of which scenario (a new round is a new simulation); null before round 1. */
+export function roundHeading(game: GameView | null | undefined, title: string | undefined): string | null {
+  const n = game?.roundNo ?? 0;
+  return n > 0 && title ? `Round ${n} · ${title}` : null;
+}
