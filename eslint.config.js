@@ -53,4 +53,23 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   { files: ['shared/**/*.ts'], rules: sharedBans },
+  {
+    // Ports both ways: the room owns its RoomRecorder port, the recording its own; server/sessions/ joins them.
+    files: ['server/recording/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/room/**', '**/game/**', '**/sessions/**'], message: 'server/recording/ knows neither rooms nor the game: take what you need through a port (server/sessions/ wires them).' }] },
+      ],
+    },
+  },
+  {
+    files: ['server/room/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/recording/**', '!**/shared/recording/**'], message: 'A room talks to its recording through its own port (server/room/recorderPort.ts).' }] },
+      ],
+    },
+  },
 );

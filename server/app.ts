@@ -7,7 +7,7 @@ import { clientRoutes } from './http/clientRoutes.ts';
 import { sessionRoutes } from './http/sessionRoutes.ts';
 import { Metrics } from './metrics.ts';
 import { realClock, type LoopClock } from './room/LoopDriver.ts';
-import { nullRecorderFactory, type RecorderFactory } from './room/recorderFactory.ts';
+import { nullRecorderFactory, type RecorderFactory } from './room/recorderPort.ts';
 import { RoomRegistry } from './room/RoomRegistry.ts';
 import { createIo, wireSockets } from './socket/attachSocket.ts';
 import { SocketPort } from './socket/SocketPort.ts';

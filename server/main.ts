@@ -1,7 +1,8 @@
 import { buildApp } from './app.ts';
 import { configFromEnv } from './config.ts';
 import { lanUrls } from './net/lanUrls.ts';
-import { createFileRecorderFactory, recordingRoutes, recordingSessionHooks } from './recording/index.ts';
+import { createFileRecorderFactory, recordingRoutes } from './recording/index.ts';
+import { recordingSessionHooks } from './sessions/sessionHooks.ts';
 import type { RoomRegistry } from './room/RoomRegistry.ts';
 
 /**

@@ -1,4 +1,4 @@
-/** Recording on the server: the file-backed recorder behind the SessionRecorder port, its store, and its routes. */
+/** Recording on the server: the file-backed recorder (it fits the room's RoomRecorder port), its store and routes. It knows neither the game nor rooms (server/sessions/ joins them). */
 import { RecordingStore, type StoreOptions } from './RecordingStore.ts';
 
 export {
@@ -10,7 +10,6 @@ export {
   type StoreOptions,
 } from './RecordingStore.ts';
 export { FileRecorder, RecorderError, RecorderErrorCode } from './FileRecorder.ts';
-export { recordingSessionHooks, type SessionRooms } from './sessionHooks.ts';
 export { recordingRoutes, type RecordingRoutesOptions, type StartedSession } from './routes.ts';
 export type { RecordedCommand, RecordedHostAction, SessionRecorder } from './SessionRecorder.ts';
 

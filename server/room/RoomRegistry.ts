@@ -5,7 +5,7 @@ import type { SimState } from '../../shared/sim/types.ts';
 import { newRoomCode } from '../util/secrets.ts';
 import type { LoopClock } from './LoopDriver.ts';
 import type { RoomLog, RoomPort } from './port.ts';
-import type { RecorderFactory } from './recorderFactory.ts';
+import type { RecorderFactory } from './recorderPort.ts';
 import { podSlotsFor, Room } from './Room.ts';
 
 export interface RegistryOptions {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
-import { createFileRecorderFactory, recordingRoutes, recordingSessionHooks } from '../../server/recording/index.ts';
+import { createFileRecorderFactory, recordingRoutes } from '../../server/recording/index.ts';
+import { recordingSessionHooks } from '../../server/sessions/sessionHooks.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
 
 const haveChromium = existsSync(CHROMIUM);

@@ -2,7 +2,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { buildApp, type App, type AppOptions } from '../../server/app.ts';
 import { NullRecorder } from '../../server/recording/NullRecorder.ts';
 import type { LoopClock } from '../../server/room/LoopDriver.ts';
-import type { RecorderFactory, RecorderStart } from '../../server/room/recorderFactory.ts';
+import type { RecorderFactory, RecorderStart } from '../../server/room/recorderPort.ts';
 import type { Room } from '../../server/room/Room.ts';
 import type { Ack } from '../../shared/protocol/errors.ts';
 import type { ClientEventResults, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol/events.ts';

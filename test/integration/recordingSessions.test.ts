@@ -7,12 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
-import {
-  recordingRoutes,
-  recordingSessionHooks,
-  RecordingStore,
-  type FileRecorder,
-} from '../../server/recording/index.ts';
+import { recordingRoutes, RecordingStore, type FileRecorder } from '../../server/recording/index.ts';
+import { recordingSessionHooks } from '../../server/sessions/sessionHooks.ts';
 import { loadRecording, seek } from '../../shared/recording/index.ts';
 import { stateHash } from '../../shared/sim/hash.ts';
 import { recordSession } from '../unit/recordingHelpers.ts';

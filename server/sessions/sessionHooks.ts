@@ -1,14 +1,14 @@
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimState } from '../../shared/sim/types.ts';
-import type { FileRecorder } from './FileRecorder.ts';
-import { StoreError, type RecordingStore, type ResumedParticipant } from './RecordingStore.ts';
-import type { RecordingRoutesOptions, StartedSession } from './routes.ts';
-import type { SessionRecorder } from './SessionRecorder.ts';
+import type { FileRecorder } from '../recording/FileRecorder.ts';
+import { StoreError, type RecordingStore, type ResumedParticipant } from '../recording/RecordingStore.ts';
+import type { RecordingRoutesOptions, StartedSession } from '../recording/routes.ts';
+import type { SessionRecorder } from '../recording/SessionRecorder.ts';
 import { newRoomCode } from '../util/secrets.ts';
 import { GameRestorer } from '../game/GameRestorer.ts';
 import type { RoomGame } from '../game/RoomGame.ts';
 
-/** The part of the server's room registry the hooks need (structural, so this module does not import server/room). */
+/** The part of the server's room registry the hooks need (structural: the registry fits it). */
 export interface SessionRooms {
   create(s: {
     scenario: Scenario;
@@ -24,13 +24,13 @@ export interface SessionRooms {
   }): { code: string; hostKey: string } | null;
 }
 
-/** The recorder factory shape rooms are built with (server/room/recorderFactory.ts). */
+/** The recorder factory shape rooms are built with (server/room/recorderPort.ts). */
 export interface HookedRecorderFactory {
   create(start: Parameters<RecordingStore['create']>[0]): SessionRecorder;
 }
 
 /**
- * Glue between recordings and live rooms: a recorder factory that hands a resumed session its reopened recording
+ * Glue between recordings, the game and live rooms (so server/recording knows neither the game nor rooms): a recorder factory that hands a resumed session its reopened recording
  * (instead of starting a new file), and the two hooks of the recording routes — continue from a replay's moment,
  * resume an interrupted session under its old code. `rooms` is read lazily because the app builds the registry
  * after the factory.

@@ -1,0 +1,117 @@
+import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
+import type { PodCommandBody } from '../../shared/schemas/commands.ts';
+import { cloneState } from '../../shared/sim/clone.ts';
+import { applyCommand } from '../../shared/sim/commands.ts';
+import type { Command } from '../../shared/sim/types.ts';
+import { seededShuffle } from '../game/fairness.ts';
+import type { RoomCore } from './RoomCore.ts';
+import type { RoomJournal } from './RoomJournal.ts';
+
+interface QueuedCommand {
+  by: string;
+  command: Command;
+}
+
+interface HeldCommand extends QueuedCommand {
+  done: (a: Ack<{ tick: number }>) => void;
+}
+
+/**
+ * How commands reach a room's simulation: checked against a copy of the state, queued for the next tick in arrival
+ * order, recorded before the sender's ack. During a round's fairness window they are held instead, then queued
+ * together in a seeded shuffled order, so the fastest connection gets no head start.
+ */
+export class CommandIntake {
+  readonly #c: RoomCore;
+  readonly #journal: RoomJournal;
+  #queue: QueuedCommand[] = [];
+  #held: HeldCommand[] = [];
+
+  constructor(core: RoomCore, journal: RoomJournal) {
+    this.#c = core;
+    this.#journal = journal;
+  }
+
+  /** Whether a command sent now would wait for the round's fairness window. */
+  get holding(): boolean {
+    return this.#c.game.holdsCommands(this.#c.state.tick);
+  }
+
+  /** A student's command for their own pod: validated, queued for the next tick, acked once recorded. */
+  async podCommand(conn: string, body: PodCommandBody): Promise<Ack<{ tick: number }>> {
+    const c = this.#c;
+    const p = c.conns.get(conn)?.participant;
+    if (!p || p.role !== 'student' || !p.slot) return fail(ErrorCode.FORBIDDEN, 'Only a student with a pod can send pod commands.');
+    if (body.type === 'remove_pod') return fail(ErrorCode.FORBIDDEN, 'Students cannot delete their pod.');
+    if (c.status === 'lobby') return fail(ErrorCode.BAD_STATE, 'The session has not started yet.');
+    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const command = { ...body, pod: p.slot } as Command;
+    const dry = applyCommand(cloneState(c.state), command);
+    if (!dry.ok) return fail(ErrorCode.COMMAND_REJECTED, dry.error.message);
+    if (this.holding) return new Promise((done) => this.#held.push({ by: p.id, command, done }));
+    return this.record(p.id, command);
+  }
+
+  #enqueue(by: string, command: Command): number {
+    this.#queue.push({ by, command });
+    return this.#c.state.tick + 1;
+  }
+
+  /**
+   * Queue a command the server itself issues (a joining student's pod, a bot's move): recorded like any other, since
+   * every command that reaches the simulation must be in the recording for the replay to match.
+   */
+  enqueueRecorded(by: string, command: Command): void {
+    const tick = this.#enqueue(by, command);
+    this.#journal.commandUnawaited(tick, by, command);
+  }
+
+  /** Queue a command and ack when the recorder has it durably. */
+  async record(by: string, command: Command): Promise<Ack<{ tick: number }>> {
+    const tick = this.#enqueue(by, command);
+    this.#c.touch();
+    try {
+      await this.#journal.command(tick, by, command);
+    } catch (e) {
+      this.#c.log.error({ room: this.#c.code, err: e }, 'recording a command failed');
+      return fail(ErrorCode.INTERNAL, 'The command was applied but could not be recorded.');
+    }
+    return ok({ tick });
+  }
+
+  /** Whether a queued command adds a pod in this slot (a slot is taken from the moment its pod is queued). */
+  queuesPodFor(slot: string): boolean {
+    return this.#queue.some((q) => q.command.type === 'add_pod' && q.command.pod.slot === slot);
+  }
+
+  /** The commands for the tick about to run, in order (the queue starts empty again). */
+  takeBatch(): Command[] {
+    const batch = this.#queue;
+    this.#queue = [];
+    return batch.map((q) => q.command);
+  }
+
+  /** Before a tick: once the fairness window has passed, queue what it held. */
+  releaseIfDue(tick: number): void {
+    if (this.#held.length && !this.#c.game.holdsCommands(tick)) this.releaseHeld();
+  }
+
+  /** The fairness window is over (or a question stopped the clock): queue and record the held commands, shuffled. */
+  releaseHeld(): void {
+    if (!this.#held.length) return;
+    const held = seededShuffle(this.#held, this.#c.o.seed ^ this.#c.game.fairSeed);
+    this.#held = [];
+    for (const h of held) void this.record(h.by, h.command).then(h.done);
+  }
+
+  /** A new simulation or the end: held commands are refused, not applied to a state they were not meant for. */
+  dropHeld(): void {
+    for (const h of this.#held) h.done(fail(ErrorCode.BAD_STATE, 'The round was restarted before your change applied.'));
+    this.#held = [];
+  }
+
+  /** A fresh simulation: nothing queued for the old one survives. */
+  clear(): void {
+    this.#queue = [];
+  }
+}

@@ -1,0 +1,137 @@
+import type { Scenario } from '../../shared/scenario/schema.ts';
+import type { SessionMeta, SessionStatus } from '../../shared/protocol/views.ts';
+import { cloneState } from '../../shared/sim/clone.ts';
+import { createSimulation } from '../../shared/sim/create.ts';
+import type { SimState } from '../../shared/sim/types.ts';
+import { RoomGame } from '../game/RoomGame.ts';
+import { newSecret } from '../util/secrets.ts';
+import type { LoopClock, LoopDriver } from './LoopDriver.ts';
+import type { ConnInfo, Participant, ResumedSeat } from './participants.ts';
+import type { RoomLog, RoomPort } from './port.ts';
+import type { RecorderFactory, RoomRecorder } from './recorderPort.ts';
+import { Roster } from './Roster.ts';
+
+export interface RoomOptions {
+  code: string;
+  scenario: Scenario;
+  seed: number;
+  speed: number;
+  lateJoin: boolean;
+  /** Student pods allowed (at most the scenario's). */
+  podSlots: number;
+  port: RoomPort;
+  clock: LoopClock;
+  recorders: RecorderFactory;
+  log: RoomLog;
+  /** Called with each pump's lateness (metrics). */
+  onLateness?: (ms: number) => void;
+  /** Broadcasts between leaderboard updates (10 = once a second). */
+  leaderboardEvery?: number;
+  /** Start from this state rather than the scenario's tick 0 ("continue from here"). */
+  initialState?: SimState;
+  /** Resuming an interrupted session: keep the teacher's host key and seat returning students on their pods. */
+  hostKey?: string;
+  seats?: readonly ResumedSeat[];
+  /** Resuming: the game as the recording left it; the room comes back paused in its round (or at its results). */
+  game?: RoomGame;
+}
+
+/** The socket.io-style channels of one room: everyone, host + presenter, hosts, spectators. */
+export interface RoomChannels {
+  all: string;
+  viewers: string;
+  hosts: string;
+  spectators: string;
+}
+
+/**
+ * What the parts of one room share: its simulation, status, game, recorder, participants and connections, and the
+ * few messages every part sends (session and participant updates). No behaviour of its own beyond those.
+ */
+export class RoomCore {
+  readonly code: string;
+  readonly hostKey: string;
+  readonly createdAt: number;
+  readonly channels: RoomChannels;
+  /** The options the room was built with; a round on another scenario replaces `scenario`. */
+  o: RoomOptions;
+  state: SimState;
+  status: SessionStatus = 'lobby';
+  locked = false;
+  lateJoin: boolean;
+  /** Scores, the lesson's phases, questions and bots (docs/game.md). */
+  readonly game: RoomGame;
+  recorder!: RoomRecorder;
+  loop!: LoopDriver;
+  readonly roster = new Roster();
+  readonly conns = new Map<string, ConnInfo>();
+  /** Wall time of the last activity (join, command, connection): the registry ends idle rooms. */
+  lastActivity: number;
+  endedAt: number | null = null;
+
+  constructor(o: RoomOptions) {
+    this.o = o;
+    this.code = o.code;
+    this.hostKey = o.hostKey ?? newSecret();
+    this.lateJoin = o.lateJoin;
+    this.game = o.game ?? new RoomGame();
+    // A resumed round waits for the teacher's Resume, so students have time to come back first.
+    const phase = this.game.lesson.phase;
+    if (phase !== 'lobby' && phase !== 'ended') this.status = 'paused';
+    this.state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
+    this.channels = { all: o.code, viewers: `${o.code}/viewers`, hosts: `${o.code}/hosts`, spectators: `${o.code}/spectators` };
+    this.createdAt = o.clock.now();
+    this.lastActivity = this.createdAt;
+  }
+
+  get port(): RoomPort {
+    return this.o.port;
+  }
+  get log(): RoomLog {
+    return this.o.log;
+  }
+
+  touch(): void {
+    this.lastActivity = this.o.clock.now();
+  }
+
+  /** A slot's score by the game's rules: what the leaderboard, the roster and the pod views all show. */
+  scoreOf(slot: string): number {
+    return this.game.stats.slots[slot]?.score ?? 0;
+  }
+
+  /** Whose answer a participant's is: their slot (the CSV's key), or their id for a spectator. */
+  answerKey(p: Participant | null): string | null {
+    return p ? (p.slot ?? `spectator:${p.id}`) : null;
+  }
+
+  meta(): SessionMeta {
+    const { students, spectators } = this.roster.counts();
+    const s = this.o.scenario;
+    return {
+      code: this.code,
+      scenario: { name: s.name, title: s.title ?? s.name, description: s.description ?? '' },
+      status: this.status,
+      speed: this.loop.speed,
+      locked: this.locked,
+      lateJoin: this.lateJoin,
+      students,
+      spectators,
+      podSlots: this.o.podSlots,
+      tick: this.state.tick,
+      durationSec: s.durationSec,
+      engineeringSec: { ...this.state.node.engineeringSec },
+      recordingId: this.recorder.id,
+    };
+  }
+
+  metaChanged(): SessionMeta {
+    const m = this.meta();
+    this.port.broadcast(this.channels.all, 'session:update', m);
+    return m;
+  }
+
+  participantsChanged(): void {
+    this.port.broadcast(this.channels.hosts, 'participants:update', this.roster.views());
+  }
+}

@@ -1,0 +1,190 @@
+import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
+import { checkNickname, nicknameKey, NICKNAME_MESSAGES, slotForNickname, suggestNickname } from '../../shared/protocol/nickname.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
+import type { JoinResult, Role } from '../../shared/protocol/views.ts';
+import { studentPodTemplate } from '../../shared/scenario/student.ts';
+import { isStrategy } from '../../shared/game/strategies.ts';
+import { botSeed } from '../game/bots.ts';
+import { newSecret, sameSecret, secretHash } from '../util/secrets.ts';
+import type { CommandIntake } from './CommandIntake.ts';
+import type { ConnInfo, Participant, ResumedSeat } from './participants.ts';
+import type { RoomCore } from './RoomCore.ts';
+import type { RoomFraming } from './RoomFraming.ts';
+import type { RoomJournal } from './RoomJournal.ts';
+
+/**
+ * Who is in a room and on which connection: the host and presenter, students (a pod each) and spectators joining,
+ * rejoining with their token, leaving and being removed; a seat's pod queued and the seat recorded.
+ */
+export class Seats {
+  readonly #c: RoomCore;
+  readonly #journal: RoomJournal;
+  readonly #intake: CommandIntake;
+  readonly #framing: RoomFraming;
+
+  constructor(core: RoomCore, journal: RoomJournal, intake: CommandIntake, framing: RoomFraming) {
+    this.#c = core;
+    this.#journal = journal;
+    this.#intake = intake;
+    this.#framing = framing;
+  }
+
+  roleOf(conn: string): Role | null {
+    return this.#c.conns.get(conn)?.role ?? null;
+  }
+
+  attachHost(conn: string, hostKey: string): Ack<JoinResult> {
+    if (!sameSecret(hostKey, this.#c.hostKey)) return fail(ErrorCode.BAD_HOST_KEY, 'That host key does not open this session.');
+    this.#addConn(conn, { role: 'host', participant: null });
+    return ok(this.#joinResult(conn, 'host', 'host', null, false));
+  }
+
+  attachPresenter(conn: string): Ack<JoinResult> {
+    if (this.#c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    this.#addConn(conn, { role: 'presenter', participant: null });
+    return ok(this.#joinResult(conn, 'presenter', `presenter-${conn.slice(0, 6)}`, null, false));
+  }
+
+  joinStudent(conn: string, req: { nickname?: string; token?: string; bot?: boolean }): Ack<JoinResult> {
+    const c = this.#c;
+    const roster = c.roster;
+    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    if (req.token !== undefined) {
+      if (roster.isBannedToken(req.token)) return fail(ErrorCode.BANNED, 'The teacher removed you from this session.');
+      const p = roster.byToken(req.token);
+      if (p) {
+        this.#addConn(conn, { role: p.role, participant: p });
+        c.participantsChanged();
+        return ok(this.#joinResult(conn, p.role, p.id, p, true));
+      }
+      if (req.nickname === undefined) return fail(ErrorCode.BAD_TOKEN, 'That session token is not valid here: join with a nickname.');
+    }
+    const check = checkNickname(req.nickname ?? '');
+    if (!check.ok) return fail(ErrorCode.NAME_INVALID, NICKNAME_MESSAGES[check.reason]);
+    const key = nicknameKey(check.nickname);
+    if (roster.isBannedName(key)) return fail(ErrorCode.BANNED, 'The teacher removed that name from this session.');
+    if (c.locked) return fail(ErrorCode.ROOM_LOCKED, 'The teacher has locked this room.');
+    if (c.status !== 'lobby' && !c.lateJoin) return fail(ErrorCode.LATE_JOIN_CLOSED, 'The session has started and the teacher is not taking late joins.');
+    if (roster.nameInUse(key)) return fail(ErrorCode.NAME_TAKEN, `Someone here is already called "${check.nickname}".`);
+
+    const hasPod = roster.counts().students < c.o.podSlots;
+    const slot = hasPod ? slotForNickname(check.nickname, (s) => this.slotTaken(s)) : null;
+    const p: Participant = {
+      id: roster.newId(),
+      nickname: check.nickname,
+      key,
+      role: hasPod ? 'student' : 'spectator',
+      slot,
+      token: newSecret(),
+      bot: req.bot ?? false,
+      conns: new Set(),
+      lastPodName: null,
+    };
+    roster.add(p);
+    this.recordSeat(p);
+    this.#addConn(conn, { role: p.role, participant: p });
+    c.log.info({ room: c.code, participant: p.id, role: p.role, slot }, 'participant joined');
+    c.participantsChanged();
+    return ok(this.#joinResult(conn, p.role, p.id, p, false));
+  }
+
+  /** Re-bind a connection restored by socket.io's connection state recovery. False when the participant is gone. */
+  reattach(conn: string, participantId: string, role: Role): boolean {
+    if (role === 'host' || role === 'presenter') {
+      this.#addConn(conn, { role, participant: null });
+      return true;
+    }
+    const p = this.#c.roster.get(participantId);
+    if (!p) return false;
+    this.#addConn(conn, { role: p.role, participant: p });
+    this.#c.participantsChanged();
+    return true;
+  }
+
+  suggestName(random: () => number): string {
+    const roster = this.#c.roster;
+    return suggestNickname(random, (k) => roster.nameInUse(k) || roster.isBannedName(k));
+  }
+
+  /** A connection closed. The participant keeps their pod, name and token. */
+  detach(conn: string): void {
+    const c = this.#c;
+    const info = c.conns.get(conn);
+    if (!info) return;
+    c.conns.delete(conn);
+    c.touch();
+    if (info.participant) {
+      info.participant.conns.delete(conn);
+      c.participantsChanged();
+    }
+  }
+
+  /** Tell a participant's connections why, then close them (kick, ban). */
+  remove(p: Participant, reason: 'kicked' | 'banned', message: string): void {
+    const c = this.#c;
+    for (const conn of [...p.conns]) {
+      c.port.send(conn, 'participant:removed', { reason, message });
+      this.detach(conn);
+      c.port.disconnect(conn);
+    }
+    c.participantsChanged();
+  }
+
+  #addConn(conn: string, info: ConnInfo): void {
+    const c = this.#c;
+    c.conns.set(conn, info);
+    c.touch();
+    const port = c.port;
+    port.join(conn, c.channels.all);
+    if (info.role === 'host' || info.role === 'presenter') port.join(conn, c.channels.viewers);
+    if (info.role === 'host') port.join(conn, c.channels.hosts);
+    if (info.role === 'spectator') port.join(conn, c.channels.spectators);
+    info.participant?.conns.add(conn);
+  }
+
+  #joinResult(conn: string, role: Role, id: string, p: Participant | null, rejoined: boolean): JoinResult {
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      role,
+      participantId: id,
+      nickname: p?.nickname ?? null,
+      slot: p?.slot ?? null,
+      token: p?.token ?? null,
+      snapshot: this.#framing.snapshotFor(conn),
+      rejoined,
+    };
+  }
+
+  /** A slot is taken once a participant holds it, a pod carries it, or a queued command adds its pod. */
+  slotTaken(slot: string): boolean {
+    return this.#c.roster.hasSlot(slot) || this.#c.state.pods.some((p) => p.slot === slot) || this.#intake.queuesPodFor(slot);
+  }
+
+  /**
+   * Record a seat and queue its pod. The join action names the seat (replay labels) and carries a hash of the
+   * session token, never the token, so a resumed session can give the student their pod back.
+   */
+  recordSeat(p: Participant, extra: Record<string, unknown> = {}): void {
+    this.#journal.hostAction('join', {
+      participant: p.id,
+      role: p.role,
+      slot: p.slot,
+      bot: p.bot,
+      name: p.nickname,
+      ...(p.token ? { tokenSha256: secretHash(p.token) } : {}),
+      ...extra,
+    });
+    if (p.slot) this.#intake.enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#c.o.scenario, p.slot) });
+  }
+
+  /** A seat of the interrupted session: a student waits for their token; a server bot plays on at once. */
+  reseat(seat: ResumedSeat): void {
+    const c = this.#c;
+    const p = c.roster.seatResumed(seat);
+    const strategy = seat.detail['strategy'];
+    if (!p?.slot || !p.bot || typeof strategy !== 'string' || !isStrategy(strategy)) return;
+    p.serverBot = true;
+    // The restored game already has it, with the plan it had reached; otherwise it starts its plan again.
+    if (!c.game.isBot(p.slot)) c.game.addBot(strategy, p.slot, botSeed(c.o.seed, p.id));
+  }
+}
