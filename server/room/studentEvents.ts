@@ -9,7 +9,7 @@ const STUDENT_TABLE_TOP = 5;
  * ranking, the victim's row and their own, plus their true place in the whole ranking.
  */
 export function trimForStudent(e: SimEvent, slot: string | null): SimEvent {
-  if (e.type !== 'oom_kill' || e.constraint !== 'global') return e;
+  if (e.type !== 'oom_kill' || e.constraint === 'memcg') return e;
   const ranked = rankedCandidates(e);
   const place = slot === null ? -1 : ranked.findIndex((c) => c.slot === slot);
   const keep = new Set(ranked.slice(0, STUDENT_TABLE_TOP).map((c) => c.pid));

@@ -30,11 +30,13 @@ export function isNotable(e: SimEvent): boolean {
 
 /**
  * Whether a student with pod slot `slot` (null: spectator) should get an event: their own pod's events, and the
- * node-wide ones (pressure, traffic, a global OOM kill, in which their pod was a candidate).
+ * node-wide ones (pressure, traffic, node agents and readiness, a global or kubepods OOM kill, in which their pod was
+ * a candidate).
  */
 export function concernsStudent(e: SimEvent, slot: string | null): boolean {
   if (e.type === 'command_rejected') return false;
   if (e.type === 'memory_pressure' || e.type === 'traffic') return true;
-  if (e.type === 'oom_kill' && e.constraint === 'global') return true;
+  if (e.type === 'oom_kill' && e.constraint !== 'memcg') return true; // whole node or /kubepods.slice: every pod was a candidate
+  if (e.type === 'node_ready' || e.type === 'daemon_down' || e.type === 'daemon_restarted') return true;
   return 'slot' in e && e.slot !== null && e.slot === slot;
 }

@@ -75,6 +75,8 @@ const podState = z.strictObject({
   restartAtTick: int,
   lastWaitSec: int,
   dying: z.boolean(),
+  failcnt: int,
+  noVictimReported: z.boolean(),
   anonPages: int,
   fileRssPages: int,
   cacheInactivePages: int,
@@ -103,12 +105,17 @@ const daemon = z.strictObject({
   rssPages: int,
   oomScoreAdj: int,
   downUntilTick: int,
+  downSinceTick: int,
+  restartSec: z.number().finite(),
+  restarts: int,
 });
 
 const nodeState = z.strictObject({
   name: z.string().max(60),
   capacityPages: int,
   reservedPages: int,
+  kubepodsLimitPages: int.nullable(),
+  nodeMonitorGraceSec: z.number().finite(),
   evictionThresholdPages: int,
   swapPages: int,
   inPlaceResize: z.boolean(),
@@ -123,6 +130,9 @@ const nodeState = z.strictObject({
   trafficMilli: int,
   trafficUntilTick: int,
   swapUsedPages: int,
+  ready: z.enum(['True', 'False', 'Unknown']),
+  kubepodsFailcnt: int,
+  noVictimReported: z.boolean(),
 });
 
 /** A keyframe's state. Events are not kept in keyframes (an empty list). */

@@ -7,10 +7,20 @@ const engineering = z.strictObject({
   stream_batch: z.number().finite().min(0).max(3600).optional(),
 });
 
+const seconds = (max: number) => z.number().finite().min(0).max(max);
+
 export const nodeConfigSchema = z.strictObject({
   memoryMiB: z.number().int().min(256).max(1024 * 1024),
-  reservedMiB: z.number().int().min(0).optional(),
-  evictionThresholdMiB: z.number().int().min(0).optional(),
+  /** system-reserved + kube-reserved in one figure (older files); or give them apart below. */
+  reservedMiB: z.number().int().min(0).max(1024 * 1024).optional(),
+  systemReservedMiB: z.number().int().min(0).max(1024 * 1024).optional(),
+  kubeReservedMiB: z.number().int().min(0).max(1024 * 1024).optional(),
+  /** The kubelet's enforceNodeAllocatable: ["pods"] (default) limits /kubepods.slice; ["none"] or [] does not. */
+  enforceNodeAllocatable: z.array(z.enum(['pods', 'none'])).max(2).optional(),
+  nodeMonitorGracePeriodSec: z.number().finite().min(1).max(3600).optional(),
+  containerdRestartSec: seconds(3600).optional(),
+  kubeletRestartSec: seconds(3600).optional(),
+  evictionThresholdMiB: z.number().int().min(0).max(1024 * 1024).optional(),
   swapMiB: z.number().int().min(0).max(1024 * 1024).optional(),
   inPlaceResize: z.boolean().optional(),
   engineeringSec: engineering.optional(),
@@ -60,10 +70,38 @@ export const scenarioSchema = z
     if (st?.requestMiB != null && st.limitMiB != null && st.limitMiB < st.requestMiB) {
       ctx.addIssue({ code: 'custom', path: ['student', 'limitMiB'], message: 'must be at least requestMiB' });
     }
-    if (s.node.reservedMiB !== undefined && s.node.reservedMiB >= s.node.memoryMiB) {
-      ctx.addIssue({ code: 'custom', path: ['node', 'reservedMiB'], message: 'must be less than memoryMiB' });
-    }
+    checkNode(s.node, ctx);
   });
+
+/**
+ * N2: the kubelet refuses a configuration whose reservations (system + kube reserved + the hard eviction threshold)
+ * exceed the node's capacity (`validateNodeAllocatable`), so such a file is refused too, naming the field.
+ */
+function checkNode(n: z.infer<typeof nodeConfigSchema>, ctx: z.RefinementCtx): void {
+  if (n.reservedMiB !== undefined && (n.systemReservedMiB !== undefined || n.kubeReservedMiB !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['node', 'reservedMiB'],
+      message: 'give either reservedMiB or systemReservedMiB/kubeReservedMiB, not both',
+    });
+  }
+  const reserved = (n.reservedMiB ?? 0) + (n.systemReservedMiB ?? 0) + (n.kubeReservedMiB ?? 0);
+  const threshold = n.evictionThresholdMiB ?? 100;
+  if (n.evictionThresholdMiB !== undefined && n.evictionThresholdMiB >= n.memoryMiB) {
+    ctx.addIssue({ code: 'custom', path: ['node', 'evictionThresholdMiB'], message: 'must be less than memoryMiB' });
+  } else if (reserved >= n.memoryMiB || reserved + threshold > n.memoryMiB) {
+    const field = n.reservedMiB !== undefined ? 'reservedMiB' : n.kubeReservedMiB !== undefined ? 'kubeReservedMiB' : 'systemReservedMiB';
+    ctx.addIssue({
+      code: 'custom',
+      path: ['node', field],
+      message: `reserved memory (${reserved} MiB) plus the eviction threshold (${threshold} MiB) must not exceed memoryMiB (${n.memoryMiB} MiB): allocatable would be negative`,
+    });
+  }
+  const enforce = n.enforceNodeAllocatable;
+  if (enforce && enforce.includes('none') && enforce.length > 1) {
+    ctx.addIssue({ code: 'custom', path: ['node', 'enforceNodeAllocatable'], message: '"none" cannot be combined with other values' });
+  }
+}
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 const mib = z.number().finite().min(0).max(1024 * 1024);
 const positiveMiB = mib.refine((v) => v > 0, 'must be above 0');
+/** A memory limit is whole pages: at least one 4 KiB page (a smaller one would round to no memory at all). */
+const limitMiB = mib.refine((v) => v * 256 >= 1, 'must be at least one 4 KiB page (0.00390625 MiB)');
 const slot = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, 'a pod name is 1–40 lower-case letters, digits or dashes');
 
 export const batchSchema = z.strictObject({
@@ -39,7 +41,7 @@ const adj = z.number().int().min(-1000).max(1000);
 export const podTemplateSchema = z.strictObject({
   slot,
   requestMiB: mib.nullable().optional(),
-  limitMiB: positiveMiB.nullable().optional(),
+  limitMiB: limitMiB.nullable().optional(),
   oomScoreAdj: adj.nullable().optional(),
   priority: z.number().int().min(-2_000_000_000).max(2_000_000_000).optional(),
   restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).optional(),
@@ -50,7 +52,7 @@ export const podTemplateSchema = z.strictObject({
 /** Commands that act on one pod, without the pod field (timelines and clients name the pod separately). */
 export const podCommandBodySchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set_workload'), workload: workloadPatchSchema }),
-  z.strictObject({ type: z.literal('set_resources'), requestMiB: mib.nullable(), limitMiB: positiveMiB.nullable() }),
+  z.strictObject({ type: z.literal('set_resources'), requestMiB: mib.nullable(), limitMiB: limitMiB.nullable() }),
   z.strictObject({ type: z.literal('set_oom_score_adj'), value: adj.nullable() }),
   z.strictObject({ type: z.literal('fix_leak') }),
   z.strictObject({ type: z.literal('add_backpressure'), bufferCapMiB: positiveMiB }),

@@ -20,6 +20,9 @@ function badMiB(v: number | null | undefined, field: string, allowZero = true): 
 function checkResources(requestMiB: number | null | undefined, limitMiB: number | null | undefined): Result<void> | null {
   const bad = badMiB(requestMiB, 'request') ?? badMiB(limitMiB, 'limit', false);
   if (bad) return bad;
+  if (limitMiB != null && mibToPages(limitMiB) < 1) {
+    return fail(SimErrorCode.INVALID_VALUE, 'a limit is at least one 4 KiB page');
+  }
   if (requestMiB != null && limitMiB != null && limitMiB < requestMiB) {
     return fail(SimErrorCode.LIMIT_BELOW_REQUEST, `limit (${limitMiB} MiB) must be at least the request (${requestMiB} MiB)`);
   }

@@ -9,10 +9,28 @@ export const EVICTION_INTERVAL_TICKS = 10 * TICKS_PER_SEC;
 /** E4: MemoryPressure clears 5 minutes after the signal is last seen under the threshold. */
 export const PRESSURE_TRANSITION_TICKS = 300 * TICKS_PER_SEC;
 
-/** Kubernetes quantity text for pages: Mi when whole, else Ki. */
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/**
+ * E6: a byte count as Kubernetes prints a binary quantity (apimachinery `Quantity.String`, BinarySI canonical form):
+ * `0`; under 1024 bytes, plain bytes; otherwise the largest power-of-1024 suffix that keeps the number whole
+ * (`76Mi`, `1Gi`, `1536Mi`, `92164Ki`).
+ */
+export function quantityBytes(bytes: number): string {
+  if (bytes === 0) return '0';
+  if (Math.abs(bytes) < 1024) return String(bytes);
+  let v = bytes;
+  let i = 0;
+  while (i < BINARY_SUFFIXES.length - 1 && v % 1024 === 0) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${v}${BINARY_SUFFIXES[i]}`;
+}
+
+/** A page count as a Kubernetes quantity (pages are 4 KiB). */
 export function quantity(pages: number): string {
-  const kib = pages * 4;
-  return kib % 1024 === 0 ? `${kib / 1024}Mi` : `${kib}Ki`;
+  return quantityBytes(pages * 4096);
 }
 
 /** E2: eviction order: usage over request first, then lower priority, then larger usage − request. */
@@ -53,11 +71,11 @@ function evict(state: SimState, p: PodState, availablePages: number): void {
   const request = p.spec.requestPages ?? 0;
   const containerNote =
     usage > request
-      ? ` Container app was using ${quantity(usage)}, request is ${request === 0 ? '0' : quantity(request)}, has larger consumption of memory.`
+      ? ` Container app was using ${quantity(usage)}, request is ${quantity(request)}, has larger consumption of memory.`
       : '';
   const message =
     `The node was low on resource: memory. Threshold quantity: ${quantity(state.node.evictionThresholdPages)}, ` +
-    `available: ${availablePages * 4}Ki.${containerNote}`;
+    `available: ${quantity(availablePages)}.${containerNote}`;
   for (const n of p.inflightReqs) p.requestsDropped += n;
   p.inflightReqs.fill(0);
   if (p.cState === 'Running') {

@@ -25,12 +25,12 @@ const POD_NUMBERS = [
   'uid', 'createdTick', 'scheduledTick', 'pid', 'startedTick', 'restartCount', 'backoffSec', 'backoffUpdatedTick',
   'restartAtTick', 'lastWaitSec', 'anonPages', 'fileRssPages', 'cacheInactivePages', 'cacheActivePages', 'swapPages',
   'leakedPages', 'arrivalMilli', 'batchWaitTicks', 'batchLoadedPages', 'batchRemainingPages', 'requestsServed',
-  'requestsDropped', 'batchesDone', 'eventsMax', 'eventsOom', 'eventsOomKill',
+  'requestsDropped', 'batchesDone', 'eventsMax', 'eventsOom', 'eventsOomKill', 'failcnt',
 ] as const;
 const POD_STRINGS = ['slot', 'name', 'phase', 'cState', 'phaseReason', 'phaseMessage', 'cWaitingReason', 'schedMessage'] as const;
 const POD_ARRAYS = ['inflightPages', 'inflightReqs'] as const;
 const POD_OBJECTS = ['spec', 'cTerminated', 'lastState', 'pending'] as const;
-const POD_BOOLEANS = ['dying'] as const;
+const POD_BOOLEANS = ['dying', 'noVictimReported'] as const;
 
 type Covered<T> = Exclude<keyof T, (typeof POD_NUMBERS | typeof POD_STRINGS | typeof POD_ARRAYS | typeof POD_OBJECTS | typeof POD_BOOLEANS)[number]>;
 // Fails to compile if PodState gains a field that the lists above do not name.

@@ -1,16 +1,23 @@
+import { agentUp } from './agents.ts';
 import { renewBackoff, restartAllowedAt } from './backoff.ts';
 import { restartsAfter, startContainer } from './podLifecycle.ts';
 import { qosClass } from './qos.ts';
 import type { PodState, SimState } from './types.ts';
 
-export const MSG_INSUFFICIENT_MEMORY = '0/1 nodes are available: 1 Insufficient memory.';
-export const MSG_PRESSURE_TAINT =
-  '0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }.';
+// S5: the scheduler's FitError text, with the preemption plugin's PostFilter message after it.
+const NO_VICTIMS = ' preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.';
+const NOT_HELPFUL = ' preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
+const taint = (key: string) => `0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/${key}: }.`;
+export const MSG_INSUFFICIENT_MEMORY = `0/1 nodes are available: 1 Insufficient memory.${NO_VICTIMS}`;
+export const MSG_PRESSURE_TAINT = `${taint('memory-pressure')}${NOT_HELPFUL}`;
+/** N5: the node lifecycle controller taints a node whose Ready is Unknown (unreachable) or False (not-ready). */
+export const MSG_UNREACHABLE_TAINT = `${taint('unreachable')}${NOT_HELPFUL}`;
+export const MSG_NOT_READY_TAINT = `${taint('not-ready')}${NOT_HELPFUL}`;
 
-/** S1: pods are placed against allocatable = capacity − reserved − the hard eviction threshold. */
+/** S1: pods are placed against allocatable = capacity − reserved − the hard eviction threshold, at least 0. */
 export function allocatablePages(state: Pick<SimState, 'node'>): number {
   const n = state.node;
-  return n.capacityPages - n.reservedPages - n.evictionThresholdPages;
+  return Math.max(0, n.capacityPages - n.reservedPages - n.evictionThresholdPages);
 }
 
 /** A pod that holds its place on the node: scheduled and not finished. */
@@ -36,7 +43,9 @@ function schedule(state: SimState): void {
     if (p.phase !== 'Pending' || p.scheduledTick >= 0) continue;
     const req = p.spec.requestPages ?? 0;
     let message: string | null = null;
-    if (state.node.memoryPressure && qosClass(p.spec.requestPages, p.spec.limitPages) === 'BestEffort') {
+    if (state.node.ready === 'Unknown') message = MSG_UNREACHABLE_TAINT;
+    else if (state.node.ready === 'False') message = MSG_NOT_READY_TAINT;
+    else if (state.node.memoryPressure && qosClass(p.spec.requestPages, p.spec.limitPages) === 'BestEffort') {
       message = MSG_PRESSURE_TAINT;
     }
     if (!message && requested + req > allocatable) message = MSG_INSUFFICIENT_MEMORY;
@@ -54,15 +63,23 @@ function schedule(state: SimState): void {
   }
 }
 
-/** R1–R4: start created containers, restart terminated ones now or after the back-off, as restartPolicy says. */
+/**
+ * R1–R4: start created containers, restart terminated ones now or after the back-off, as restartPolicy says.
+ * N3: only while the kubelet runs, and containers are created only while containerd runs.
+ */
 function syncContainers(state: SimState): void {
+  if (!agentUp(state, 'kubelet')) return;
+  const runtimeUp = agentUp(state, 'containerd');
   const tick = state.tick;
   for (const p of state.pods) {
     if (!isBound(p) || p.dying) continue;
-    if (p.cState === 'Waiting' && p.cWaitingReason === 'ContainerCreating') {
-      if (p.scheduledTick < tick) startContainer(state, p, 0);
+    if (p.cState === 'Waiting' && p.pid === 0) {
+      // S4: the kubelet admits the bound pod; its container is created from the next tick.
+      if (p.cWaitingReason === null) p.cWaitingReason = 'ContainerCreating';
+      else if (runtimeUp && p.scheduledTick < tick) startContainer(state, p, 0);
       continue;
     }
+    if (!runtimeUp) continue;
     if (p.cState === 'Waiting' && p.cWaitingReason === 'CrashLoopBackOff') {
       if (p.restartAtTick > tick) continue;
       const waited = p.backoffSec;
@@ -75,6 +92,9 @@ function syncContainers(state: SimState): void {
     if (at > tick) {
       p.cState = 'Waiting';
       p.cWaitingReason = 'CrashLoopBackOff';
+      // R6 (convertToAPIContainerStatuses): a waiting container's newest termination moves to Last State at once.
+      p.lastState = p.cTerminated;
+      p.cTerminated = null;
       p.restartAtTick = at;
       state.events.push({ tick, type: 'backoff', pod: p.name, slot: p.slot, backoffSec: p.backoffSec, restartAtTick: at });
     } else {

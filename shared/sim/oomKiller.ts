@@ -16,6 +16,22 @@ export function globalTotalPages(state: Pick<SimState, 'node'>): number {
   return state.node.capacityPages + state.node.swapPages;
 }
 
+/**
+ * K4 (mm/memcontrol.c `mem_cgroup_get_max`, cgroup v2): a memory cgroup's totalpages is memory.max plus
+ * min(memory.swap.max, total swap). The model leaves memory.swap.max at "max" (M5), so it is the limit plus the
+ * node's swap.
+ */
+export function memcgTotalPages(state: Pick<SimState, 'node'>, limitPages: number): number {
+  return limitPages + state.node.swapPages;
+}
+
+/** totalpages for one OOM of the given kind. */
+export function oomTotalPages(state: Pick<SimState, 'node'>, constraint: OomConstraint, scope: PodState | null): number {
+  if (constraint === 'memcg' && scope) return memcgTotalPages(state, scope.spec.limitPages ?? state.node.capacityPages);
+  if (constraint === 'kubepods') return memcgTotalPages(state, state.node.kubepodsLimitPages ?? state.node.capacityPages);
+  return globalTotalPages(state);
+}
+
 /** True while a container's process is alive and so can be scanned by the OOM killer. */
 export function hasLiveProcess(p: PodState): boolean {
   return p.cState === 'Running';
@@ -43,13 +59,19 @@ function podCandidate(state: SimState, p: PodState, totalPages: number, globalTo
 
 /**
  * The scan of one OOM (K5): every candidate in pid order with its points. For a memcg OOM only the cgroup's own
- * process; for a global OOM every process on the node. Processes already dying are included (they abort the scan).
+ * process; for a kubepods OOM every pod's process (the node agents live outside /kubepods.slice and are never
+ * scanned); for a global OOM every process on the node. Processes already dying are included (they abort the scan).
  */
 export function scanCandidates(state: SimState, constraint: OomConstraint, scope: PodState | null): OomCandidate[] {
   const globalTotal = globalTotalPages(state);
+  const total = oomTotalPages(state, constraint, scope);
   if (constraint === 'memcg' && scope) {
-    const total = (scope.spec.limitPages ?? state.node.capacityPages) + 0; // no swap allowance for containers (M5)
     return hasLiveProcess(scope) ? [podCandidate(state, scope, total, globalTotal)] : [];
+  }
+  if (constraint === 'kubepods') {
+    const rows: OomCandidate[] = [];
+    for (const p of state.pods) if (hasLiveProcess(p)) rows.push(podCandidate(state, p, total, globalTotal));
+    return rows.sort((a, b) => a.pid - b.pid);
   }
   const rows: OomCandidate[] = [];
   for (const d of state.node.daemons) {
@@ -91,6 +113,28 @@ export function chooseVictim(candidates: readonly OomCandidate[]): OomCandidate 
   return chosen;
 }
 
+function oomCgroupInfo(state: SimState, constraint: OomConstraint, scope: PodState | null): OomKillEvent['oomCgroup'] {
+  if (constraint === 'memcg' && scope) {
+    return {
+      usagePages: podUsagePages(scope),
+      limitPages: scope.spec.limitPages ?? state.node.capacityPages,
+      swapUsagePages: scope.swapPages,
+      failcnt: scope.failcnt,
+    };
+  }
+  if (constraint === 'kubepods') {
+    let usage = 0;
+    let swap = 0;
+    for (const p of state.pods) {
+      usage += podUsagePages(p);
+      swap += p.swapPages;
+    }
+    const limit = state.node.kubepodsLimitPages ?? state.node.capacityPages;
+    return { usagePages: usage, limitPages: limit, swapUsagePages: swap, failcnt: state.node.kubepodsFailcnt };
+  }
+  return null;
+}
+
 export interface OomOutcome {
   /** 'killed': a victim was chosen; 'waiting': a previous victim is still dying (K7); 'none': nobody killable. */
   result: 'killed' | 'waiting' | 'none';
@@ -112,8 +156,7 @@ export function invokeOomKiller(
   const victim = chooseVictim(candidates);
   if (!victim) return { result: 'none', event: null };
 
-  const totalPages =
-    constraint === 'memcg' && scope ? (scope.spec.limitPages ?? state.node.capacityPages) : globalTotalPages(state);
+  const totalPages = oomTotalPages(state, constraint, scope);
   const pod = victim.pod === null ? null : (state.pods.find((p) => p.pid === victim.pid) ?? null);
   const event: OomKillEvent = {
     tick: state.tick,
@@ -131,7 +174,9 @@ export function invokeOomKiller(
     victim,
     usagePages: pod ? podUsagePages(pod) : victim.rssPages,
     limitPages: pod?.spec.limitPages ?? null,
-    failcnt: pod?.eventsMax ?? 0,
+    failcnt: pod?.failcnt ?? 0,
+    oomCgroup: oomCgroupInfo(state, constraint, scope),
+    restartCount: pod?.restartCount ?? 0,
     qosClass: pod ? qosClass(pod.spec.requestPages, pod.spec.limitPages) : null,
     requestPages: pod?.spec.requestPages ?? null,
   };

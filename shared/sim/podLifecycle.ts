@@ -56,7 +56,8 @@ export function createPod(state: SimState, slot: string, spec: PodSpec, replaces
     phaseReason: null,
     phaseMessage: null,
     cState: 'Waiting',
-    cWaitingReason: 'ContainerCreating',
+    // S4: no container status until the kubelet admits the pod on its node: `kubectl get pods` says Pending.
+    cWaitingReason: null,
     cTerminated: null,
     pid: 0,
     startedTick: -1,
@@ -67,6 +68,8 @@ export function createPod(state: SimState, slot: string, spec: PodSpec, replaces
     restartAtTick: -1,
     lastWaitSec: 0,
     dying: false,
+    failcnt: 0,
+    noVictimReported: false,
     anonPages: 0,
     fileRssPages: 0,
     cacheInactivePages: 0,
@@ -93,13 +96,22 @@ export function createPod(state: SimState, slot: string, spec: PodSpec, replaces
   return pod;
 }
 
-/** Start (or restart) the container: a new process with empty memory; the batch, if any, arrives on schedule. */
+/**
+ * Start (or restart) the container: a new process in a new container (new id, new cgroup scope) with empty memory
+ * (R5): whatever the dead process held is freed first, so the new one starts from its workload's baseline. The
+ * batch, if any, arrives on schedule.
+ */
 export function startContainer(state: SimState, p: PodState, waitedSec: number): void {
   const restarting = p.pid !== 0;
   if (restarting) {
     p.restartCount += 1;
-    p.lastState = p.cTerminated;
+    // R6: the newest termination is Last State (already moved there if the container waited in CrashLoopBackOff).
+    if (p.cTerminated) p.lastState = p.cTerminated;
+    releaseAllMemory(state, p);
   }
+  p.dying = false;
+  p.failcnt = 0;
+  p.noVictimReported = false;
   const len = ringLength(p.spec.workload);
   p.pid = state.nextPid++;
   p.cState = 'Running';

@@ -4,17 +4,21 @@ import type { PodSpec, QosClass } from './types.ts';
 export const GUARANTEED_OOM_SCORE_ADJ = -997;
 export const BESTEFFORT_OOM_SCORE_ADJ = 1000;
 export const KUBELET_OOM_SCORE_ADJ = -999;
-export const CONTAINERD_OOM_SCORE_ADJ = -998;
+/** Upstream containerd.service: `OOMScoreAdjust=-999`. */
+export const CONTAINERD_OOM_SCORE_ADJ = -999;
 export const OOM_SCORE_ADJ_MIN = -1000;
 export const OOM_SCORE_ADJ_MAX = 1000;
 
 /**
- * Q1: the QoS class from memory request and limit. The model has no CPU: a pod whose memory request equals its
- * limit is treated as if its CPU did too (docs/model.md says so).
+ * Q1 (pkg/apis/core/v1/helper/qos GetPodQOS): the QoS class from memory request and limit. Zero quantities are
+ * ignored, as if absent: an explicit 0 request with no limit is BestEffort. The model has no CPU: a pod whose memory
+ * request equals its limit is treated as if its CPU did too (docs/model.md says so).
  */
 export function qosClass(requestPages: number | null, limitPages: number | null): QosClass {
-  if (requestPages === null && limitPages === null) return 'BestEffort';
-  if (requestPages !== null && limitPages !== null && requestPages === limitPages) return 'Guaranteed';
+  const request = requestPages === null || requestPages <= 0 ? null : requestPages;
+  const limit = limitPages === null || limitPages <= 0 ? null : limitPages;
+  if (request === null && limit === null) return 'BestEffort';
+  if (request !== null && limit !== null && request === limit) return 'Guaranteed';
   return 'Burstable';
 }
 

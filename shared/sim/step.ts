@@ -1,9 +1,10 @@
+import { kubeletCanRunContainers, restartDaemons, updateNodeReady } from './agents.ts';
 import type { TickContext } from './charge.ts';
 import { cloneState } from './clone.ts';
 import { applyCommand, deployReadyChanges } from './commands.ts';
 import { EVICTION_INTERVAL_TICKS, evictionCheck } from './eviction.ts';
 import { kubeletSync } from './kubelet.ts';
-import { nodeUsedPages, releaseAllMemory } from './memory.ts';
+import { nodeUsedPages, podUsagePages, releaseAllMemory } from './memory.ts';
 import { terminateContainer } from './podLifecycle.ts';
 import { randomInt } from './random.ts';
 import type { Command, PodState, SimState } from './types.ts';
@@ -18,13 +19,15 @@ export function step(state: SimState, commands: readonly Command[] = []): SimSta
 
 /**
  * The same tick, in place, for an owner that keeps no other reference to `state` (the server's room loop).
- * Order within a tick (T3): reap → commands → rollouts → kubelet → workloads and kernel → eviction check.
+ * Order within a tick (T3): reap → systemd restarts node agents → node Ready condition → commands → rollouts →
+ * kubelet → workloads and kernel → eviction check (only while the kubelet and containerd run: N3).
  */
 export function advance(state: SimState, commands: readonly Command[] = []): void {
   state.tick += 1;
   state.events = [];
   reap(state);
   restartDaemons(state);
+  updateNodeReady(state);
   for (const cmd of commands) {
     const r = applyCommand(state, cmd);
     if (!r.ok) {
@@ -34,7 +37,7 @@ export function advance(state: SimState, commands: readonly Command[] = []): voi
   deployReadyChanges(state);
   kubeletSync(state);
   runWorkloads(state);
-  if (state.tick % EVICTION_INTERVAL_TICKS === 0) evictionCheck(state);
+  if (state.tick % EVICTION_INTERVAL_TICKS === 0 && kubeletCanRunContainers(state)) evictionCheck(state);
 }
 
 /** K7: processes that ended last tick are reaped: their memory returns to the node. */
@@ -46,21 +49,6 @@ function reap(state: SimState): void {
       releaseAllMemory(state, p);
     }
   }
-}
-
-/**
- * N4: systemd restarts a killed node daemon after its RestartSec, if its memory fits in free RAM; otherwise the
- * restart fails and is retried next tick (memory is never charged outside the allocation path's limits).
- */
-function restartDaemons(state: SimState): void {
-  const node = state.node;
-  if (node.daemons.every((d) => d.downUntilTick === -1 || d.downUntilTick > state.tick)) return;
-  let free = node.capacityPages - nodeUsedPages(state);
-  node.daemons = node.daemons.map((d) => {
-    if (d.downUntilTick === -1 || d.downUntilTick > state.tick || d.rssPages > free) return d;
-    free -= d.rssPages;
-    return { ...d, downUntilTick: -1 };
-  });
 }
 
 const onOomKill = (state: SimState) => (victim: PodState) => terminateContainer(state, victim, 'OOMKilled', 137, 9);
@@ -75,7 +63,9 @@ function runWorkloads(state: SimState): void {
     running[i] = running[j]!;
     running[j] = t;
   }
-  const ctx: TickContext = { usedPages: nodeUsedPages(state) };
+  let kubepods = 0;
+  for (const p of state.pods) kubepods += podUsagePages(p);
+  const ctx: TickContext = { usedPages: nodeUsedPages(state), kubepodsPages: kubepods };
   const kill = onOomKill(state);
   for (const p of running) if (p.cState === 'Running' && !p.dying) runWorkload(state, ctx, p, kill);
 }

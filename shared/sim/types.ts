@@ -9,7 +9,12 @@ export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 export type ContainerStateName = 'Waiting' | 'Running' | 'Terminated';
 export type TerminatedReason = 'OOMKilled' | 'Error' | 'Completed';
 export type WaitingReason = 'ContainerCreating' | 'CrashLoopBackOff';
-export type OomConstraint = 'memcg' | 'global';
+/**
+ * The three kinds of OOM (K10): a container reaching its own limit ('memcg'), the pods together reaching the
+ * node-allocatable limit of /kubepods.slice ('kubepods', also CONSTRAINT_MEMCG to the kernel), and the whole node
+ * running out of RAM ('global', CONSTRAINT_NONE).
+ */
+export type OomConstraint = 'memcg' | 'kubepods' | 'global';
 
 /** How a pod's batch is processed: all at once (peak = whole batch) or streamed in chunks (peak = one chunk). */
 export type BatchMode = 'load' | 'stream';
@@ -112,6 +117,10 @@ export interface PodState {
   lastWaitSec: number;
   /** Set while the process is an OOM victim that the kernel has not reaped yet. */
   dying: boolean;
+  /** memory.max hits of the current container's cgroup (a new container, a new cgroup: reset at every start). */
+  failcnt: number;
+  /** "Out of memory and no killable processes" was reported for this container's cgroup (K11: once). */
+  noVictimReported: boolean;
 
   // Memory, in pages.
   anonPages: number;
@@ -155,13 +164,29 @@ export interface DaemonState {
    * fits in free RAM (a restart that cannot allocate fails and is retried).
    */
   readonly downUntilTick: number;
+  /** The tick it was killed (-1 while it runs). */
+  readonly downSinceTick: number;
+  /** systemd's RestartSec for its unit (N4). */
+  readonly restartSec: number;
+  /** How many times systemd restarted it ("restart counter is at N"). */
+  readonly restarts: number;
 }
+
+/** The node's Ready condition as the API shows it (N5): True, False (kubelet says not ready), Unknown (no kubelet). */
+export type NodeReadyStatus = 'True' | 'False' | 'Unknown';
 
 export interface NodeState {
   readonly name: string;
   readonly capacityPages: number;
   /** system-reserved + kube-reserved. */
   readonly reservedPages: number;
+  /**
+   * N6: memory.max of /kubepods.slice: capacity − reserved with `enforceNodeAllocatable: [pods]` (the default), or
+   * null when enforcement is off (the pods' parent cgroup has no limit of its own).
+   */
+  readonly kubepodsLimitPages: number | null;
+  /** node-monitor-grace-period: how long the API waits for a silent kubelet before Ready becomes Unknown (N5). */
+  readonly nodeMonitorGraceSec: number;
   /** Hard eviction threshold for memory.available. */
   readonly evictionThresholdPages: number;
   readonly swapPages: number;
@@ -179,6 +204,12 @@ export interface NodeState {
   trafficUntilTick: number;
   /** Pages swapped out, node-wide. */
   swapUsedPages: number;
+  /** The Ready condition (N5). */
+  ready: NodeReadyStatus;
+  /** memory.max hits of /kubepods.slice. */
+  kubepodsFailcnt: number;
+  /** "Out of memory and no killable processes" was reported for the node (global) or /kubepods.slice (K11: once). */
+  noVictimReported: boolean;
 }
 
 export interface SimState {
@@ -274,10 +305,17 @@ export interface OomKillEvent extends EventBase {
   totalPages: number;
   candidates: OomCandidate[];
   victim: OomCandidate;
-  /** Memory cgroup usage and limit at the kill (memcg constraint), in pages. */
+  /** The victim container's usage and its own limit, in pages; failcnt of its own cgroup. */
   usagePages: number;
   limitPages: number | null;
   failcnt: number;
+  /**
+   * The memory cgroup that reached its limit (memcg: the container's, kubepods: /kubepods.slice): usage, memory.max,
+   * swap used and failcnt, as `mem_cgroup_print_oom_meminfo` prints them. null for a global OOM.
+   */
+  oomCgroup: { usagePages: number; limitPages: number; swapUsagePages: number; failcnt: number } | null;
+  /** The victim container's restart count: each restart is a new container (id, cgroup scope). */
+  restartCount: number;
   qosClass: QosClass | null;
   requestPages: number | null;
   /** Only on the copy sent to one student, whose table is cut short: their place in the whole ranking. */
@@ -318,6 +356,10 @@ export type SimEvent =
       availablePages: number;
     })
   | (EventBase & { type: 'memory_pressure'; on: boolean; availablePages: number })
+  /** A node agent (systemd unit) was OOM-killed: `Failed with result 'oom-kill'`; systemd restarts it at restartAtTick. */
+  | (EventBase & { type: 'daemon_down'; comm: string; pid: number; result: 'oom-kill'; restartAtTick: number })
+  | (EventBase & { type: 'daemon_restarted'; comm: string; pid: number; restarts: number })
+  | (EventBase & { type: 'node_ready'; status: NodeReadyStatus; reason: string; message: string })
   | (EventBase & { type: 'resized'; pod: string; slot: string; requestPages: number | null; limitPages: number | null })
   | (EventBase & { type: 'change_started'; pod: string; slot: string; kind: PendingChange['kind']; readyTick: number })
   | (EventBase & { type: 'pod_deleted'; pod: string; slot: string; reason: string })

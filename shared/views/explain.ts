@@ -1,5 +1,6 @@
 import type { OomKillEvent, SimEvent } from '../sim/types.ts';
 import { pagesToMiB } from '../sim/units.ts';
+import { oomKindLabel } from './kernelLog.ts';
 
 const mib = (pages: number) => `${Math.round(pagesToMiB(pages))} MiB`;
 
@@ -23,9 +24,11 @@ export function pointsFormula(e: OomKillEvent, pid: number): string {
  */
 export function explainKill(e: OomKillEvent, mySlot: string | null = null): string {
   const you = mySlot !== null && e.slot === mySlot;
-  const who = you ? 'Your container' : e.pod ? `Pod ${e.pod}` : `The node daemon ${e.comm}`;
+  const who = you ? 'Your container' : e.pod ? `Pod ${e.pod}` : `The node agent ${e.comm}`;
+  const kind = `[${oomKindLabel(e)}] `;
   if (e.constraint === 'memcg') {
     return (
+      kind +
       `${who} used ${mib(e.usagePages)}, reaching its ${mib(e.limitPages ?? 0)} limit. The page cache could not be ` +
       `reclaimed far enough, so the kernel's cgroup OOM killer sent SIGKILL to ${e.comm} (pid ${e.pid}): exit code 137 ` +
       `(128 + 9), reason OOMKilled. Raising the limit only moves the line if memory keeps growing.`
@@ -37,10 +40,19 @@ export function explainKill(e: OomKillEvent, mySlot: string | null = null): stri
   const of = e.studentRank?.of ?? ranked.length;
   const asker =
     e.invoker.pod === e.pod ? (you ? 'your container' : (e.pod ?? e.comm)) : `${e.invoker.comm} in ${e.invoker.pod ?? 'a node daemon'}`;
+  const per = Math.floor(e.totalPages / 1000);
+  const what =
+    e.constraint === 'kubepods'
+      ? `The pods together reached the node-allocatable limit of /kubepods.slice (${mib(e.oomCgroup?.limitPages ?? 0)}: RAM minus what is reserved for the system and Kubernetes) when ${asker} asked for more. The kernel scored every pod's process (the node agents live outside /kubepods.slice and are never candidates)`
+      : `The node ran out of memory when ${asker} asked for more. The kernel scored every process on the node, the kubelet and containerd included`;
+  // N4: a node agent is a systemd service, not a container: no exit code 137, no OOMKilled.
+  const fate =
+    e.pod === null
+      ? `was killed with SIGKILL. It is a systemd service, not a container: its journal says it was killed by the OOM killer and "Failed with result 'oom-kill'", and systemd restarts it after its RestartSec. Until then the node works without it`
+      : `was killed with SIGKILL: exit code 137, reason OOMKilled${e.limitPages ? `, while under its own ${mib(e.limitPages)} limit` : ''}`;
   let text =
-    `The node ran out of memory when ${asker} asked for more. The kernel scored every process: points = rss + swap + page tables ` +
-    `+ oom_score_adj × ${Math.floor(e.totalPages / 1000)}. ${who} had the most points (${pointsFormula(e, e.pid)}) and ` +
-    `was killed with SIGKILL: exit code 137, reason OOMKilled${e.limitPages ? `, while under its own ${mib(e.limitPages)} limit` : ''}.`;
+    kind +
+    `${what}: points = rss + swap + page tables + oom_score_adj × ${per}. ${who} had the most points (${pointsFormula(e, e.pid)}) and ${fate}.`;
   if (mySlot && !you && place >= 0) text += ` Your pod ranked #${place + 1} of ${of}.`;
   return text;
 }
@@ -61,6 +73,12 @@ export function explainEvent(e: SimEvent, mySlot: string | null = null): string 
       return `CrashLoopBackOff: the kubelet waits ${e.backoffSec}s before restarting ${e.pod}. The wait doubles with each crash, up to 5 minutes.`;
     case 'failed_scheduling':
       return `${e.pod} is Pending: ${e.message} Requests decide where a pod fits, not limits.`;
+    case 'daemon_down':
+      return e.comm === 'kubelet'
+        ? `The kubelet was OOM-killed. Until systemd restarts it, nothing on this node is started, restarted or evicted, though running containers keep running; after the node-monitor grace period the node's Ready condition turns Unknown.`
+        : `containerd was OOM-killed. Until systemd restarts it, the kubelet cannot create containers: nothing starts or restarts, though running containers keep running.`;
+    case 'node_ready':
+      return `Node node-1 Ready=${e.status}: ${e.message}`;
     default:
       return null;
   }

@@ -68,3 +68,9 @@ export function dmesgStamp(tick: number): string {
   const sec = Math.floor(us / 1_000_000);
   return `[${String(sec).padStart(5, ' ')}.${String(us % 1_000_000).padStart(6, '0')}]`;
 }
+
+/** journalctl's short timestamp, `Jan 01 10:00:05` (same clock as formatSimTime). */
+export function journalStamp(tick: number): string {
+  const [, day, month, , time] = formatSimTime(tick).split(' ');
+  return `${month} ${day} ${time}`;
+}

@@ -50,15 +50,18 @@ function run(name: string, seconds: number) {
 }
 
 describe('kernel log lines (FIDELITY §2)', () => {
-  it('memcg OOM: invoked, memory usage, summary, oom.group and killed lines', () => {
+  it('K12 memcg OOM: invoked, memory and swap usage, summary, killed, then the oom.group line', () => {
     const { events } = run('worked-example', 10);
     const kill = events.find((e): e is OomKillEvent => e.type === 'oom_kill')!;
     const lines = kernelLogLines(kill);
     expect(lines[0]).toMatch(/^\[ *\d+\.\d{6}\] python invoked oom-killer: gfp_mask=0x140dca\(GFP_HIGHUSER_MOVABLE\|__GFP_COMP\|__GFP_ZERO\), order=0, oom_score_adj=938$/);
     expect(lines[1]).toMatch(/memory: usage 524288kB, limit 524288kB, failcnt \d+$/);
-    expect(lines[2]).toMatch(/oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=\(null\),cpuset=cri-containerd-[0-9a-f]{64}\.scope,mems_allowed=0,oom_memcg=\/kubepods\.slice\/kubepods-burstable\.slice\/kubepods-burstable-pod[0-9a-f_]{36}\.slice\/cri-containerd-[0-9a-f]{64}\.scope,task_memcg=\S+,task=python,pid=\d+,uid=0$/);
-    expect(lines[3]).toMatch(/Tasks in \S+ are going to be killed due to memory\.oom\.group set$/);
+    expect(lines[2]).toMatch(/\] swap: usage 0kB, limit 9007199254740988kB, failcnt 0$/);
+    expect(lines[3]).toMatch(/oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=\(null\),cpuset=cri-containerd-[0-9a-f]{64}\.scope,mems_allowed=0,oom_memcg=\/kubepods\.slice\/kubepods-burstable\.slice\/kubepods-burstable-pod[0-9a-f_]{36}\.slice\/cri-containerd-[0-9a-f]{64}\.scope,task_memcg=\S+,task=python,pid=\d+,uid=0$/);
+    // oom_kill_process(): the victim is killed first, then its group is announced.
     expect(lines[4]).toMatch(/Memory cgroup out of memory: Killed process \d+ \(python\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:624kB, shmem-rss:0kB, UID:0 pgtables:\d+kB oom_score_adj:938$/);
+    expect(lines[5]).toMatch(/Tasks in \S+ are going to be killed due to memory\.oom\.group set$/);
+    expect(lines).toHaveLength(6);
   });
 
   it('global OOM: CONSTRAINT_NONE, global_oom, "Out of memory" and a SystemOOM event', () => {
@@ -67,7 +70,8 @@ describe('kernel log lines (FIDELITY §2)', () => {
     const lines = kernelLogLines(kill);
     expect(lines.some((l) => l.includes('memory: usage'))).toBe(false);
     expect(lines[1]).toContain('oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/kubepods.slice/kubepods-burstable.slice/');
-    expect(lines.at(-1)).toMatch(/\] Out of memory: Killed process \d+ \(stress\)/);
+    expect(lines.at(-2)).toMatch(/\] Out of memory: Killed process \d+ \(stress\)/);
+    expect(lines.at(-1)).toMatch(/\] Tasks in \/kubepods\.slice\/\S+ are going to be killed due to memory\.oom\.group set$/);
     expect(kubectlEventLine(kill)).toMatch(/^Warning +SystemOOM +node\/node-1 +System OOM encountered, victim process: stress, pid: \d+$/);
   });
 });
@@ -128,6 +132,6 @@ describe('who asked for the memory', () => {
     runScenario(builtinScenario('noisy-neighbour')!, { durationSec: 45 }, (s) => events.push(...s.events));
     const kill = events.find((e): e is OomKillEvent => e.type === 'oom_kill')!;
     expect(kill.slot).toBe('web');
-    expect(explainKill(kill, 'web')).toMatch(/^The node ran out of memory when java in neighbour-\w{5} asked for more\./);
+    expect(explainKill(kill, 'web')).toMatch(/^\[whole node out of memory \(global OOM\)\] The node ran out of memory when java in neighbour-\w{5} asked for more\./);
   });
 });

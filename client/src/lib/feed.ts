@@ -1,11 +1,12 @@
 import type { SimEvent } from '../../../shared/sim/types.ts';
+import { journalLines } from '../../../shared/views/journal.ts';
 import { kernelLogLines } from '../../../shared/views/kernelLog.ts';
 import { kubectlEventLine } from '../../../shared/views/kubectl.ts';
 
 /** One line of the presenter's ticker, in the real tool's format. */
 export interface FeedLine {
   id: number;
-  source: 'dmesg' | 'kubectl';
+  source: 'dmesg' | 'kubectl' | 'journal';
   tone: 'warn' | 'danger' | 'normal';
   text: string;
 }
@@ -19,6 +20,7 @@ export function feedLines(events: readonly SimEvent[]): FeedLine[] {
     if (e.type === 'oom_kill') {
       for (const text of kernelLogLines(e)) out.push({ id: nextId++, source: 'dmesg', tone: 'danger', text });
     }
+    for (const text of journalLines(e)) out.push({ id: nextId++, source: 'journal', tone: e.type === 'daemon_down' ? 'danger' : 'normal', text });
     const k = kubectlEventLine(e);
     if (k !== null)
       out.push({

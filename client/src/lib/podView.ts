@@ -8,6 +8,8 @@ export type SimFrameLike = Pick<SimState, 'tick' | 'node' | 'pods'>;
 /** STATUS as `kubectl get pods` prints it, from the wire's pod view (same rule as shared/views podStatus). */
 export function podViewStatus(p: PodView): string {
   if (p.phaseReason) return p.phaseReason;
+  // A pod no kubelet has reported yet (unscheduled) has no container status: kubectl shows its phase, Pending.
+  if (p.state === 'Waiting' && p.reason === null) return p.phase;
   if (p.state === 'Waiting' || p.state === 'Terminated') return p.reason ?? p.state;
   if (p.phase === 'Pending') return 'Pending';
   return 'Running';

@@ -103,7 +103,7 @@ export class PresenterModel {
         if (e.type !== 'oom_kill') continue;
         if (e.slot) this.killTicks = { ...this.killTicks, [e.slot]: e.tick };
         const quiet =
-          e.constraint === 'memcg' && (this.kill?.constraint === 'global' || e.tick < this.#quietUntil);
+          e.constraint === 'memcg' && ((this.kill != null && this.kill.constraint !== 'memcg') || e.tick < this.#quietUntil);
         if (quiet) continue;
         this.kill = e;
         this.killCount++;

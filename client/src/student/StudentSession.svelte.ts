@@ -203,7 +203,7 @@ export class StudentSession {
   #events(events: readonly SimEvent[]): void {
     const mySlot = this.pod?.slot ?? null;
     for (const e of events) {
-      if (e.type === 'oom_kill' && (e.slot === mySlot || e.constraint === 'global')) this.explained = e;
+      if (e.type === 'oom_kill' && (e.slot === mySlot || e.constraint !== 'memcg')) this.explained = e;
       else if (e.type === 'evicted' && e.slot === mySlot) this.explained = e;
       if (e.type === 'terminated' && e.slot === mySlot)
         this.lastFinishedTick = Math.max(this.lastFinishedTick, e.tick);

@@ -64,6 +64,7 @@ describe('S1–S3 scheduling on requests', () => {
   it('keeps a pod Pending when requests do not fit allocatable, and says so once', () => {
     // 4 GiB node: allocatable = 4096 − 410 reserved − 100 eviction threshold = 3586 MiB.
     const s = sim({
+      node: { memoryMiB: 4096, systemReservedMiB: 410 },
       pods: [
         { name: 'a', requestMiB: 3000, workload: { baselineMiB: 10 } },
         { name: 'b', requestMiB: 600, workload: { baselineMiB: 10 } },
