@@ -184,7 +184,7 @@ export const BUILTIN_QUESTIONS: readonly Question[] = [
     ),
     answer: 'b',
     explanation:
-      'Only -1000 takes a process out of the candidates. -997 (Guaranteed pods), -998 (containerd) and -999 (the ' +
+      'Only -1000 takes a process out of the candidates. -997 (Guaranteed pods) and -999 (containerd and the ' +
       'kubelet) make the points negative, which puts them last, but a negative score can still win when nothing ' +
       'else is left. And being under your own limit does not protect you from a node-wide OOM.',
     scenario: 'noisy-neighbour',

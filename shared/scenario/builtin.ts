@@ -6,6 +6,8 @@ import leak from './builtin/leak.json' with { type: 'json' };
 import noisyNeighbour from './builtin/noisy-neighbour.json' with { type: 'json' };
 import eviction from './builtin/eviction.json' with { type: 'json' };
 import bestEffortSurprise from './builtin/besteffort-surprise.json' with { type: 'json' };
+import nodeAllocatable from './builtin/node-allocatable.json' with { type: 'json' };
+import kubeletOom from './builtin/kubelet-oom.json' with { type: 'json' };
 
 /** The scenarios that ship with the product, validated once when first asked for. */
 const RAW: Record<string, unknown> = {
@@ -15,6 +17,8 @@ const RAW: Record<string, unknown> = {
   'noisy-neighbour': noisyNeighbour,
   eviction,
   'besteffort-surprise': bestEffortSurprise,
+  'node-allocatable': nodeAllocatable,
+  'kubelet-oom': kubeletOom,
 };
 
 let cache: Map<string, Scenario> | null = null;

@@ -29,10 +29,25 @@ describe('npm run sim', () => {
   it.each([
     [['no-such-scenario'], /neither a built-in scenario nor a \.json file/],
     [['worked-example', '--seed', 'abc'], /--seed must be an integer/],
+    [['worked-example', '--seed', '-1'], /--seed must be an integer from 0 to 4294967295/],
+    [['worked-example', '--at', '5', 'get', 'secrets'], /is not one of: get pods, get nodes, get events, describe pod <name>/],
+    [['worked-example', '--at', '5'], /--at needs a kubectl command/],
+    [['worked-example', '--at', '5', 'describe', 'pod', 'nope'], /no pod "nope" at t=5s/],
     [['worked-example', '--format', 'xml'], /--format is text or ndjson/],
     [[], /give exactly one scenario/],
   ])('rejects %j with a message and a non-zero exit', async (args, message) => {
     await expect(sim(...args)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(message) });
+  });
+
+  it('V2 (item 13): prints kubectl get pods and describe pod at a chosen moment, in the real formats', async () => {
+    const { stdout: get } = await sim('worked-example', '--at', '16.2', 'get', 'pods');
+    expect(get.split('\n')[0]).toMatch(/^NAME +READY +STATUS +RESTARTS +AGE$/);
+    expect(get.split('\n')[1]).toMatch(/^api-\w{5} +0\/1 +CrashLoopBackOff +1 \(0s ago\) +16s$/);
+    const { stdout: describe } = await sim('worked-example', '--at', '20', 'describe', 'pod', 'api');
+    expect(describe).toContain('    State:          Waiting\n      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n');
+    expect(describe).toMatch(/\n {2}Warning +BackOff +3s +kubelet +Back-off restarting failed container app in pod api-\w{5}_default/);
+    const { stdout: nodes } = await sim('worked-example', '--at', '1', 'get', 'nodes');
+    expect(nodes.split('\n')[1]).toMatch(/^node-1 +Ready +<none> +60m +v1\.33\.0$/);
   });
 
   it('rejects a bad scenario file naming the field', async () => {
