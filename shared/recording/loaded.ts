@@ -100,7 +100,8 @@ function* loadSteps(text: string, options: LoadOptions): Generator<number, LoadR
           markers.push({
             tick: e.tick,
             kind: 'kill',
-            label: `${e.slot ?? e.comm} OOMKilled (${e.constraint})`,
+            // A node agent is a systemd service: no OOMKilled reason, its unit fails with result 'oom-kill' (N4).
+            label: e.slot === null ? `${e.comm} oom-kill (${e.constraint})` : `${e.slot} OOMKilled (${e.constraint})`,
           });
         else if (e.type === 'evicted')
           markers.push({ tick: e.tick, kind: 'eviction', label: `${e.slot} evicted` });

@@ -25,7 +25,7 @@ export function pointsFormula(e: OomKillEvent, pid: number): string {
 export function explainKill(e: OomKillEvent, mySlot: string | null = null): string {
   const you = mySlot !== null && e.slot === mySlot;
   const who = you ? 'Your container' : e.pod ? `Pod ${e.pod}` : `The node agent ${e.comm}`;
-  const kind = `[${oomKindLabel(e)}] `;
+  const kind = `${oomKindLabel(e)}: `;
   if (e.constraint === 'memcg') {
     return (
       kind +

@@ -47,9 +47,9 @@ function victimPath(e: OomKillEvent): string {
 
 /** Which of the three OOM kinds (K10), in a few words for people. */
 export function oomKindLabel(e: Pick<OomKillEvent, 'constraint'>): string {
-  if (e.constraint === 'memcg') return 'container limit (cgroup OOM)';
-  if (e.constraint === 'kubepods') return 'node allocatable, /kubepods.slice (cgroup OOM)';
-  return 'whole node out of memory (global OOM)';
+  if (e.constraint === 'memcg') return 'Container limit (cgroup OOM)';
+  if (e.constraint === 'kubepods') return 'Node allocatable, /kubepods.slice (cgroup OOM)';
+  return 'Whole node out of memory (global OOM)';
 }
 
 /**

@@ -132,6 +132,6 @@ describe('who asked for the memory', () => {
     runScenario(builtinScenario('noisy-neighbour')!, { durationSec: 45 }, (s) => events.push(...s.events));
     const kill = events.find((e): e is OomKillEvent => e.type === 'oom_kill')!;
     expect(kill.slot).toBe('web');
-    expect(explainKill(kill, 'web')).toMatch(/^\[whole node out of memory \(global OOM\)\] The node ran out of memory when java in neighbour-\w{5} asked for more\./);
+    expect(explainKill(kill, 'web')).toMatch(/^Whole node out of memory \(global OOM\): The node ran out of memory when java in neighbour-\w{5} asked for more\./);
   });
 });

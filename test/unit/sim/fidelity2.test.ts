@@ -188,7 +188,7 @@ describe('N6, K10 (item 4): node allocatable is enforced on /kubepods.slice', ()
     expect(lines[1]).toMatch(/\] memory: usage 3670016kB, limit 3670016kB, failcnt \d+$/);
     expect(lines[3]).toMatch(/oom-kill:constraint=CONSTRAINT_MEMCG,.*,oom_memcg=\/kubepods\.slice,task_memcg=\/kubepods\.slice\/kubepods-besteffort\.slice\//);
     expect(lines[4]).toMatch(/\] Memory cgroup out of memory: Killed process \d+ \(big\)/);
-    expect(explainKill(kill)).toMatch(/^\[node allocatable, \/kubepods\.slice \(cgroup OOM\)\] /);
+    expect(explainKill(kill)).toMatch(/^Node allocatable, \/kubepods\.slice \(cgroup OOM\): /);
   });
 
   it('with enforceNodeAllocatable ["none"] the same pods run the node itself out: a global OOM', () => {
