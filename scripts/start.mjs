@@ -1,4 +1,4 @@
-// `npm start`: build the client when dist/client is missing or older than its sources, then run the server.
+// `npm start` (and `npm run cluster`): build the client when dist/client is missing or older than its sources, then run the server.
 // Plain JavaScript (no tsx needed to decide whether to build).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -31,6 +31,10 @@ if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   }
 }
 
-const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// `npm run cluster` (--cluster): the launcher of several server processes behind one port (docs/scaling.md).
+const cluster = process.argv.includes('--cluster');
+const entry = cluster ? join(root, 'server', 'cluster', 'launcher.ts') : join(root, 'server', 'main.ts');
+const args = process.argv.slice(2).filter((a) => a !== '--cluster');
+const server = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

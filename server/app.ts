@@ -1,6 +1,13 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import type { ServerOptions } from 'socket.io';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
 import { clientRoutes } from './http/clientRoutes.ts';
@@ -8,8 +15,9 @@ import { sessionRoutes } from './http/sessionRoutes.ts';
 import { Metrics } from './metrics.ts';
 import { realClock, type LoopClock } from './room/LoopDriver.ts';
 import { nullRecorderFactory, type RecorderFactory } from './room/recorderPort.ts';
-import { RoomRegistry } from './room/RoomRegistry.ts';
-import { createIo, wireSockets } from './socket/attachSocket.ts';
+import type { RoomPort } from './room/port.ts';
+import { RoomRegistry, type RoomClaims } from './room/RoomRegistry.ts';
+import { createIo, wireSockets, type RemoteSockets } from './socket/attachSocket.ts';
 import { SocketPort } from './socket/SocketPort.ts';
 import type { IoServer } from './socket/types.ts';
 
@@ -40,6 +48,18 @@ export interface AppOptions {
   clientDir?: string;
   /** Base URLs to show students (LAN addresses); main.ts fills this once it knows the port. */
   publicUrls?: () => string[];
+  /** Membership of a cluster on Redis (server/cluster/Cluster.ts); without it the process is alone, as `npm start`. */
+  cluster?: AppCluster;
+}
+
+/** What a cluster plugs into the app: socket.io's adapter, the rooms' port, code claims, routing of sockets and HTTP. */
+export interface AppCluster {
+  readonly adapter: NonNullable<ServerOptions['adapter']>;
+  port(io: IoServer): RoomPort;
+  readonly claims: RoomClaims;
+  sockets(rooms: RoomRegistry): RemoteSockets;
+  /** A preHandler hook: requests about a room that runs in another process are answered there. */
+  readonly httpGate: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 export interface App {
@@ -59,12 +79,17 @@ const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.u
 export async function buildApp(o: AppOptions = {}): Promise<App> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...o.config };
   // Per-request logs would drown the session events a teacher needs to see; errors are still logged.
-  const app = Fastify({ logger: o.logger ?? false, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: false });
+  const app = Fastify({
+    logger: o.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+  });
   const metrics = new Metrics();
-  const io = createIo(app.server, config);
+  const io = createIo(app.server, config, o.cluster?.adapter);
   const clock = o.clock ?? realClock;
   const rooms = new RoomRegistry({
-    port: new SocketPort(io),
+    port: o.cluster ? o.cluster.port(io) : new SocketPort(io),
     clock,
     recorders: o.recorderFactory ?? nullRecorderFactory,
     log: app.log,
@@ -72,8 +97,10 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
     endedTtlMs: config.endedTtlMs,
     idleMs: config.idleMs,
     onLateness: (ms) => metrics.lateness.add(ms),
+    claims: o.cluster?.claims,
   });
-  wireSockets(io, { rooms, config, log: app.log, metrics });
+  wireSockets(io, { rooms, config, log: app.log, metrics, remote: o.cluster?.sockets(rooms) });
+  if (o.cluster) app.addHook('preHandler', o.cluster.httpGate);
   rooms.startSweeping();
 
   await app.register(helmet, {
@@ -102,7 +129,8 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
   await app.register(sessionRoutes, { rooms, config, publicUrls: o.publicUrls ?? (() => []) });
   if (config.metrics) {
     app.get('/api/metrics', async (req, reply) => {
-      if (req.ip !== '127.0.0.1' && req.ip !== '::1' && req.ip !== '::ffff:127.0.0.1') return reply.code(404).send();
+      if (req.ip !== '127.0.0.1' && req.ip !== '::1' && req.ip !== '::ffff:127.0.0.1')
+        return reply.code(404).send();
       // With node --expose-gc the benchmark can ask for a collection first, to measure live memory, not garbage.
       const gc = (globalThis as { gc?: () => void }).gc;
       if ((req.query as { gc?: string }).gc === '1' && gc) gc();

@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net';
 import { buildApp } from './app.ts';
-import { configFromEnv } from './config.ts';
+import { Cluster } from './cluster/Cluster.ts';
+import { configFromEnv, DEFAULT_CONFIG } from './config.ts';
 import { lanUrls } from './net/lanUrls.ts';
 import { createFileRecorderFactory, recordingRoutes } from './recording/index.ts';
 import { recordingSessionHooks } from './sessions/sessionHooks.ts';
@@ -16,27 +18,83 @@ const dataDir = process.env.DATA_DIR ?? 'data';
 
 let urls: string[] = [];
 const config = configFromEnv(process.env);
-if (dev) config.allowedOrigins = [...(config.allowedOrigins ?? []), 'http://localhost:5173', 'http://127.0.0.1:5173'];
+if (dev)
+  config.allowedOrigins = [
+    ...(config.allowedOrigins ?? []),
+    'http://localhost:5173',
+    'http://127.0.0.1:5173',
+  ];
 const store = createFileRecorderFactory({ dataDir });
 // Recordings: every session is written to DATA_DIR/recordings; a replay can be continued as a new session and an
 // interrupted session resumed under its old code (the hooks need the rooms, which exist once the app is built).
 let rooms: RoomRegistry | null = null;
 const hooks = recordingSessionHooks(store, () => rooms!);
+// REDIS_URL: join a cluster of processes sharing Redis and DATA_DIR (docs/scaling.md). Without it: one process.
+const cluster = process.env.REDIS_URL
+  ? new Cluster({
+      redisUrl: process.env.REDIS_URL,
+      leaseMs: /^\d+$/.test(process.env.CLUSTER_LEASE_MS ?? '')
+        ? Number(process.env.CLUSTER_LEASE_MS)
+        : undefined,
+      config: { ...DEFAULT_CONFIG, ...config },
+      log: {
+        info: (o, m) => built.app.log.info(o, m),
+        warn: (o, m) => built.app.log.warn(o, m),
+        error: (o, m) => built.app.log.error(o, m),
+      },
+      resume: (recording, hostKey) => hooks.resumeSession(recording, { hostKey }),
+    })
+  : undefined;
 const built = await buildApp({
   config,
+  cluster,
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
   recorderFactory: hooks.recorderFactory,
   publicUrls: () => urls,
-  plugins: [(a) => a.register(recordingRoutes, { store, continueSession: hooks.continueSession, resumeSession: hooks.resumeSession, resultsCsv: hooks.resultsCsv })],
+  plugins: [
+    (a) =>
+      a.register(recordingRoutes, {
+        store,
+        continueSession: hooks.continueSession,
+        resumeSession: cluster ? cluster.guardResume((id) => store.summary(id), hooks.resumeSession) : hooks.resumeSession,
+        resultsCsv: hooks.resultsCsv,
+      }),
+  ],
 });
 rooms = built.rooms;
 const { app } = built;
+if (cluster) {
+  await cluster.start({ rooms: built.rooms, app });
+  app.addHook('onClose', async () => cluster.close());
+  app.log.info({ node: cluster.node, leaseMs: cluster.dir.timings.leaseMs }, 'joined the cluster');
+}
 
 await app.listen({ port, host });
 const address = app.server.address();
 const actualPort = typeof address === 'object' && address ? address.port : port;
-urls = host === '0.0.0.0' || host === '::' ? lanUrls(actualPort) : [`http://${host}:${actualPort}`];
-process.stdout.write(`\nOOM Arena is running.\n  Students open: ${urls[0]}\n${urls.slice(1).map((u) => `             or: ${u}\n`).join('')}  Teacher: ${urls[0]}/host\n\n`);
+// A worker of `npm run cluster` listens on a private port; people use the launcher's (PUBLIC_PORT).
+const worker = process.env.CLUSTER_WORKER !== undefined && process.send !== undefined;
+if (worker) {
+  const shown = Number(process.env.PUBLIC_PORT ?? actualPort);
+  urls = lanUrls(shown);
+  // The launcher hands over each connection with the bytes it read to route it.
+  process.on('message', (m: { t?: string; head?: string }, handle: unknown) => {
+    if (m?.t !== 'oom:conn' || !handle) return;
+    const conn = handle as Socket;
+    app.server.emit('connection', conn);
+    conn.emit('data', Buffer.from(m.head ?? '', 'base64'));
+    conn.resume();
+  });
+  process.send!({ t: 'oom:ready', port: actualPort });
+} else {
+  urls = host === '0.0.0.0' || host === '::' ? lanUrls(actualPort) : [`http://${host}:${actualPort}`];
+  process.stdout.write(
+    `\nOOM Arena is running.\n  Students open: ${urls[0]}\n${urls
+      .slice(1)
+      .map((u) => `             or: ${u}\n`)
+      .join('')}  Teacher: ${urls[0]}/host\n\n`,
+  );
+}
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -49,6 +107,8 @@ async function shutdown(signal: string) {
   }, 10_000);
   force.unref();
   try {
+    // A process leaving a cluster hands its rooms over (another process resumes them) rather than ending them.
+    await cluster?.handOver();
     await app.close();
     process.exit(0);
   } catch (e) {

@@ -46,7 +46,8 @@ export class Bot {
   constructor(o: BotOptions) {
     this.#o = o;
     this.#rand = o.random ?? Math.random;
-    this.socket = io(o.url, { transports: ['websocket'], reconnectionDelay: 1000, reconnectionDelayMax: 5000 });
+    // The room in the handshake lets a cluster's launcher send the bot to the process that runs its room.
+    this.socket = io(o.url, { transports: ['websocket'], reconnectionDelay: 1000, reconnectionDelayMax: 5000, query: { room: o.room } });
     this.socket.io.on('open', () => {
       this.socket.io.engine.on('data', (d: unknown) => {
         this.bytesIn += typeof d === 'string' ? Buffer.byteLength(d) : ((d as ArrayBuffer).byteLength ?? 0);

@@ -63,7 +63,7 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
         if (!base) return reply.code(404).send(errorBody('SCENARIO_NOT_FOUND', `No scenario named "${name}".`));
       }
       const scenario = b.nodeMemoryMiB ? { ...base, node: { ...base.node, memoryMiB: b.nodeMemoryMiB } } : base;
-      const room = rooms.create({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents });
+      const room = await rooms.open({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents });
       if (!room) return reply.code(503).send(errorBody('TOO_MANY_SESSIONS', 'This server is running as many sessions as it can. End an old one first.'));
       const origin = `${req.protocol}://${req.host}`;
       const urls = [...new Set([...o.publicUrls(), origin])];

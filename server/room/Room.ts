@@ -177,6 +177,18 @@ export class Room {
   end(reason: 'host' | 'shutdown' | 'idle'): Promise<Ack<SessionMeta>> {
     return this.#host.end(reason);
   }
+  /**
+   * Stop here without another word to the recording or the clients: a cluster lost this room's lease (or hands it
+   * over), and the process that holds it now resumes it from the same file (server/cluster/).
+   */
+  async abandon(): Promise<void> {
+    const c = this.#c;
+    c.loop.stop();
+    this.#intake.dropHeld();
+    c.status = 'ended';
+    c.endedAt = c.o.clock.now();
+    await (c.recorder as { abandon?: () => Promise<void> }).abandon?.();
+  }
   /** Disconnect a participant; they may rejoin with their token and find their pod. */
   kick(id: string): Ack<{ id: string }> {
     return this.#host.kick(id);

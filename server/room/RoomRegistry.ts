@@ -2,7 +2,7 @@ import type { RoomGame } from '../game/RoomGame.ts';
 import type { ResumedSeat } from './participants.ts';
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimState } from '../../shared/sim/types.ts';
-import { newRoomCode } from '../util/secrets.ts';
+import { newRoomCode, newSecret } from '../util/secrets.ts';
 import type { LoopClock } from './LoopDriver.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory } from './recorderPort.ts';
@@ -17,6 +17,18 @@ export interface RegistryOptions {
   endedTtlMs: number;
   idleMs: number;
   onLateness?: (ms: number) => void;
+  /** Clustered: room codes are claimed cluster-wide before a room opens (server/cluster/). */
+  claims?: RoomClaims;
+}
+
+/** Where room codes are reserved across processes: a code is claimed before its room exists here. */
+export interface RoomClaims {
+  /** Reserve `code` for a room of this process; false when it is in use anywhere. */
+  claim(code: string, hostKey: string): Promise<boolean>;
+  /** The room exists now: publish what a takeover needs (its recording). */
+  opened(room: Room): void;
+  /** The room will not open after all. */
+  unclaim(code: string): void;
 }
 
 export interface NewSession {
@@ -64,7 +76,40 @@ export class RoomRegistry {
     return this.#rooms.values();
   }
 
-  /** A new session, or null when the server already runs its maximum. */
+  /**
+   * A new session with a code unique across the cluster (claimed first when clustered), or null when the server
+   * runs its maximum or the asked-for code is in use. Every route that opens a room goes through here.
+   */
+  async open(s: NewSession): Promise<Room | null> {
+    const claims = this.#o.claims;
+    if (!claims) return this.create(s);
+    const hostKey = s.hostKey ?? newSecret();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (this.liveCount >= this.#o.maxSessions) return null;
+      const code = s.code ?? newRoomCode();
+      if (this.#rooms.has(code) || !(await claims.claim(code, hostKey))) {
+        if (s.code) return null;
+        continue;
+      }
+      const room = this.create({ ...s, code, hostKey });
+      if (room) claims.opened(room);
+      else claims.unclaim(code);
+      return room;
+    }
+    return null;
+  }
+
+  /**
+   * Forget a room without ending it: another process owns it now (its lease was lost), so its recording must not
+   * be written here again.
+   */
+  drop(code: string): Room | undefined {
+    const room = this.#rooms.get(code);
+    this.#rooms.delete(code);
+    return room;
+  }
+
+  /** A new session, or null when the server already runs its maximum. Synchronous: single-process callers. */
   create(s: NewSession): Room | null {
     if (this.liveCount >= this.#o.maxSessions) return null;
     let code = s.code ?? newRoomCode();
@@ -117,6 +162,8 @@ export class RoomRegistry {
   async closeAll(): Promise<void> {
     this.#sweeper?.();
     this.#sweeper = null;
-    await Promise.all([...this.#rooms.values()].filter((r) => r.status !== 'ended').map((r) => r.end('shutdown')));
+    await Promise.all(
+      [...this.#rooms.values()].filter((r) => r.status !== 'ended').map((r) => r.end('shutdown')),
+    );
   }
 }

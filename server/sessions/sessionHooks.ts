@@ -10,7 +10,7 @@ import type { RoomGame } from '../game/RoomGame.ts';
 
 /** The part of the server's room registry the hooks need (structural: the registry fits it). */
 export interface SessionRooms {
-  create(s: {
+  open(s: {
     scenario: Scenario;
     seed?: number;
     speed: number;
@@ -21,7 +21,7 @@ export interface SessionRooms {
     hostKey?: string;
     seats?: readonly ResumedParticipant[];
     game?: RoomGame;
-  }): { code: string; hostKey: string } | null;
+  }): Promise<{ code: string; hostKey: string } | null>;
 }
 
 /** The recorder factory shape rooms are built with (server/room/recorderPort.ts). */
@@ -67,7 +67,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     // The new room's code is not known before it exists: record the origin against the code the room will use.
     const code = newRoomCode();
     origins.set(code, origin);
-    const room = rooms().create({
+    const room = await rooms().open({
       scenario: header.scenario,
       seed: header.seed,
       ...optionsOf(header.options),
@@ -90,7 +90,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     const restorer = new GameRestorer();
     const { header, state, recorder, participants } = await store.resume(id, auth, restorer.watch);
     reopened.set(header.code, recorder);
-    const room = rooms().create({
+    const room = await rooms().open({
       scenario: header.scenario,
       seed: header.seed,
       ...optionsOf(header.options),

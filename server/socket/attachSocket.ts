@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
+import type { Ack } from '../../shared/protocol/errors.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomLog } from '../room/port.ts';
@@ -26,34 +27,76 @@ export function originAllowed(req: IncomingMessage, extra: readonly string[]): b
   }
 }
 
-/** Create the socket.io server on fastify's HTTP server; every message goes through the checkpoint. */
-export function createIo(server: HttpServer, config: ServerConfig): IoServer {
+/**
+ * What a clustered process adds to its sockets (server/cluster/SocketRouter.ts): a per-address cap across the
+ * cluster, and connections whose room runs in another process, whose events go to that owner.
+ */
+export interface RemoteSockets {
+  /** The cluster-wide per-address cap (this process's own cap is checked first). */
+  admit(ip: string): Promise<boolean>;
+  closed(socket: IoSocket, ip: string, admitted: boolean): void;
+  /** The answer to an event whose room is elsewhere, or null when this process handles it. */
+  intercept(
+    socket: IoSocket,
+    ctx: ConnContext,
+    event: string,
+    args: unknown[],
+  ): Promise<Ack<unknown> | null> | null;
+  /** A connection restored by socket.io's recovery whose room is not in this process. */
+  recovered(socket: IoSocket, ctx: ConnContext): void;
+}
+
+/**
+ * Create the socket.io server on fastify's HTTP server; every message goes through the checkpoint. A cluster
+ * passes socket.io's Redis Streams adapter, which keeps connection state recovery working across processes.
+ */
+export function createIo(
+  server: HttpServer,
+  config: ServerConfig,
+  adapter?: ServerOptions['adapter'],
+): IoServer {
   return new Server(server, {
+    ...(adapter ? { adapter } : {}),
     // Compression costs CPU per frame for small JSON; keep it off (a test asserts it).
     perMessageDeflate: false,
     httpCompression: false,
     maxHttpBufferSize: config.maxHttpBufferSize,
     serveClient: false,
-    allowRequest: (req, cb) => cb(originAllowed(req, config.allowedOrigins) ? null : 'origin not allowed', originAllowed(req, config.allowedOrigins)),
+    allowRequest: (req, cb) =>
+      cb(
+        originAllowed(req, config.allowedOrigins) ? null : 'origin not allowed',
+        originAllowed(req, config.allowedOrigins),
+      ),
     connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true },
     pingInterval: 20_000,
     pingTimeout: 20_000,
   });
 }
 
-export function wireSockets(io: IoServer, deps: { rooms: RoomRegistry; config: ServerConfig; log: RoomLog; metrics: Metrics }): void {
-  const { rooms, config, log, metrics } = deps;
+export function wireSockets(
+  io: IoServer,
+  deps: { rooms: RoomRegistry; config: ServerConfig; log: RoomLog; metrics: Metrics; remote?: RemoteSockets },
+): void {
+  const { rooms, config, log, metrics, remote } = deps;
   const perIp = new Map<string, number>();
+  // Connections the cluster-wide cap counted (their count is given back when they close).
+  const admitted = new WeakSet<object>();
 
   io.use((socket, next) => {
     const ip = socket.handshake.address;
-    if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) {
+    const refuse = () => {
       log.warn({ ip }, 'connection refused: too many from one address');
       const err = new Error('Too many connections from your network.') as Error & { data: unknown };
       err.data = { code: 'TOO_MANY_CONNECTIONS' };
-      return next(err);
-    }
-    next();
+      next(err);
+    };
+    if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) return refuse();
+    if (!remote) return next();
+    void remote.admit(ip).then((ok) => {
+      if (!ok) return refuse();
+      admitted.add(socket);
+      next();
+    });
   });
 
   io.on('connection', (socket: IoSocket) => {
@@ -68,6 +111,8 @@ export function wireSockets(io: IoServer, deps: { rooms: RoomRegistry; config: S
         ctx.room = room;
         ctx.role = socket.data.role as Role;
         ctx.participantId = socket.data.participantId;
+      } else if (!room && remote) {
+        remote.recovered(socket, ctx);
       }
     } else {
       socket.data = { roomCode: null, participantId: null, role: null };
@@ -81,30 +126,48 @@ export function wireSockets(io: IoServer, deps: { rooms: RoomRegistry; config: S
     socket.onAny((event: string, ...args: unknown[]) => {
       if (offender) return;
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
-      const t0 = performance.now();
-      const done = checkpoint(ctx, event, args, {
-        rooms,
-        log,
-        now,
-        messages,
-        offences,
-        onOffender: () => {
-          offender = true;
-          // Let the refusal ack go out first, then close.
-          setImmediate(() => socket.disconnect(true));
-        },
-        onMessage: () => metrics.messages++,
-        onRejected: () => metrics.rejected++,
-      });
-      // The synchronous part: validation and the handler up to its first wait (the recording's fsync is not CPU).
-      metrics.handlerMicros += (performance.now() - t0) * 1000;
-      void done.then((res) => {
-        if (ctx.room && socket.data.roomCode === null) {
-          socket.data = { roomCode: ctx.room.code, participantId: ctx.participantId, role: ctx.role };
-        }
+      const reply = (res: Ack<unknown>) => {
         if (ack) ack(res);
-        else if (!res.ok) socket.emit('client:error', { event: String(event).slice(0, 40), code: res.error.code, message: res.error.message });
-      });
+        else if (!res.ok)
+          socket.emit('client:error', {
+            event: String(event).slice(0, 40),
+            code: res.error.code,
+            message: res.error.message,
+          });
+      };
+      // Clustered: an event whose room runs in another process goes there (and is checked there).
+      const routed = remote && !ctx.room ? remote.intercept(socket, ctx, event, args) : null;
+      if (routed) {
+        void routed.then((res) => (res ? reply(res) : local()));
+        return;
+      }
+      local();
+
+      function local() {
+        const t0 = performance.now();
+        const done = checkpoint(ctx, event, args, {
+          rooms,
+          log,
+          now,
+          messages,
+          offences,
+          onOffender: () => {
+            offender = true;
+            // Let the refusal ack go out first, then close.
+            setImmediate(() => socket.disconnect(true));
+          },
+          onMessage: () => metrics.messages++,
+          onRejected: () => metrics.rejected++,
+        });
+        // The synchronous part: validation and the handler up to its first wait (the recording's fsync is not CPU).
+        metrics.handlerMicros += (performance.now() - t0) * 1000;
+        void done.then((res) => {
+          if (ctx.room && socket.data.roomCode === null) {
+            socket.data = { roomCode: ctx.room.code, participantId: ctx.participantId, role: ctx.role };
+          }
+          reply(res);
+        });
+      }
     });
 
     socket.on('disconnect', () => {
@@ -112,7 +175,7 @@ export function wireSockets(io: IoServer, deps: { rooms: RoomRegistry; config: S
       if (n <= 0) perIp.delete(ip);
       else perIp.set(ip, n);
       ctx.room?.detach(socket.id);
+      remote?.closed(socket, ip, admitted.has(socket));
     });
   });
 }
-

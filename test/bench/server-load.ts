@@ -4,7 +4,10 @@
  * per second, tick lateness, event-loop delay and RSS per client, for 20 sessions × 50 students and for 300
  * clients in one session. A run whose generators are CPU-saturated is marked INVALID (it measured the generator).
  *
- * Options: --measure <s> (default 20) --warmup <s> (5) --workers <n> (2) --only fleet|big (20 × 50, or 300 in one)
+ * Options: --measure <s> (default 20) --warmup <s> (5) --generators <n> (2) --only fleet|big (20 × 50, or 300 in one)
+ *
+ * `--workers N` instead compares the capacity of N server processes on Redis with one process (clusterCapacity.ts;
+ * --step <rooms> (5), --max-rooms <n> (60)).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,13 +17,22 @@ import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
+import { compareCapacity } from './clusterCapacity.ts';
 
 const { values } = parseArgs({
-  options: { measure: { type: 'string', default: '20' }, warmup: { type: 'string', default: '5' }, workers: { type: 'string', default: '2' }, only: { type: 'string' } },
+  options: {
+    measure: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '5' },
+    generators: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    workers: { type: 'string' },
+    step: { type: 'string', default: '5' },
+    'max-rooms': { type: 'string', default: '60' },
+  },
 });
 const MEASURE_S = Number(values.measure);
 const WARMUP_S = Number(values.warmup);
-const WORKERS = Number(values.workers);
+const WORKERS = Number(values.generators);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Metrics {
@@ -146,6 +158,13 @@ async function run(label: string, sessions: number, perSession: number): Promise
   }
 }
 
+if (values.workers !== undefined) {
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error('--workers takes a number of server processes from 1 to 16');
+  process.stdout.write(`# cluster capacity benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback\n`);
+  await compareCapacity({ workers, step: Number(values.step), maxRooms: Number(values['max-rooms']), perRoom: 50, warmupS: Math.min(WARMUP_S, 4), measureS: Math.min(MEASURE_S, 10), p99LimitMs: 150, minFramesPerSec: 9.5 });
+  process.exit(0);
+}
 process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes, measure ${MEASURE_S} s after ${WARMUP_S} s warm-up\n`);
 if (values.only !== undefined && values.only !== 'fleet' && values.only !== 'big') throw new Error('--only takes fleet or big');
 if (values.only !== 'big') await run('classroom fleet', 20, 50);

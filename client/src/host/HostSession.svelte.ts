@@ -96,6 +96,7 @@ export class HostSession {
 
   constructor(code: string, hostKey: string, joinUrls: readonly string[] = []) {
     this.code = code;
+    this.conn.route(code);
     this.#hostKey = hostKey;
     this.joinUrls = joinUrls;
     this.#ready = new Promise((r) => (this.#setReady = r));

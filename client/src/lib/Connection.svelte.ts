@@ -56,6 +56,17 @@ export class Connection<S extends Socket = Socket> {
     return this.#lastError;
   }
 
+  /**
+   * Name the room this connection is for (a `room` query on every handshake): a cluster's launcher sends it
+   * straight to the process that runs the room (docs/scaling.md). Call before connecting.
+   */
+  route(room: string): void {
+    this.socket.io.opts.query = {
+      ...(this.socket.io.opts.query as Record<string, string> | undefined),
+      room,
+    };
+  }
+
   connect(): void {
     this.socket.connect();
   }

@@ -20,6 +20,7 @@ export class PresenterSession {
 
   constructor(code: string) {
     this.code = code;
+    this.conn.route(code);
     this.model = new PresenterModel((slot) => this.room.pods.find((p) => p.slot === slot)?.owner ?? slot);
     const s = this.conn.socket;
     s.on('connect', () => void this.#attach());

@@ -80,6 +80,7 @@ export class StudentSession {
 
   constructor(code: string, identity: Identity | null) {
     this.code = code;
+    this.conn.route(code);
     this.#identity = identity;
     const s = this.conn.socket;
     let first = true;

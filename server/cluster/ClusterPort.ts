@@ -1,0 +1,87 @@
+import type { RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import type { IoServer } from '../socket/types.ts';
+
+type Emit = (e: string, p: unknown) => boolean;
+
+/**
+ * The RoomPort of a clustered process. A room's connections are socket ids: most are sockets of this process (the
+ * launcher routes a room's clients to its owner), the others live on another process and are reached through
+ * socket.io's Redis Streams adapter. A room's broadcasts stay in this process (no Redis round trip, no other
+ * process decoding them) until one of its connections is remote.
+ */
+export class ClusterPort implements RoomPort {
+  readonly #io: IoServer;
+  /** Remote connections per room code (a channel is `<code>` or `<code>/<group>`). */
+  readonly #remote = new Map<string, Set<string>>();
+  readonly #roomOf = new Map<string, string>();
+
+  constructor(io: IoServer) {
+    this.#io = io;
+  }
+
+  #local(conn: string) {
+    return this.#io.sockets.sockets.get(conn);
+  }
+
+  send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile = false): void {
+    const socket = this.#local(conn);
+    if (socket) {
+      ((volatile ? socket.volatile : socket).emit as Emit)(event, payload);
+    } else if (this.#roomOf.has(conn)) {
+      const to = this.#io.to(conn);
+      ((volatile ? to.volatile : to).emit as Emit)(event, payload);
+    }
+  }
+
+  broadcast<E extends ServerEvent>(
+    channel: string,
+    event: E,
+    payload: ServerPayload<E>,
+    volatile = false,
+  ): void {
+    const code = channel.split('/', 1)[0]!;
+    const to = this.#remote.get(code)?.size ? this.#io.to(channel) : this.#io.local.to(channel);
+    ((volatile ? to.volatile : to).emit as Emit)(event, payload);
+  }
+
+  join(conn: string, channel: string): void {
+    const socket = this.#local(conn);
+    if (socket) {
+      void socket.join(channel);
+      return;
+    }
+    const code = channel.split('/', 1)[0]!;
+    let set = this.#remote.get(code);
+    if (!set) this.#remote.set(code, (set = new Set()));
+    set.add(conn);
+    this.#roomOf.set(conn, code);
+    this.#io.in(conn).socketsJoin(channel);
+  }
+
+  leave(conn: string, channel: string): void {
+    const socket = this.#local(conn);
+    if (socket) void socket.leave(channel);
+    else if (this.#roomOf.has(conn)) this.#io.in(conn).socketsLeave(channel);
+  }
+
+  disconnect(conn: string): void {
+    const socket = this.#local(conn);
+    if (socket) socket.disconnect(true);
+    else if (this.#roomOf.has(conn)) this.#io.in(conn).disconnectSockets(true);
+  }
+
+  /** A remote connection is gone (closed, or its process died): broadcasts may stay local again. */
+  forget(conn: string): void {
+    const code = this.#roomOf.get(conn);
+    if (code === undefined) return;
+    this.#roomOf.delete(conn);
+    const set = this.#remote.get(code);
+    set?.delete(conn);
+    if (set && set.size === 0) this.#remote.delete(code);
+  }
+
+  /** Remote connections across every room (metrics, tests). */
+  get remoteCount(): number {
+    return this.#roomOf.size;
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The cluster through real processes and a real Redis (docs/scaling.md): a room made on one process is joined
+ * through the others, frames and commands flow across them, a kill -9 of the room's owner moves the room to
+ * another process with every acknowledged command in its recording, and a Redis restart mid-session heals.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { io as connect } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
+import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
+import { startServerProcess, type ServerProcess } from './clusterProcess.ts';
+import { call, ok, type Client } from './helpers.ts';
+import { redisForTests, startRedis, type TestRedis } from './redisHarness.ts';
+
+const LEASE_MS = 1500;
+const run = redisForTests('cluster tests');
+
+/** Wait until `check` answers something truthy (conditions, not time); fail with `what` after `ms`. */
+async function until<T>(what: string, check: () => Promise<T> | T, ms = 20_000): Promise<NonNullable<T>> {
+  const end = performance.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!run)('a cluster of server processes on Redis', () => {
+  let redis: TestRedis;
+  let db: Redis;
+  let dataDir: string;
+  const procs: ServerProcess[] = [];
+  const clients: Client[] = [];
+
+  const start = async () => {
+    const p = await startServerProcess({
+      REDIS_URL: redis.url,
+      DATA_DIR: dataDir,
+      CLUSTER_LEASE_MS: String(LEASE_MS),
+      MAX_CONNECTIONS_PER_IP: '5000',
+    });
+    procs.push(p);
+    return p;
+  };
+  const open = async (p: ServerProcess, reconnection = false): Promise<Client> => {
+    const c: Client = connect(p.url, { transports: ['websocket'], reconnection, forceNew: true });
+    clients.push(c);
+    await new Promise<void>((resolve, reject) => {
+      c.once('connect', () => resolve());
+      c.once('connect_error', reject);
+    });
+    return c;
+  };
+  const create = async (p: ServerProcess): Promise<CreateSessionResponse> => {
+    const res = await fetch(`${p.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ speed: 4 }),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as CreateSessionResponse;
+  };
+  const owner = (code: string) => db.get(`oom:lease:${code}`);
+  const nodeOf = async (p: ServerProcess) =>
+    (await db.keys('oom:node:*'))
+      .map((k) => k.slice('oom:node:'.length))
+      .find((n) => n.split('/')[1] === String(p.proc.pid));
+  /** Frames a client receives from now on (their ticks). */
+  const frames = (c: Client) => {
+    const ticks: number[] = [];
+    c.on('state:delta', (d) => ticks.push(d.t));
+    c.on('state:snapshot', (s) => ticks.push(s.tick));
+    return ticks;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    db = new Redis(redis.url, { retryStrategy: () => 100 });
+    db.on('error', () => {});
+    dataDir = mkdtempSync(join(tmpdir(), 'oom-cluster-'));
+    await Promise.all([start(), start(), start()]);
+  });
+
+  afterAll(async () => {
+    if (process.env.CLUSTER_TEST_LOGS)
+      for (const p of procs)
+        console.log(
+          p.url,
+          p.log.filter((l) => !l.includes('"level":30') || /taken|moved|cluster/.test(l)).join('\n'),
+        );
+    for (const c of clients) c.disconnect();
+    await Promise.all(procs.map((p) => p.stop()));
+    db?.disconnect();
+    await redis?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('joins a room made on one process through the others; frames and commands flow; kill -9 of its owner moves it with every acknowledged command', async () => {
+    const [a, b, c] = procs as [ServerProcess, ServerProcess, ServerProcess];
+    const session = await create(a);
+    expect(await owner(session.code)).toBe(await nodeOf(a));
+
+    // Any process answers about any room (HTTP), and any process takes any client (socket.io).
+    const look = await fetch(`${c.url}/api/sessions/${session.code}`);
+    expect(look.status).toBe(200);
+    expect(((await look.json()) as { code: string }).code).toBe(session.code);
+
+    const host = await open(b);
+    const hostJoin = ok(
+      await call(host, 'host:attach', { v: PROTOCOL_VERSION, code: session.code, hostKey: session.hostKey }),
+    );
+    const viaC = await open(c);
+    const ann = ok(
+      await call(viaC, 'student:join', { v: PROTOCOL_VERSION, code: session.code, nickname: 'ann' }),
+    );
+    const viaA = await open(a, true);
+    const bob = ok(
+      await call(viaA, 'student:join', { v: PROTOCOL_VERSION, code: session.code, nickname: 'bob' }),
+    );
+    expect(ann.role).toBe('student');
+    expect(bob.role).toBe('student');
+
+    const annFrames = frames(viaC);
+    const hostFrames = frames(host);
+    ok(await call(host, 'session:start', {}));
+    await until('frames on every process', () => annFrames.length >= 3 && hostFrames.length >= 3);
+
+    // Commands from both sides, each acknowledged once it is durable in the recording.
+    const acked: { by: string; tick: number }[] = [];
+    let adj = 0;
+    const send = async (cl: Client, by: string) => {
+      const r = await call(cl, 'pod:command', { command: { type: 'set_oom_score_adj', value: (adj += 10) } });
+      if (r.ok) acked.push({ by, tick: r.data.tick });
+      return r;
+    };
+    ok(await send(viaC, ann.participantId));
+    ok(await send(viaA, bob.participantId));
+    ok(await send(viaC, ann.participantId));
+    const recording = hostJoin.snapshot.session.recordingId!;
+    expect(recording).toBeTruthy();
+
+    // kill -9 of the owner: its lease runs out, another process resumes the room from the shared recording.
+    const aNode = await nodeOf(a);
+    const killedAt = performance.now();
+    await a.kill9();
+    const newOwner = await until('another process to own the room', async () => {
+      const o = await owner(session.code);
+      return o && o !== aNode ? o : null;
+    });
+    expect([await nodeOf(b), await nodeOf(c)]).toContain(newOwner);
+    // Connections on the live processes are re-attached by themselves: the host and ann see frames again.
+    const seen = annFrames.length;
+    if (process.env.CLUSTER_TEST_LOGS)
+      console.log('pids a b c', a.proc.pid, b.proc.pid, c.proc.pid, 'new owner', newOwner);
+    await until('frames again after the takeover', () => annFrames.length > seen + 2);
+    const failoverMs = Math.round(performance.now() - killedAt);
+    console.log(
+      `cluster failover: kill -9 → room running elsewhere, frames flowing: ${failoverMs} ms (lease ${LEASE_MS} ms)`,
+    );
+    expect(failoverMs).toBeLessThan(10_000);
+
+    // bob's process died with him: his client reconnects elsewhere and gets his pod back with his token.
+    const bobAgain = await open(b);
+    const back = ok(
+      await call(bobAgain, 'student:join', { v: PROTOCOL_VERSION, code: session.code, token: bob.token }),
+    );
+    expect(back.slot).toBe(bob.slot);
+    expect(back.rejoined).toBe(true);
+    // The host key still opens the room, and commands flow again.
+    const host2 = await open(c);
+    ok(
+      await call(host2, 'host:attach', { v: PROTOCOL_VERSION, code: session.code, hostKey: session.hostKey }),
+    );
+    ok(await send(viaC, ann.participantId));
+    ok(await send(bobAgain, bob.participantId));
+
+    // Nobody can resume it by hand elsewhere while it runs (the file has one writer).
+    const other = newOwner === (await nodeOf(b)) ? c : b;
+    const resume = await fetch(`${other.url}/api/recordings/${recording}/resume`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hostKey: session.hostKey }),
+    });
+    expect(resume.status).toBe(409);
+    expect(((await resume.json()) as { error: { code: string } }).error.code).toBe('RECORDING_LIVE');
+
+    // Every acknowledged command is in the recording (the dead owner's and the new one's).
+    await fetch(`${b.url}/api/recordings/${recording}`); // flushes it where it is live
+    const lines = readFileSync(join(dataDir, 'recordings', `${recording}.ndjson`), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { k: string; t?: number; by?: string; cmd?: { type?: string } });
+    const kept = new Set(lines.filter((l) => l.k === 'c').map((l) => `${l.by}@${l.t}`));
+    for (const a of acked) expect(kept, `${a.by}@${a.tick}`).toContain(`${a.by}@${a.tick}`);
+    expect(acked.length).toBe(5);
+  });
+
+  it('recovers from a Redis restart mid-session', async () => {
+    const live = procs.filter((p) => p.proc.exitCode === null && p.proc.signalCode === null);
+    const [b, c] = live as [ServerProcess, ServerProcess];
+    const session = await create(b);
+    const student = await open(c);
+    const dee = ok(
+      await call(student, 'student:join', { v: PROTOCOL_VERSION, code: session.code, nickname: 'dee' }),
+    );
+    const host = await open(b);
+    ok(
+      await call(host, 'host:attach', { v: PROTOCOL_VERSION, code: session.code, hostKey: session.hostKey }),
+    );
+    const seen = frames(student);
+    ok(await call(host, 'session:start', {}));
+    await until('frames through the adapter', () => seen.length >= 2);
+
+    await redis.restart(); // a new, empty Redis on the same port
+    // The owner writes its lease and record again; cross-process frames and commands come back.
+    await until('the owner to renew its lease in the new Redis', () => owner(session.code));
+    expect(await owner(session.code)).toBe(await nodeOf(b));
+    const after = seen.length;
+    await until('frames again after the restart', () => seen.length > after + 2);
+    const r = await until('a command through the other process', async () => {
+      const x = await call(student, 'pod:command', {
+        command: { type: 'set_oom_score_adj', value: 5 },
+      }).catch(() => null);
+      return x?.ok ? x : null;
+    });
+    expect(r.ok).toBe(true);
+    expect(dee.role).toBe('student');
+    // New rooms still get cluster-wide codes.
+    const again = await create(c);
+    expect(await owner(again.code)).toBe(await nodeOf(c));
+  });
+});
