@@ -50,6 +50,8 @@ export class NodeBus {
     // A SUBSCRIBE sent before the connection's ready check has passed can be lost (seen with ioredis 5.11).
     if (this.#sub.status !== 'ready') await once(this.#sub, 'ready');
     await this.#sub.subscribe(INBOX + this.node, MOVED);
+    // …and again after every reconnection (a Redis restart), in case the automatic re-subscription was lost too.
+    this.#sub.on('ready', () => void this.#sub.subscribe(INBOX + this.node, MOVED).catch(() => {}));
   }
 
   /** What this process answers to calls (the owner side of forwarded connections and requests). */
