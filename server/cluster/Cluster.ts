@@ -13,6 +13,7 @@ import type { IoServer } from '../socket/types.ts';
 import { AddressLimit } from './addressLimit.ts';
 import { ClusterPort } from './ClusterPort.ts';
 import { NodeBus } from './NodeBus.ts';
+import { RedisLimitStore } from './RedisLimitStore.ts';
 import { RemoteConnections, type HttpAnswer, type OwnerCall } from './RemoteConnections.ts';
 import { leaseTimings, RoomDirectory, type OwnedRoom } from './RoomDirectory.ts';
 import { SocketRouter } from './SocketRouter.ts';
@@ -77,7 +78,11 @@ export class Cluster {
     this.#adapterClient.on('error', () => {});
     this.dir = new RoomDirectory(this.#cmd, this.node, leaseTimings(o.leaseMs));
     this.bus = new NodeBus(this.#cmd, this.#sub, this.node);
+    this.limits = new RedisLimitStore(this.#cmd);
   }
+
+  /** Per-address rate-limit buckets shared by the whole cluster (the shape of the server's LimitStore). */
+  readonly limits: RedisLimitStore;
 
   /** socket.io's Redis Streams adapter, for `new Server(..., { adapter })`. */
   get adapter(): NonNullable<ServerOptions['adapter']> {
