@@ -5,9 +5,9 @@
 import { activePod } from '../sim/podLifecycle.ts';
 import { qosClass } from '../sim/qos.ts';
 import type { QosClass, SimState } from '../sim/types.ts';
-import { pagesToMiB, ticksToSec } from '../sim/units.ts';
+import { PAGES_PER_MIB, pagesToMiB, TICKS_PER_SEC, ticksToSec } from '../sim/units.ts';
 import type { Question } from './questions.ts';
-import { leaderboard, timeLostSec, type GameStats, type Incident } from './score.ts';
+import { leaderboard, SCORING, timeLostSec, type GameStats, type Incident, type ScoringRules, type SlotStats } from './score.ts';
 import { downsample, type MemoryTrace, type SlotTrace } from './trace.ts';
 
 export interface CardKill {
@@ -18,6 +18,17 @@ export interface CardKill {
   cause: string;
   usageMiB: number;
   limitMiB: number | null;
+  /** G3, G4: what it cost: requests in flight, seconds until Ready again, requests lost in all, points. */
+  lostInFlight: number;
+  downSec: number;
+  lostRequests: number;
+  cost: number;
+}
+
+/** One line of the score's sum (PM6): the lines add up to the card's score, exactly. */
+export interface ScoreLine {
+  label: string;
+  points: number;
 }
 
 export interface CardAnswer {
@@ -34,8 +45,12 @@ export interface PostMortemCard {
   nickname: string;
   rank: number;
   of: number;
+  /** The one score (G5), the same the leaderboard, roster, podium and CSV show. */
   score: number;
+  /** PM6: how the score adds up, line by line. */
+  ledger: ScoreLine[];
   requestsServed: number;
+  requestsLost: number;
   requestMiB: number | null;
   limitMiB: number | null;
   qosClass: QosClass | null;
@@ -48,6 +63,8 @@ export interface PostMortemCard {
   restarts: number;
   /** Seconds not serving (Pending + down) and the share of the round the container ran. */
   timeLostSec: number;
+  /** Of which: starting up and getting Ready after a restart (G4). */
+  startingSec: number;
   uptimePct: number;
   answers: CardAnswer[];
   /** One sentence chosen from what happened (PM5). */
@@ -72,6 +89,13 @@ export interface PostMortemInput {
 
 /** PM4: the cause of one incident, in words. */
 export function incidentCause(i: Incident): string {
+  const base = incidentCauseOnly(i);
+  return i.causedBy !== null && i.kind !== 'caused'
+    ? `${base} ${i.causedBy} was the furthest over its request when it happened: it caused this, and pays for your lost requests too.`
+    : base;
+}
+
+function incidentCauseOnly(i: Incident): string {
   const lim = i.limitMiB === null ? 'no limit' : `its ${i.limitMiB} MiB limit`;
   switch (i.kind) {
     case 'oom_memcg':
@@ -95,7 +119,49 @@ export function incidentCause(i: Incident): string {
       return 'Killed with SIGKILL, not by the OOM killer: exit 137, reason Error.';
     case 'exit':
       return 'The process exited on its own.';
+    case 'caused':
+      return `You hurt a neighbour: the node ran short while your pod was the furthest over its request, and ${i.causedBy ?? 'another pod'} (${i.pod}) was stopped instead of you. Its lost requests are charged to you too.`;
   }
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
+const KIND_WORDS: Record<Incident['kind'], string> = {
+  oom_memcg: 'OOM kill at your limit',
+  oom_global: 'OOM kill, node-wide',
+  evicted: 'Evicted',
+  sigkill: 'Killed (SIGKILL)',
+  exit: 'Exited',
+  caused: 'Neighbour hurt',
+};
+
+/** PM6: the score as a sum: earned, each incident's cost, other lost requests, neighbours hurt, borrowed memory. */
+export function scoreLedger(s: SlotStats, rules: Readonly<ScoringRules> = SCORING): ScoreLine[] {
+  const lines: ScoreLine[] = [];
+  lines.push({ label: `${plural(s.requestsScored, 'request')} answered while Ready`, points: s.requestsScored * rules.pointsPerRequest });
+  if (s.batchesDone > 0) lines.push({ label: `${plural(s.batchesDone, 'batch', 'batches')} finished`, points: s.batchesDone * rules.pointsPerBatch });
+  let incidentLost = 0;
+  let harmListed = 0;
+  for (const i of s.incidents) {
+    const t = `t=${Math.round(ticksToSec(i.tick))} s`;
+    if (i.kind === 'caused') {
+      harmListed += i.lostRequests;
+      lines.push({ label: `${t} ${KIND_WORDS.caused}: ${i.causedBy ?? '?'} lost ${plural(i.lostRequests, 'request')}`, points: -i.lostRequests * rules.pointsPerHarmedRequest });
+      continue;
+    }
+    incidentLost += i.lostRequests;
+    const parts = [`${plural(i.lostInFlight, 'request')} in flight`, `down ${Math.round(ticksToSec(i.downTicks))} s${i.open ? ' (still)' : ''}`];
+    lines.push({ label: `${t} ${KIND_WORDS[i.kind]}: ${parts.join(', ')} → ${plural(i.lostRequests, 'request')} lost`, points: -i.lostRequests * rules.pointsPerLostRequest });
+  }
+  const otherLost = s.requestsLost - incidentLost;
+  if (otherLost !== 0) lines.push({ label: `${plural(otherLost, 'other request')} lost (Pending, starting, shed by a full buffer)`, points: -otherLost * rules.pointsPerLostRequest });
+  const otherHarm = s.requestsHarmed - harmListed;
+  if (otherHarm !== 0) lines.push({ label: `${plural(otherHarm, 'more request')} your neighbours lost`, points: -otherHarm * rules.pointsPerHarmedRequest });
+  if (s.borrowedPoints > 0) {
+    const gibMin = s.borrowedPageTicks / (1024 * PAGES_PER_MIB * 60 * TICKS_PER_SEC);
+    lines.push({ label: `Memory above your request: ${gibMin.toFixed(2)} GiB·min`, points: -s.borrowedPoints });
+  }
+  return lines;
 }
 
 /** PM5: the one lesson this student's round most shows. */
@@ -134,7 +200,9 @@ export function postMortem(input: PostMortemInput): PostMortemCard {
     rank: row?.rank ?? board.length + 1,
     of: board.length,
     score: s?.score ?? 0,
+    ledger: s ? scoreLedger(s) : [],
     requestsServed: s?.requestsServed ?? 0,
+    requestsLost: s?.requestsLost ?? 0,
     requestMiB,
     limitMiB,
     qosClass: pod ? qosClass(pod.spec.requestPages, pod.spec.limitPages) : null,
@@ -145,12 +213,17 @@ export function postMortem(input: PostMortemInput): PostMortemCard {
       cause: incidentCause(i),
       usageMiB: i.usageMiB,
       limitMiB: i.limitMiB,
+      lostInFlight: i.lostInFlight,
+      downSec: ticksToSec(i.downTicks),
+      lostRequests: i.lostRequests,
+      cost: i.cost,
     })),
     killsMemcg: s?.killsMemcg ?? 0,
     killsGlobal: s?.killsGlobal ?? 0,
     evictions: s?.evictions ?? 0,
     restarts: s?.restarts ?? 0,
     timeLostSec: s ? timeLostSec(s) : ticksToSec(input.roundTicks),
+    startingSec: s ? ticksToSec(s.startingTicks) : 0,
     uptimePct: s && input.roundTicks > 0 ? Math.round((100 * s.runningTicks) / input.roundTicks) : 0,
     answers: input.asked.map(({ question, answer }) => ({
       questionId: question.id,

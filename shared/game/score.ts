@@ -1,32 +1,62 @@
 /**
- * Scoring (docs/game.md, rules G1–G8): a pure function of what the simulation did, per slot (the student's app).
- * A service is paid for the requests it serves; everything else (kills, back-off, eviction, Pending) costs points
- * only because nothing is served meanwhile. There is no bonus for acting fast.
+ * Scoring (docs/game.md, rules G1–G10): a pure function of what the simulation did, per slot (the student's app).
+ * A service is paid for the requests it answers and charged for the ones its users did not get an answer to: in
+ * flight when the process died, or sent while it was not Ready (starting, back-off, rescheduling, Pending). So a
+ * kill costs what it costs in production, and nothing depends on how fast anyone clicked.
  */
-import { pagesToMiB, TICKS_PER_SEC } from '../sim/units.ts';
-import type { PodState, SimState } from '../sim/types.ts';
+import { PAGES_PER_MIB, pagesToMiB, TICKS_PER_SEC } from '../sim/units.ts';
+import { podWorkingSetPages } from '../sim/memory.ts';
+import type { OomKillEvent, PodState, SimEvent, SimState } from '../sim/types.ts';
 
-/** G1, G2: what each thing is worth. */
-export const SCORING = {
-  /** G1: one request completed while the container was running. */
-  pointsPerRequest: 1,
-  /** G2: one batch finished (about 10 s of requests at the template's 20 rps). A killed batch is lost work. */
-  pointsPerBatch: 200,
+/** What each thing is worth, and how long a restarted service takes to be Ready again. */
+export interface ScoringRules {
+  /** G1: one request answered while the service was Ready. */
+  pointsPerRequest: number;
+  /** G2: one batch finished. A batch that dies with the process earns nothing. */
+  pointsPerBatch: number;
+  /** G3: one request a user did not get an answer to (lost in flight, shed, or sent while not Ready). */
+  pointsPerLostRequest: number;
   /**
-   * G4: a container restarted after a crash, or a replacement pod after an eviction, earns nothing for its first
-   * 10 s: it is not Ready yet (the readiness probe's default period is 10 s), so the Service sends it no traffic.
-   * Rollouts (a resource change, a code fix) are rolling updates and pay no warm-up.
+   * G4: a container started after a crash, or a replacement pod after an eviction, takes this long to serve: the
+   * runtime starts, the app loads and the readiness probe (period 10 s) passes; until then the Service sends it no
+   * traffic, so its users' requests fail. Rollouts (a resource change, a code fix) are rolling updates: the old pod
+   * serves until the new one is Ready, so they pay nothing.
    */
-  warmupSec: 10,
-  /** G8: at most this many kills and evictions are kept per slot for the post-mortem. */
-  maxIncidents: 50,
-} as const;
+  startupSec: number;
+  /** G4: an evicted pod's replacement is a new pod: the controller notices, the scheduler places it, the sandbox starts. */
+  rescheduleSec: number;
+  /**
+   * G9: a neighbour's request lost to a node-wide OOM kill or an eviction that this slot caused (it was the pod the
+   * furthest over its request, and the victim was someone else) costs this slot this much too.
+   */
+  pointsPerHarmedRequest: number;
+  /**
+   * G10: points per GiB·minute of memory used above the pod's request. The scheduler placed the node's other pods
+   * counting on that memory; it is borrowed, and the kubelet evicts the pods furthest over their request first.
+   * Cost tools bill a pod for max(request, usage); this is the part above the request.
+   */
+  pointsPerBorrowedGiBMin: number;
+  /** G8: at most this many incidents are kept per slot for the post-mortem. */
+  maxIncidents: number;
+}
 
-/** One thing that stopped a slot's container: for the post-mortem card. */
+/** The rules every surface uses (leaderboard, roster, podium, CSV, post-mortem, tournament). */
+export const SCORING: Readonly<ScoringRules> = {
+  pointsPerRequest: 1,
+  pointsPerBatch: 200,
+  pointsPerLostRequest: 1,
+  startupSec: 20,
+  rescheduleSec: 20,
+  pointsPerHarmedRequest: 1,
+  pointsPerBorrowedGiBMin: 400,
+  maxIncidents: 50,
+};
+
+/** One thing that stopped a slot's service, or (kind `caused`) a neighbour's stop this slot caused. */
 export interface Incident {
   tick: number;
-  kind: 'oom_memcg' | 'oom_global' | 'evicted' | 'sigkill' | 'exit';
-  /** Pod object name at the time. */
+  kind: 'oom_memcg' | 'oom_global' | 'evicted' | 'sigkill' | 'exit' | 'caused';
+  /** Pod object name at the time (for `caused`: the victim's pod). */
   pod: string;
   usageMiB: number;
   limitMiB: number | null;
@@ -38,17 +68,46 @@ export interface Incident {
   candidates: number | null;
   points: number | null;
   oomScoreAdj: number | null;
+  /**
+   * G9: a node-wide OOM kill or eviction: the slot furthest over its request when it happened, if not this one
+   * (for `caused`: the victim's slot).
+   */
+  causedBy: string | null;
+  /** G3: requests in flight that died with the process. */
+  lostInFlight: number;
+  /** G3, G4: ticks from the kill until the service was Ready again (back-off, rescheduling, start-up). */
+  downTicks: number;
+  /** G3: every request lost to this incident: in flight, plus those sent while it was down. */
+  lostRequests: number;
+  /** Points this incident cost (for `caused`: what the neighbour's loss cost this slot). */
+  cost: number;
+  /** Still counting (the service is not Ready again yet). */
+  open: boolean;
 }
 
 /** Per-slot totals across every pod object the slot has had (rollouts and evictions make new ones). */
 export interface SlotStats {
   slot: string;
-  /** G1–G2. Never decreases (G5). */
+  /** G5: earned − lost − harmed − borrowed. The one score every surface shows (it may go below 0). */
   score: number;
+  /** G1, G2: points earned: requests answered while Ready, and batches. */
+  earned: number;
+  /** Requests the simulation completed, Ready or not. */
   requestsServed: number;
-  /** Requests completed while warming up (G4): served, but not scored. */
+  /** G1: requests completed while Ready (the ones that earn). */
+  requestsScored: number;
+  /** Requests completed while starting up (G4): the Service sent them nowhere, so they earn nothing. */
   requestsUnready: number;
+  /** Requests the simulation dropped: in flight at a kill or eviction, or shed by a full buffer. */
   requestsDropped: number;
+  /** G3: requests users did not get an answer to (dropped, plus those sent while not Ready). */
+  requestsLost: number;
+  /** G9: neighbours' lost requests charged to this slot. */
+  requestsHarmed: number;
+  /** G10: pages above the request, summed over the ticks the container ran. */
+  borrowedPageTicks: number;
+  /** G10: points charged for it so far. */
+  borrowedPoints: number;
   batchesDone: number;
   killsMemcg: number;
   killsGlobal: number;
@@ -56,19 +115,28 @@ export interface SlotStats {
   sigkills: number;
   exits: number;
   evictions: number;
+  /** Node-wide OOM kills and evictions of neighbours this slot caused (G9). */
+  caused: number;
   /** Container restarts in place (restartCount increments). */
   restarts: number;
   /** Pods created for this slot after the first (rollouts, evictions, resource changes). */
   podsReplaced: number;
-  /** G6: ticks with a running container; ticks Pending (unscheduled); other ticks down (back-off, starting, dead). */
+  /**
+   * G6: each tick is exactly one of: serving (Running and Ready), starting (Running, not Ready yet), Pending
+   * (unscheduled), down (back-off, creating, dead).
+   */
   runningTicks: number;
+  startingTicks: number;
   pendingTicks: number;
   downTicks: number;
   /** Tick the slot was first seen. */
   firstTick: number;
-  /** G4: requests count from this tick on; and whether the slot's next start follows an eviction. */
+  /** G4: the service is Ready from this tick on (while its container runs). */
   readyAtTick: number;
+  /** G4: the next container start is an evicted pod's replacement (it pays the rescheduling too). */
   evictedAwaitingStart: boolean;
+  /** G3: thousandths of a request sent while not Ready, carried between ticks. */
+  lostMilli: number;
   incidents: Incident[];
 }
 
@@ -85,169 +153,200 @@ export function emptyStats(): GameStats {
   return { tick: -1, slots: {}, seen: {} };
 }
 
-function newSlot(slot: string, tick: number): SlotStats {
+/** A slot's stats before anything happened to it (first seen at `tick`). */
+export function emptySlotStats(slot: string, tick: number): SlotStats {
   return {
     slot,
     score: 0,
+    earned: 0,
     requestsServed: 0,
+    requestsScored: 0,
     requestsUnready: 0,
     requestsDropped: 0,
+    requestsLost: 0,
+    requestsHarmed: 0,
+    borrowedPageTicks: 0,
+    borrowedPoints: 0,
     batchesDone: 0,
     killsMemcg: 0,
     killsGlobal: 0,
     sigkills: 0,
     exits: 0,
     evictions: 0,
+    caused: 0,
     restarts: 0,
     podsReplaced: 0,
     runningTicks: 0,
+    startingTicks: 0,
     pendingTicks: 0,
     downTicks: 0,
     firstTick: tick,
     readyAtTick: 0,
     evictedAwaitingStart: false,
+    lostMilli: 0,
     incidents: [],
   };
 }
 
-const warmupTicks = SCORING.warmupSec * TICKS_PER_SEC;
+/** 1 GiB for one minute, in page·ticks. */
+const PAGE_TICKS_PER_GIB_MIN = 1024 * PAGES_PER_MIB * 60 * TICKS_PER_SEC;
 const mib = (pages: number) => Math.round(pagesToMiB(pages));
+const secTicks = (sec: number) => Math.round(sec * TICKS_PER_SEC);
 
-/** G3: a tick counts as running only while the container is Running and not an unreaped OOM victim. */
-function podStatus(p: PodState): 0 | 1 | 2 | 3 {
-  if (p.cState === 'Running' && !p.dying) return 3; // running
-  if (p.phase === 'Pending' && p.scheduledTick < 0) return 2; // pending
-  if (p.phase === 'Failed' || p.phase === 'Succeeded') return 0; // a finished pod object (an evicted one)
-  return 1; // down: creating, back-off, just killed
+const SERVING = 4;
+const STARTING = 3;
+const PENDING = 2;
+const DOWN = 1;
+const GONE = 0;
+
+/** G6: a pod object's part in its slot's tick. */
+function podStatus(p: PodState, tick: number, readyAt: number): number {
+  if (p.cState === 'Running' && !p.dying) return tick >= readyAt ? SERVING : STARTING;
+  if (p.phase === 'Pending' && p.scheduledTick < 0) return PENDING;
+  if (p.phase === 'Failed' || p.phase === 'Succeeded') return GONE; // a finished pod object (an evicted one)
+  return DOWN; // creating, back-off, just killed
 }
 
-function pushIncident(s: SlotStats, i: Incident): void {
-  if (s.incidents.length < SCORING.maxIncidents) s.incidents.push(i);
+function blankIncident(tick: number, kind: Incident['kind'], pod: string): Incident {
+  return {
+    tick,
+    kind,
+    pod,
+    usageMiB: 0,
+    limitMiB: null,
+    requestMiB: null,
+    invoker: null,
+    place: null,
+    candidates: null,
+    points: null,
+    oomScoreAdj: null,
+    causedBy: null,
+    lostInFlight: 0,
+    downTicks: 0,
+    lostRequests: 0,
+    cost: 0,
+    open: true,
+  };
+}
+
+/**
+ * G9: the slot that caused a node-wide shortage: the bound pod furthest over its request (working set − request),
+ * other than the victim, if it is further over than the victim was. Null when the victim was the furthest over.
+ */
+function culprit(state: SimState, victimSlot: string, victimExcessPages: number): string | null {
+  let best: PodState | null = null;
+  let bestExcess = Math.max(0, victimExcessPages);
+  for (const p of state.pods) {
+    if (p.slot === victimSlot || p.cState !== 'Running') continue;
+    const excess = podWorkingSetPages(p) - (p.spec.requestPages ?? 0);
+    if (excess > bestExcess || (best !== null && excess === bestExcess && p.uid < best.uid)) {
+      best = p;
+      bestExcess = excess;
+    }
+  }
+  return best?.slot ?? null;
+}
+
+function oomIncident(state: SimState, e: OomKillEvent): Incident {
+  const ranked = [...e.candidates].filter((c) => c.points !== null).sort((a, b) => b.points! - a.points! || b.pid - a.pid);
+  const i = blankIncident(e.tick, e.constraint === 'memcg' ? 'oom_memcg' : 'oom_global', e.pod ?? '');
+  i.usageMiB = mib(e.usagePages);
+  i.limitMiB = e.limitPages === null ? null : mib(e.limitPages);
+  i.requestMiB = e.requestPages === null ? null : mib(e.requestPages);
+  i.invoker = { comm: e.invoker.comm, pod: e.invoker.pod, self: e.invoker.pod === e.pod };
+  i.place = ranked.findIndex((c) => c.pid === e.pid) + 1;
+  i.candidates = e.candidates.length;
+  i.points = e.victim.points;
+  i.oomScoreAdj = e.victim.oomScoreAdj;
+  if (e.constraint !== 'memcg' && e.slot !== null) {
+    i.causedBy = culprit(state, e.slot, e.victim.rssPages - (e.requestPages ?? 0));
+  }
+  return i;
+}
+
+/** Per-tick bookkeeping that does not outlive the call. */
+interface TickScratch {
+  /** A slot's incidents opened this tick (the in-flight requests dropped this tick belong to them). */
+  opened: Map<string, Incident>;
 }
 
 /**
  * Fold one tick of the simulation into the stats, in place, after `advance`. O(pods + events); cheap for 300 pods.
  * Call it once per tick: a tick already folded in is ignored.
  */
-export function updateStats(stats: GameStats, state: SimState): void {
+export function updateStats(stats: GameStats, state: SimState, rules: Readonly<ScoringRules> = SCORING): void {
   if (state.tick <= stats.tick) return;
   stats.tick = state.tick;
   const slots = stats.slots;
-  const slotOf = (slot: string) => (slots[slot] ??= newSlot(slot, state.tick));
+  const slotOf = (slot: string) => (slots[slot] ??= emptySlotStats(slot, state.tick));
+  const scratch: TickScratch = { opened: new Map() };
 
-  // Events first, so a restart this tick starts its warm-up (G4) before its requests are counted.
-  for (const e of state.events) {
-    switch (e.type) {
-      case 'oom_kill': {
-        if (e.slot === null) break;
-        const s = slotOf(e.slot);
-        if (e.constraint === 'memcg') s.killsMemcg += 1;
-        else s.killsGlobal += 1;
-        const ranked = [...e.candidates]
-          .filter((c) => c.points !== null)
-          .sort((a, b) => b.points! - a.points! || b.pid - a.pid);
-        pushIncident(s, {
-          tick: e.tick,
-          kind: e.constraint === 'memcg' ? 'oom_memcg' : 'oom_global',
-          pod: e.pod ?? '',
-          usageMiB: mib(e.usagePages),
-          limitMiB: e.limitPages === null ? null : mib(e.limitPages),
-          requestMiB: e.requestPages === null ? null : mib(e.requestPages),
-          invoker: { comm: e.invoker.comm, pod: e.invoker.pod, self: e.invoker.pod === e.pod },
-          place: ranked.findIndex((c) => c.pid === e.pid) + 1,
-          candidates: e.candidates.length,
-          points: e.victim.points,
-          oomScoreAdj: e.victim.oomScoreAdj,
-        });
-        break;
-      }
-      case 'evicted': {
-        const s = slotOf(e.slot);
-        s.evictions += 1;
-        s.evictedAwaitingStart = true;
-        const p = state.pods.find((q) => q.name === e.pod);
-        pushIncident(s, {
-          tick: e.tick,
-          kind: 'evicted',
-          pod: e.pod,
-          usageMiB: mib(e.usagePages),
-          limitMiB: p?.spec.limitPages == null ? null : mib(p.spec.limitPages),
-          requestMiB: e.requestPages === null ? null : mib(e.requestPages),
-          invoker: null,
-          place: null,
-          candidates: null,
-          points: null,
-          oomScoreAdj: null,
-        });
-        break;
-      }
-      case 'terminated': {
-        if (e.reason === 'OOMKilled') break;
-        const s = slotOf(e.slot);
-        const kind = e.signal === 9 ? 'sigkill' : 'exit';
-        if (kind === 'sigkill') s.sigkills += 1;
-        else s.exits += 1;
-        const p = state.pods.find((q) => q.name === e.pod);
-        pushIncident(s, {
-          tick: e.tick,
-          kind,
-          pod: e.pod,
-          usageMiB: 0,
-          limitMiB: p?.spec.limitPages == null ? null : mib(p.spec.limitPages),
-          requestMiB: p?.spec.requestPages == null ? null : mib(p.spec.requestPages),
-          invoker: null,
-          place: null,
-          candidates: null,
-          points: null,
-          oomScoreAdj: null,
-        });
-        break;
-      }
-      case 'restarted':
-        slotOf(e.slot).readyAtTick = e.tick + warmupTicks;
-        break;
-      case 'started': {
-        const s = slotOf(e.slot);
-        if (s.evictedAwaitingStart) s.readyAtTick = e.tick + warmupTicks;
-        s.evictedAwaitingStart = false;
-        break;
-      }
-      case 'pod_created':
-        if (e.replaces !== null) slotOf(e.slot).podsReplaced += 1;
-        break;
-      default:
-        break;
-    }
-  }
-  // G1, G2: counters as differences per pod object.
-  const status: Record<string, number> = {};
+  // Events first, so a restart this tick starts its start-up (G4) before its requests are counted.
+  for (const e of state.events) foldEvent(stats, state, e, rules, slotOf, scratch);
+
+  // G1, G2: counters as differences per pod object; G6: one status per slot per tick, the best of its pods.
+  const status = new Map<string, number>();
+  const demandMilli = new Map<string, number>();
+  const traffic = state.node.trafficUntilTick > state.tick ? state.node.trafficMilli : 1000;
   for (const p of state.pods) {
     const s = slotOf(p.slot);
     const key = String(p.uid);
     const seen = (stats.seen[key] ??= { served: 0, dropped: 0, batches: 0, restarts: 0 });
     const dServed = p.requestsServed - seen.served;
+    const dDropped = p.requestsDropped - seen.dropped;
     const dBatches = p.batchesDone - seen.batches;
+    const ready = state.tick >= s.readyAtTick;
     s.requestsServed += dServed;
-    const scored = state.tick < s.readyAtTick ? 0 : dServed;
-    s.requestsUnready += dServed - scored;
-    s.requestsDropped += p.requestsDropped - seen.dropped;
+    s.requestsScored += ready ? dServed : 0;
+    s.requestsUnready += ready ? 0 : dServed;
+    s.requestsDropped += dDropped;
     s.batchesDone += dBatches;
     s.restarts += p.restartCount - seen.restarts;
-    s.score += scored * SCORING.pointsPerRequest + dBatches * SCORING.pointsPerBatch;
+    s.earned += (ready ? dServed : 0) * rules.pointsPerRequest + dBatches * rules.pointsPerBatch;
+    if (dDropped > 0) {
+      s.requestsLost += dDropped;
+      const opened = scratch.opened.get(p.slot);
+      if (opened) {
+        opened.lostInFlight += dDropped;
+        addLoss(stats, opened, dDropped, rules);
+      }
+    }
     seen.served = p.requestsServed;
     seen.dropped = p.requestsDropped;
     seen.batches = p.batchesDone;
     seen.restarts = p.restartCount;
-    const st = podStatus(p);
-    if ((status[p.slot] ?? -1) < st) status[p.slot] = st;
+    const st = podStatus(p, state.tick, s.readyAtTick);
+    if (st >= STARTING) s.borrowedPageTicks += Math.max(0, podWorkingSetPages(p) - (p.spec.requestPages ?? 0));
+    if ((status.get(p.slot) ?? -1) < st) status.set(p.slot, st);
+    if (p.phase !== 'Failed' && p.phase !== 'Succeeded') {
+      demandMilli.set(p.slot, Math.round((p.spec.workload.requestsPerSec * traffic) / TICKS_PER_SEC));
+    }
   }
-  // G6: one status per slot per tick: running beats pending beats down.
-  for (const slot in status) {
+  for (const [slot, st] of status) {
     const s = slots[slot]!;
-    const st = status[slot]!;
-    if (st === 3) s.runningTicks += 1;
-    else if (st === 2) s.pendingTicks += 1;
+    if (st === SERVING) s.runningTicks += 1;
+    else if (st === STARTING) s.startingTicks += 1;
+    else if (st === PENDING) s.pendingTicks += 1;
     else s.downTicks += 1;
+    const open = openIncident(s);
+    if (st === SERVING) {
+      if (open) open.open = false;
+      continue;
+    }
+    // G3: while not Ready, the requests its users send fail.
+    if (open) open.downTicks += 1;
+    s.lostMilli += demandMilli.get(slot) ?? 0;
+    const lost = Math.floor(s.lostMilli / 1000);
+    if (lost > 0) {
+      s.lostMilli -= lost * 1000;
+      s.requestsLost += lost;
+      if (open) addLoss(stats, open, lost, rules);
+    }
+  }
+  for (const s of Object.values(slots)) {
+    s.borrowedPoints = Math.floor((s.borrowedPageTicks * rules.pointsPerBorrowedGiBMin) / PAGE_TICKS_PER_GIB_MIN);
+    s.score =
+      s.earned - s.requestsLost * rules.pointsPerLostRequest - s.requestsHarmed * rules.pointsPerHarmedRequest - s.borrowedPoints;
   }
 
   // Forget pod objects that are gone (deleted by a rollout or garbage-collected after an eviction).
@@ -258,14 +357,126 @@ export function updateStats(stats: GameStats, state: SimState): void {
   }
 }
 
+/** The incident still counting its cost, if any (only the newest one can be). */
+function openIncident(s: SlotStats): Incident | null {
+  for (let i = s.incidents.length - 1; i >= 0; i--) {
+    const x = s.incidents[i]!;
+    if (x.kind === 'caused') continue;
+    return x.open ? x : null;
+  }
+  return null;
+}
+
+/** G3, G9: lost requests charged to an incident, and to the neighbour that caused it. */
+function addLoss(stats: GameStats, i: Incident, lost: number, rules: Readonly<ScoringRules>): void {
+  i.lostRequests += lost;
+  i.cost += lost * rules.pointsPerLostRequest;
+  if (i.causedBy === null) return;
+  const culpritStats = stats.slots[i.causedBy];
+  if (!culpritStats) return;
+  culpritStats.requestsHarmed += lost;
+  const mirror = culpritStats.incidents.find((x) => x.kind === 'caused' && x.tick === i.tick && x.pod === i.pod);
+  if (mirror) {
+    mirror.lostRequests += lost;
+    mirror.cost += lost * rules.pointsPerHarmedRequest;
+  }
+}
+
+function pushIncident(s: SlotStats, i: Incident, rules: Readonly<ScoringRules>): void {
+  // A new stop closes the one before (its cost is what it was until now).
+  const before = openIncident(s);
+  if (before && i.kind !== 'caused') before.open = false;
+  if (s.incidents.length < rules.maxIncidents) s.incidents.push(i);
+}
+
+function foldEvent(
+  stats: GameStats,
+  state: SimState,
+  e: SimEvent,
+  rules: Readonly<ScoringRules>,
+  slotOf: (slot: string) => SlotStats,
+  scratch: TickScratch,
+): void {
+  switch (e.type) {
+    case 'oom_kill': {
+      if (e.slot === null) break;
+      const s = slotOf(e.slot);
+      if (e.constraint === 'memcg') s.killsMemcg += 1;
+      else s.killsGlobal += 1;
+      const i = oomIncident(state, e);
+      pushIncident(s, i, rules);
+      scratch.opened.set(e.slot, i);
+      if (i.causedBy !== null) recordCaused(slotOf(i.causedBy), i, e.slot, rules);
+      break;
+    }
+    case 'evicted': {
+      const s = slotOf(e.slot);
+      s.evictions += 1;
+      s.evictedAwaitingStart = true;
+      const p = state.pods.find((q) => q.name === e.pod);
+      const i = blankIncident(e.tick, 'evicted', e.pod);
+      i.usageMiB = mib(e.usagePages);
+      i.limitMiB = p?.spec.limitPages == null ? null : mib(p.spec.limitPages);
+      i.requestMiB = e.requestPages === null ? null : mib(e.requestPages);
+      i.causedBy = culprit(state, e.slot, e.usagePages - (e.requestPages ?? 0));
+      pushIncident(s, i, rules);
+      scratch.opened.set(e.slot, i);
+      if (i.causedBy !== null) recordCaused(slotOf(i.causedBy), i, e.slot, rules);
+      break;
+    }
+    case 'terminated': {
+      if (e.reason === 'OOMKilled') break;
+      const s = slotOf(e.slot);
+      const kind = e.signal === 9 ? 'sigkill' : 'exit';
+      if (kind === 'sigkill') s.sigkills += 1;
+      else s.exits += 1;
+      const p = state.pods.find((q) => q.name === e.pod);
+      const i = blankIncident(e.tick, kind, e.pod);
+      i.limitMiB = p?.spec.limitPages == null ? null : mib(p.spec.limitPages);
+      i.requestMiB = p?.spec.requestPages == null ? null : mib(p.spec.requestPages);
+      pushIncident(s, i, rules);
+      scratch.opened.set(e.slot, i);
+      break;
+    }
+    case 'restarted':
+      // G4: a restart in place: the runtime starts, the app loads, the probe passes.
+      slotOf(e.slot).readyAtTick = e.tick + secTicks(rules.startupSec);
+      break;
+    case 'started': {
+      const s = slotOf(e.slot);
+      // G4: an evicted pod's replacement pays the rescheduling and the start-up; a rollout's new pod pays nothing.
+      if (s.evictedAwaitingStart) s.readyAtTick = e.tick + secTicks(rules.startupSec + rules.rescheduleSec);
+      s.evictedAwaitingStart = false;
+      break;
+    }
+    case 'pod_created':
+      if (e.replaces !== null) slotOf(e.slot).podsReplaced += 1;
+      break;
+    default:
+      break;
+  }
+}
+
+/** G9: the culprit's own line: whose service it stopped. Its cost grows with the victim's incident. */
+function recordCaused(s: SlotStats, victim: Incident, victimSlot: string, rules: Readonly<ScoringRules>): void {
+  s.caused += 1;
+  const i = blankIncident(victim.tick, 'caused', victim.pod);
+  i.causedBy = victimSlot;
+  i.usageMiB = victim.usageMiB;
+  i.limitMiB = victim.limitMiB;
+  i.requestMiB = victim.requestMiB;
+  i.open = false;
+  pushIncident(s, i, rules);
+}
+
 /** Total OOM kills of a slot (both kinds). */
 export function oomKills(s: SlotStats): number {
   return s.killsMemcg + s.killsGlobal;
 }
 
-/** Seconds not serving since the slot joined: Pending plus down (G6). */
+/** Seconds not serving since the slot joined: starting, Pending and down (G6). */
 export function timeLostSec(s: SlotStats): number {
-  return (s.pendingTicks + s.downTicks) / 10;
+  return (s.startingTicks + s.pendingTicks + s.downTicks) / TICKS_PER_SEC;
 }
 
 export interface LeaderboardRow {
@@ -293,9 +504,7 @@ export function compareSlots(a: SlotStats, b: SlotStats): number {
 }
 
 export function leaderboard(stats: GameStats, slots?: readonly string[]): LeaderboardRow[] {
-  const rows = (slots ?? Object.keys(stats.slots))
-    .map((k) => stats.slots[k])
-    .filter((s): s is SlotStats => !!s);
+  const rows = (slots ?? Object.keys(stats.slots)).map((k) => stats.slots[k]).filter((s): s is SlotStats => !!s);
   rows.sort(compareSlots);
   return rows.map((s, i) => ({
     rank: i + 1,

@@ -8,7 +8,7 @@ import type { Command } from '../sim/types.ts';
 import { pagesToMiB, secToTicks } from '../sim/units.ts';
 import { RngCursor, hashString, seedRng } from './rng.ts';
 import { roundScenario } from './roundScenario.ts';
-import { emptyStats, leaderboard, updateStats, type GameStats, type LeaderboardRow } from './score.ts';
+import { emptyStats, leaderboard, SCORING, updateStats, type GameStats, type LeaderboardRow } from './score.ts';
 import {
   botAct,
   botView,
@@ -181,8 +181,10 @@ export interface StrategyRow {
   mix: string;
   strategy: StrategyName;
   seats: number;
-  /** Mean score per seat. */
+  /** Mean score per seat, and the lowest and highest seat. */
   meanScore: number;
+  minScore: number;
+  maxScore: number;
   /** Mean rank as a fraction of the field: 0 = always first, 1 = always last. */
   meanPlace: number;
   killsMemcg: number;
@@ -227,6 +229,8 @@ export function summarise(sessions: readonly SessionResult[]): StrategyRow[] {
           strategy,
           seats: 0,
           meanScore: 0,
+          minScore: Infinity,
+          maxScore: -Infinity,
           meanPlace: 0,
           killsMemcg: 0,
           killsGlobal: 0,
@@ -240,6 +244,8 @@ export function summarise(sessions: readonly SessionResult[]): StrategyRow[] {
       const s = r.stats.slots[row.slot]!;
       a.n += 1;
       a.meanScore += s.score;
+      a.minScore = Math.min(a.minScore, s.score);
+      a.maxScore = Math.max(a.maxScore, s.score);
       a.meanPlace += field > 1 ? (row.rank - 1) / (field - 1) : 0;
       a.killsMemcg += s.killsMemcg;
       a.killsGlobal += s.killsGlobal;
@@ -292,7 +298,7 @@ export function formatTable(rows: readonly StrategyRow[]): string {
     r.mix,
     r.strategy,
     String(r.seats),
-    String(r.meanScore),
+    `${r.meanScore} (${r.minScore}..${r.maxScore})`,
     r.meanPlace.toFixed(2),
     r.killsMemcg.toFixed(1),
     r.killsGlobal.toFixed(1),
@@ -313,7 +319,7 @@ export function formatTable(rows: readonly StrategyRow[]): string {
   return out.join('\n');
 }
 
-/** One claim of issue #6 checked against a tournament's sessions. */
+/** One claim checked against a tournament's sessions. */
 export interface ClaimCheck {
   id: string;
   claim: string;
@@ -325,11 +331,28 @@ function rowOf(rows: readonly StrategyRow[], mix: string, strategy: StrategyName
   return rows.find((r) => r.mix === mix && r.strategy === strategy);
 }
 
-/** TN3–TN7: the claims the table must show (docs/game.md). Only the mixes that were played are checked. */
+/** TN8: what the lesson teaches must win by this margin per seat. */
+export const LESSON_MARGIN = 0.15;
+/** TN8: the strategies the lesson teaches, and the ones it warns against. */
+export const LESSON_WINNERS: readonly StrategyName[] = ['careful-guaranteed', 'fix-leak'];
+export const LESSON_LOSERS: readonly StrategyName[] = ['max-limit', 'raise-limit', 'idle'];
+/** TN9: the seed's other remedies, each against doing nothing with the same leak. */
+export const SEED_REMEDIES: readonly StrategyName[] = ['stream', 'backpressure'];
+
+/** How far `a` is ahead of `b`, as a share of |b| (a score can be below 0). */
+export function margin(a: number, b: number): number {
+  if (b === 0) return a > 0 ? Infinity : a === 0 ? 0 : -Infinity;
+  return (a - b) / Math.abs(b);
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 1000) / 10}%` : x > 0 ? '+∞' : '−∞');
+
+/** TN3–TN9: the claims the table must show (docs/game.md). Only the mixes that were played are checked. */
 export function checkClaims(result: TournamentResult): ClaimCheck[] {
   const { rows, sessions } = result;
   const out: ClaimCheck[] = [];
   const played = new Set(sessions.map((s) => s.spec.mix));
+  const mixes = [...new Set(rows.map((r) => r.mix))];
 
   for (const mix of ['leak-duel', 'everyone'].filter((m) => played.has(m))) {
     const raise = rowOf(rows, mix, 'raise-limit');
@@ -340,6 +363,44 @@ export function checkClaims(result: TournamentResult): ClaimCheck[] {
       claim: `"just raise the limit" loses to fixing the leak (${mix})`,
       holds: raise.meanScore < fix.meanScore,
       evidence: `raise-limit ${raise.meanScore} (${raise.killsMemcg.toFixed(1)} cgroup kills/seat) < fix-leak ${fix.meanScore} (${fix.killsMemcg.toFixed(1)})`,
+    });
+  }
+
+  // TN8: in every mix, each lesson strategy beats each warned-against one by the margin, per seat.
+  for (const mix of mixes) {
+    const pairs: string[] = [];
+    let holds = true;
+    for (const w of LESSON_WINNERS) {
+      const good = rowOf(rows, mix, w);
+      if (!good) continue;
+      for (const l of LESSON_LOSERS) {
+        const bad = rowOf(rows, mix, l);
+        if (!bad) continue;
+        const m = margin(good.meanScore, bad.meanScore);
+        if (!(m >= LESSON_MARGIN)) holds = false;
+        pairs.push(`${w} ${good.meanScore} vs ${l} ${bad.meanScore} (${pct(m)})`);
+      }
+    }
+    if (pairs.length === 0) continue;
+    out.push({
+      id: `TN8:${mix}`,
+      claim: `careful and fix-the-leak beat max-the-limit, raise-the-limit and idle by ≥ ${LESSON_MARGIN * 100}% per seat (${mix})`,
+      holds,
+      evidence: pairs.join('; '),
+    });
+  }
+
+  // TN9: streaming the batch and backpressure beat doing nothing with the same leak.
+  for (const mix of mixes) {
+    const idle = rowOf(rows, mix, 'idle');
+    if (!idle) continue;
+    const present = SEED_REMEDIES.map((r) => rowOf(rows, mix, r)).filter((r): r is StrategyRow => !!r);
+    if (present.length === 0) continue;
+    out.push({
+      id: `TN9:${mix}`,
+      claim: `streaming the batch and backpressure beat idle with the same leak (${mix})`,
+      holds: present.every((r) => r.meanScore > idle.meanScore),
+      evidence: present.map((r) => `${r.strategy} ${r.meanScore}`).join(', ') + ` > idle ${idle.meanScore}`,
     });
   }
 
@@ -382,20 +443,17 @@ export function checkClaims(result: TournamentResult): ClaimCheck[] {
     s.spec.seats.filter((x) => x.strategy === 'careful-guaranteed').map((x) => s.stats.slots[x.slot]),
   );
   if (careful.length > 0) {
-    const hit = careful.filter((c) => !c || c.killsMemcg + c.killsGlobal + c.evictions > 0).length;
+    const hit = careful.filter((c) => !c || c.killsMemcg + c.killsGlobal + c.sigkills + c.evictions > 0).length;
     out.push({
       id: 'TN6',
-      claim: 'a careful Guaranteed pod survives',
+      claim: 'a careful Guaranteed pod is never killed',
       holds: hit === 0,
-      evidence: `${careful.length - hit}/${careful.length} careful-guaranteed seats had no OOM kill and no eviction`,
+      evidence: `${careful.length - hit}/${careful.length} careful-guaranteed seats had no kill and no eviction`,
     });
   }
 
-  const mixes = [...new Set(rows.map((r) => r.mix))];
   if (mixes.length > 1) {
-    const winners = mixes.map(
-      (m) => rows.filter((r) => r.mix === m).sort((a, b) => b.meanScore - a.meanScore)[0]!,
-    );
+    const winners = mixes.map((m) => rows.filter((r) => r.mix === m).sort((a, b) => b.meanScore - a.meanScore)[0]!);
     const always = STRATEGIES.filter((st) =>
       mixes.every((m) => winners.find((w) => w.mix === m)?.strategy === st || !rowOf(rows, m, st)),
     );
@@ -407,4 +465,107 @@ export function checkClaims(result: TournamentResult): ClaimCheck[] {
     });
   }
   return out;
+}
+
+/** One strategy in one mix, for programs (`--format json`). Scores are per seat; kills and evictions per seat. */
+export interface StrategyJson {
+  seats: number;
+  mean: number;
+  min: number;
+  max: number;
+  kills: number;
+  killsMemcg: number;
+  killsGlobal: number;
+  evictions: number;
+  uptime: number;
+  pending: number;
+}
+
+/** TN10: the tournament as one object: mixes → strategies → figures, and the claims checked. */
+export interface TournamentJson {
+  seeds: number[];
+  scoring: Readonly<Record<string, number>>;
+  mixes: Record<string, { durationSec: number; sessions: number; strategies: Record<string, StrategyJson> }>;
+  claims: ClaimCheck[];
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function tournamentJson(result: TournamentResult, seeds: readonly number[]): TournamentJson {
+  const mixes: TournamentJson['mixes'] = Object.create(null);
+  for (const s of result.sessions) {
+    const m = (mixes[s.spec.mix] ??= { durationSec: s.spec.durationSec, sessions: 0, strategies: Object.create(null) });
+    m.sessions += 1;
+  }
+  for (const r of result.rows) {
+    const m = mixes[r.mix];
+    if (!m) continue;
+    m.strategies[r.strategy] = {
+      seats: r.seats,
+      mean: r.meanScore,
+      min: r.minScore,
+      max: r.maxScore,
+      kills: r2(r.killsMemcg + r.killsGlobal),
+      killsMemcg: r2(r.killsMemcg),
+      killsGlobal: r2(r.killsGlobal),
+      evictions: r2(r.evictions),
+      uptime: r2(r.uptime),
+      pending: r2(r.pending),
+    };
+  }
+  const { maxIncidents: _unused, ...scoring } = SCORING;
+  return { seeds: [...seeds], scoring, mixes, claims: checkClaims(result) };
+}
+
+/** Seeds are 32-bit: the simulation's PRNG state. */
+export const SEED_MAX = 2 ** 32 - 1;
+/** TN10: the most seeds one tournament plays. */
+export const MAX_SEEDS = 1000;
+
+/** TN10: `7`, `3,17,99`, `1-10`, or a mix of them: distinct seeds in the order given, or an error message. */
+export function parseSeeds(text: string): number[] | string {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) return `--seeds: "${part}" is not a seed or a range (like 7 or 1-10)`;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (lo > SEED_MAX || hi > SEED_MAX) return `--seeds: seeds go from 0 to ${SEED_MAX}`;
+    if (hi < lo) return `--seeds: the range ${part.trim()} runs backwards`;
+    if (hi - lo + out.length >= MAX_SEEDS) return `--seeds: at most ${MAX_SEEDS} seeds`;
+    for (let s = lo; s <= hi; s++) if (!out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * TN11: the worked round docs/game.md explains the score with: six students, one strategy each, ten minutes on the
+ * game's node, seed 7. `npm run tournament -- --worked-round` prints it; a test checks the doc still matches.
+ */
+export const WORKED_ROUND: SessionSpec = {
+  mix: 'worked-round',
+  seed: 7,
+  durationSec: 600,
+  seats: [
+    { slot: 'ayesha', strategy: 'careful-guaranteed' },
+    { slot: 'ben', strategy: 'fix-leak' },
+    { slot: 'chen', strategy: 'raise-limit' },
+    { slot: 'dana', strategy: 'max-limit' },
+    { slot: 'eli', strategy: 'stream' },
+    { slot: 'fatima', strategy: 'idle' },
+  ],
+};
+
+/** TN11: each student's score line by line, as the post-mortem card adds it up, in rank order. */
+export function formatWorkedRound(r: SessionResult, ledger: (s: GameStats['slots'][string]) => { label: string; points: number }[]): string {
+  const out: string[] = [];
+  for (const row of r.board) {
+    const s = r.stats.slots[row.slot]!;
+    out.push(`#${row.rank} ${row.slot} (${r.strategyOf[row.slot]}): ${s.score.toLocaleString('en-US')}`);
+    for (const l of ledger(s)) {
+      const pts = l.points > 0 ? `+${l.points.toLocaleString('en-US')}` : l.points < 0 ? `−${(-l.points).toLocaleString('en-US')}` : '0';
+      out.push(`    ${pts.padStart(8)}  ${l.label}`);
+    }
+  }
+  return out.join('\n');
 }

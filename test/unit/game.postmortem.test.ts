@@ -122,8 +122,14 @@ describe('PM3: the card', () => {
       candidates: null,
       points: null,
       oomScoreAdj: null,
+      causedBy: null,
+      lostInFlight: 0,
+      downTicks: 0,
+      lostRequests: 0,
+      cost: 0,
+      open: false,
     };
-    for (const kind of ['oom_memcg', 'oom_global', 'evicted', 'sigkill', 'exit'] as const) {
+    for (const kind of ['oom_memcg', 'oom_global', 'evicted', 'sigkill', 'exit', 'caused'] as const) {
       expect(incidentCause({ ...base, kind }).length).toBeGreaterThan(10);
     }
   });

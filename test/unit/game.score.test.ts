@@ -1,7 +1,8 @@
-/** Scoring rules G1–G8 (docs/game.md), table-driven, plus properties G5 and G7. */
+/** Scoring rules G1–G10 (docs/game.md), table-driven, plus properties G5–G7. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  emptySlotStats,
   emptyStats,
   leaderboard,
   SCORING,
@@ -51,7 +52,10 @@ const cases: Case[] = [
       // 20 rps for ~30 s minus start-up and the last half-second in flight, ±20 % noise per tick averaging out.
       expect(s.requestsServed).toBeGreaterThan(520);
       expect(s.requestsServed).toBeLessThan(620);
-      expect(s.score).toBe(s.requestsServed * SCORING.pointsPerRequest);
+      expect(s.earned).toBe(s.requestsServed * SCORING.pointsPerRequest);
+      // G3: only the two ticks before the first start (Pending, creating) lose anything.
+      expect(s.requestsLost).toBeLessThanOrEqual(4);
+      expect(s.score).toBe(s.earned - s.requestsLost * SCORING.pointsPerLostRequest);
       expect(s.killsMemcg + s.killsGlobal + s.evictions + s.restarts).toBe(0);
     },
   },
@@ -77,7 +81,9 @@ const cases: Case[] = [
     }),
     check: (s) => {
       expect(s.batchesDone).toBeGreaterThanOrEqual(2);
-      expect(s.score).toBe(s.requestsServed + s.batchesDone * SCORING.pointsPerBatch);
+      expect(s.earned).toBe(s.requestsServed + s.batchesDone * SCORING.pointsPerBatch);
+      expect(s.borrowedPoints).toBe(0); // it stays under its 512 MiB request
+      expect(s.score).toBe(s.earned - s.requestsLost * SCORING.pointsPerLostRequest);
     },
   },
   {
@@ -93,12 +99,24 @@ const cases: Case[] = [
       expect(s.restarts).toBeGreaterThanOrEqual(s.killsMemcg - 1);
       expect(s.downTicks).toBeGreaterThan(100); // back-offs of 10 s and 20 s at least
       expect(s.incidents.every((i) => i.kind === 'oom_memcg' && i.limitMiB === 512)).toBe(true);
-      expect(s.runningTicks + s.pendingTicks + s.downTicks).toBe(600 + 1);
+      expect(s.runningTicks + s.startingTicks + s.pendingTicks + s.downTicks).toBe(600 + 1);
+      // G3, G4: each kill cost its in-flight requests, its back-off and its start-up, as lost requests.
+      // A kill that comes before the service is Ready again ends the previous incident's count.
+      for (let k = 0; k + 1 < s.incidents.length; k++) {
+        const [a, b] = [s.incidents[k]!, s.incidents[k + 1]!];
+        expect(a.open).toBe(false);
+        const cutShort = b.tick - a.tick <= a.downTicks + 1;
+        if (!cutShort) expect(a.downTicks).toBeGreaterThanOrEqual(SCORING.startupSec * 10);
+        expect(a.lostRequests).toBeGreaterThanOrEqual(a.lostInFlight);
+        expect(a.cost).toBe(a.lostRequests * SCORING.pointsPerLostRequest);
+      }
+      // The back-off doubles: a later kill is down longer than the first.
+      expect(Math.max(...s.incidents.map((i) => i.downTicks))).toBeGreaterThan(s.incidents[0]!.downTicks);
     },
   },
   {
     rule: 'G4',
-    name: 'a restarted container earns nothing for its first 10 s (not Ready yet)',
+    name: 'a restarted container earns nothing until it is Ready again, and its users\u2019 requests are lost meanwhile',
     slot: 'web',
     build: () => ({
       state: sim({ pods: [{ name: 'web', requestMiB: 128, limitMiB: 256, workload: web }] }),
@@ -108,11 +126,17 @@ const cases: Case[] = [
     check: (s) => {
       expect(s.sigkills).toBe(1);
       expect(s.restarts).toBe(1);
-      // ~10 s × 20 rps completed while warming up: counted as served, not scored.
-      expect(s.requestsUnready).toBeGreaterThan(150);
-      expect(s.requestsUnready).toBeLessThan(250);
-      expect(s.score).toBe(s.requestsServed - s.requestsUnready);
+      // start-up × 20 rps completed while not Ready: counted as served, not scored.
+      const startup = SCORING.startupSec * 20;
+      expect(s.requestsUnready).toBeGreaterThan(0.8 * startup);
+      expect(s.requestsUnready).toBeLessThan(1.2 * startup);
+      expect(s.startingTicks).toBe(SCORING.startupSec * 10);
+      expect(s.earned).toBe(s.requestsServed - s.requestsUnready);
       expect(s.killsMemcg + s.killsGlobal).toBe(0);
+      const kill = s.incidents[0]!;
+      expect(kill.kind).toBe('sigkill');
+      expect(kill.lostInFlight).toBeGreaterThanOrEqual(5);
+      expect(kill.open).toBe(false);
     },
   },
   {
@@ -124,7 +148,10 @@ const cases: Case[] = [
       ticks: 200,
     }),
     check: (s) => {
-      expect(s.score).toBe(0);
+      expect(s.earned).toBe(0);
+      // G3: its users' requests all fail: 20 rps for 20.1 s.
+      expect(s.requestsLost).toBe(402);
+      expect(s.score).toBe(-402 * SCORING.pointsPerLostRequest);
       expect(s.pendingTicks).toBe(201);
       expect(timeLostSec(s)).toBeCloseTo(20.1);
     },
@@ -148,7 +175,10 @@ const cases: Case[] = [
     }),
     check: (s) => {
       expect(s.requestsDropped).toBeGreaterThan(500);
-      expect(s.score).toBe(s.requestsServed);
+      expect(s.earned).toBe(s.requestsServed);
+      // G3: a shed request is one its user did not get an answer to.
+      expect(s.requestsLost).toBeGreaterThanOrEqual(s.requestsDropped);
+      expect(s.score).toBe(s.requestsServed - s.requestsLost);
     },
   },
   {
@@ -174,13 +204,16 @@ const cases: Case[] = [
   },
   {
     rule: 'G6',
-    name: 'an eviction is counted, and the replacement pod pays its warm-up',
+    name: 'an eviction is counted, and the replacement pod pays the rescheduling and its start-up',
     slot: 'grower',
     build: () => ({ state: createSimulation(builtinScenario('eviction')!, { seed: 3 }), ticks: 4200 }),
     check: (s) => {
       expect(s.evictions).toBeGreaterThanOrEqual(1);
       expect(s.podsReplaced).toBeGreaterThanOrEqual(1);
-      expect(s.incidents.some((i) => i.kind === 'evicted' && i.requestMiB === 512)).toBe(true);
+      const ev = s.incidents.find((i) => i.kind === 'evicted' && i.requestMiB === 512)!;
+      expect(ev).toBeDefined();
+      expect(ev.downTicks).toBeGreaterThanOrEqual((SCORING.startupSec + SCORING.rescheduleSec) * 10);
+      expect(ev.lostRequests).toBeGreaterThan(ev.lostInFlight);
     },
   },
   {
@@ -194,7 +227,7 @@ const cases: Case[] = [
     }),
     check: (s) => {
       expect(s.podsReplaced).toBe(1);
-      expect(s.requestsUnready).toBe(0); // G4: rollouts pay no warm-up
+      expect(s.requestsUnready).toBe(0); // G4: rollouts pay no start-up
       expect(s.requestsServed).toBeGreaterThan(700);
       expect(s.requestsServed).toBeLessThan(820);
     },
@@ -210,6 +243,55 @@ describe('scoring rules (docs/game.md)', () => {
     c.check(s!, stats);
   });
 
+  it('G3, G4: a kill costs at least its lost in-flight requests and the restart delay (against the same run without it)', () => {
+    const run = (kill: boolean) =>
+      play(sim({ pods: [{ name: 'web', requestMiB: 128, limitMiB: 256, workload: web }] }, 11), 600, kill ? { 200: [{ type: 'kill', pod: 'web' }] } : {})
+        .slots['web']!;
+    const calm = run(false);
+    const killed = run(true);
+    const i = killed.incidents[0]!;
+    expect(i.lostInFlight).toBeGreaterThanOrEqual(5);
+    expect(i.downTicks).toBeGreaterThanOrEqual(SCORING.startupSec * 10);
+    // The kill costs its in-flight requests and every request of the start-up twice: not earned, and lost.
+    const floor = (i.lostInFlight + 0.8 * SCORING.startupSec * 20) * (SCORING.pointsPerRequest + SCORING.pointsPerLostRequest);
+    expect(calm.score - killed.score).toBeGreaterThanOrEqual(floor);
+    expect(i.cost).toBeGreaterThanOrEqual((i.lostInFlight + 0.8 * SCORING.startupSec * 20) * SCORING.pointsPerLostRequest);
+  });
+
+  it('G9: a node-wide OOM kill of a neighbour is charged to the pod furthest over its request', () => {
+    // The greedy pod protects itself with oom_score_adj -999, so the kernel kills the small neighbour instead.
+    const state = sim({
+      node: { memoryMiB: 1024, evictionThresholdMiB: 0 },
+      pods: [
+        { name: 'small', requestMiB: 128, limitMiB: 256, workload: web },
+        { name: 'greedy', requestMiB: 64, limitMiB: null, oomScoreAdj: -999, workload: { ...web, leakMiBps: 80 } },
+      ],
+    });
+    const stats = play(state, 400);
+    const small = stats.slots['small']!;
+    const greedy = stats.slots['greedy']!;
+    const hit = small.incidents.find((i) => i.kind === 'oom_global');
+    expect(hit, JSON.stringify(small.incidents)).toBeDefined();
+    expect(hit!.causedBy).toBe('greedy');
+    expect(greedy.caused).toBeGreaterThanOrEqual(1);
+    const mirror = greedy.incidents.find((i) => i.kind === 'caused')!;
+    expect(mirror.causedBy).toBe('small');
+    expect(greedy.requestsHarmed).toBeGreaterThanOrEqual(hit!.lostRequests);
+    expect(greedy.score).toBe(
+      greedy.earned -
+        greedy.requestsLost * SCORING.pointsPerLostRequest -
+        greedy.requestsHarmed * SCORING.pointsPerHarmedRequest -
+        greedy.borrowedPoints,
+    );
+  });
+
+  it('G10: memory above the request is charged per GiB·minute', () => {
+    const big = play(sim({ pods: [{ name: 'big', requestMiB: 64, limitMiB: 2048, workload: { ...web, baselineMiB: 1088 } }] }), 600).slots['big']!;
+    // ~1 GiB above the request for ~a minute.
+    expect(big.borrowedPoints).toBeGreaterThan(0.9 * SCORING.pointsPerBorrowedGiBMin);
+    expect(big.borrowedPoints).toBeLessThan(1.1 * SCORING.pointsPerBorrowedGiBMin);
+  });
+
   it('G5: folding the same tick twice changes nothing', () => {
     const state = sim({ pods: [{ name: 'web', requestMiB: 128, limitMiB: 256, workload: web }] });
     const stats = play(state, 50);
@@ -221,26 +303,10 @@ describe('scoring rules (docs/game.md)', () => {
   it('G7: ties are broken by kills, evictions, uptime, then slot name', () => {
     const stats = emptyStats();
     const base = (slot: string, over: Partial<SlotStats>): SlotStats => ({
-      slot,
+      ...emptySlotStats(slot, 0),
       score: 100,
       requestsServed: 100,
-      requestsUnready: 0,
-      requestsDropped: 0,
-      batchesDone: 0,
-      killsMemcg: 0,
-      killsGlobal: 0,
-      sigkills: 0,
-      exits: 0,
-      evictions: 0,
-      restarts: 0,
-      podsReplaced: 0,
       runningTicks: 10,
-      pendingTicks: 0,
-      downTicks: 0,
-      firstTick: 0,
-      readyAtTick: 0,
-      evictedAwaitingStart: false,
-      incidents: [],
       ...over,
     });
     stats.slots = {
@@ -296,7 +362,7 @@ describe('scoring properties', () => {
       }),
     );
 
-  it('G5: a slot\u2019s score never decreases; G6: each tick is running, pending or down; G7: ranks are a permutation', () => {
+  it('G5: the score is the sum of its parts; G6: each tick is serving, starting, pending or down; G7: ranks are a permutation', () => {
     fc.assert(
       fc.property(
         fc
@@ -319,9 +385,16 @@ describe('scoring properties', () => {
             advance(state, byTick[t] ?? []);
             updateStats(stats, state);
             for (const s of Object.values(stats.slots)) {
-              expect(s.score).toBeGreaterThanOrEqual(last[s.slot] ?? 0);
-              last[s.slot] = s.score;
-              expect(s.runningTicks + s.pendingTicks + s.downTicks).toBe(state.tick - s.firstTick + 1);
+              // Earned never goes down; the score moves only with what happened.
+              expect(s.earned).toBeGreaterThanOrEqual(last[s.slot] ?? 0);
+              last[s.slot] = s.earned;
+              expect(s.score).toBe(
+                s.earned -
+                  s.requestsLost * SCORING.pointsPerLostRequest -
+                  s.requestsHarmed * SCORING.pointsPerHarmedRequest -
+                  s.borrowedPoints,
+              );
+              expect(s.runningTicks + s.startingTicks + s.pendingTicks + s.downTicks).toBe(state.tick - s.firstTick + 1);
             }
           }
           const board = leaderboard(stats);

@@ -1,13 +1,25 @@
-/** The tournament with fixed seeds (docs/game.md, TN1–TN7): the four outcomes issue #6 asks the table to show. */
+/** The tournament (docs/game.md, TN1–TN10): the claims the table must show, checked through the tournament's code. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkClaims,
   formatTable,
+  LESSON_LOSERS,
+  LESSON_MARGIN,
+  LESSON_WINNERS,
+  margin,
+  MIX_NAMES,
+  parseSeeds,
   runSession,
   mixSession,
   runTournament,
+  tournamentJson,
+  type TournamentJson,
   type TournamentResult,
 } from '../../shared/game/tournament.ts';
+
+const exec = promisify(execFile);
 
 const SEEDS = [1, 2];
 let result: TournamentResult;
@@ -103,8 +115,97 @@ describe('tournament (fixed seeds)', () => {
       'TN5',
       'TN6',
       'TN7',
+      'TN8:all-greedy',
+      'TN8:everyone',
+      'TN8:huge',
+      'TN8:leak-duel',
+      'TN9:everyone',
     ]);
     for (const c of claims) expect(c.holds, `${c.id}: ${c.evidence}\n${formatTable(result.rows)}`).toBe(true);
+  });
+
+  it('TN8: in every mix, careful and fix-the-leak beat max-the-limit, raise-the-limit and idle by 15 % per seat', () => {
+    const mixes = new Set(result.rows.map((r) => r.mix));
+    let pairs = 0;
+    for (const mix of mixes) {
+      const mean = (st: string) => result.rows.find((r) => r.mix === mix && r.strategy === st)?.meanScore;
+      for (const w of LESSON_WINNERS) {
+        for (const l of LESSON_LOSERS) {
+          const [good, bad] = [mean(w), mean(l)];
+          if (good === undefined || bad === undefined) continue;
+          pairs++;
+          expect(margin(good, bad), `${mix}: ${w} ${good} vs ${l} ${bad}`).toBeGreaterThanOrEqual(LESSON_MARGIN);
+        }
+      }
+    }
+    // everyone (6 pairs), leak-duel (2), all-greedy (1), huge (2).
+    expect(pairs).toBe(11);
+  });
+
+  it('TN9: streaming the batch and backpressure beat idle with the same leak', () => {
+    const mean = (st: string) => result.rows.find((r) => r.mix === 'everyone' && r.strategy === st)!.meanScore;
+    expect(mean('stream')).toBeGreaterThan(mean('idle'));
+    expect(mean('backpressure')).toBeGreaterThan(mean('idle'));
+  });
+
+  it('TN8: a kill costs: every strategy that was killed or evicted trails careful, which never was', () => {
+    const rows = result.rows.filter((r) => r.mix === 'everyone');
+    const careful = rows.find((r) => r.strategy === 'careful-guaranteed')!;
+    for (const r of rows.filter((x) => x.killsMemcg + x.killsGlobal + x.evictions > 0.5)) {
+      expect(r.meanScore, r.strategy).toBeLessThan(careful.meanScore);
+    }
+  });
+
+  it('TN10: the JSON holds mixes → strategies → mean, min, max per seat, kills, evictions, and the claims', () => {
+    const json: TournamentJson = JSON.parse(JSON.stringify(tournamentJson(result, SEEDS)));
+    expect(json.seeds).toEqual(SEEDS);
+    expect(Object.keys(json.mixes).sort()).toEqual([...MIX_NAMES].sort());
+    for (const r of result.rows) {
+      const j = json.mixes[r.mix]!.strategies[r.strategy]!;
+      expect(j).toMatchObject({ seats: r.seats, mean: r.meanScore, min: r.minScore, max: r.maxScore });
+      expect(j.min).toBeLessThanOrEqual(j.mean);
+      expect(j.max).toBeGreaterThanOrEqual(j.mean);
+      expect(j.kills).toBeCloseTo(r.killsMemcg + r.killsGlobal, 2);
+      expect(j.evictions).toBeCloseTo(r.evictions, 2);
+    }
+    // Min and max are real seats' scores.
+    const everyoneIdle = result.sessions
+      .filter((x) => x.spec.mix === 'everyone')
+      .flatMap((x) => x.spec.seats.filter((s) => s.strategy === 'idle').map((s) => x.stats.slots[s.slot]!.score));
+    expect(json.mixes['everyone']!.strategies['idle']!.min).toBe(Math.min(...everyoneIdle));
+    expect(json.claims.every((c) => c.holds)).toBe(true);
+  });
+
+  it('TN10: the claims hold on seeds nobody tuned for', () => {
+    const other = runTournament({ seeds: [90210], mixes: ['everyone', 'leak-duel'] });
+    // TN7 needs every mix (careful may win both of these two); the rest hold mix by mix.
+    const claims = checkClaims(other).filter((c) => c.id !== 'TN7');
+    expect(claims.map((c) => c.id)).toEqual(expect.arrayContaining(['TN8:everyone', 'TN8:leak-duel', 'TN9:everyone', 'TN6']));
+    for (const c of claims) expect(c.holds, `${c.id}: ${c.evidence}\n${formatTable(other.rows)}`).toBe(true);
+  });
+
+  it('TN10: --seeds takes a seed, a list or a range; bad input is refused with a message', () => {
+    expect(parseSeeds('7')).toEqual([7]);
+    expect(parseSeeds('3,17, 99')).toEqual([3, 17, 99]);
+    expect(parseSeeds('1-3,2,10')).toEqual([1, 2, 3, 10]);
+    expect(parseSeeds('5-1')).toMatch(/backwards/);
+    expect(parseSeeds('x')).toMatch(/not a seed/);
+    expect(parseSeeds('-1')).toMatch(/not a seed/);
+    expect(parseSeeds('0-5000')).toMatch(/at most/);
+    expect(parseSeeds('99999999999')).toMatch(/from 0 to/);
+  });
+
+  it('TN10: npm run tournament -- --format json --seeds prints one object a program can check', async () => {
+    const cli = (...args: string[]) =>
+      exec(process.execPath, ['--import', 'tsx', 'server/cli/tournament.ts', ...args], { cwd: process.cwd() });
+    const { stdout } = await cli('--format', 'json', '--seeds', '40', '--mix', 'huge');
+    const json = JSON.parse(stdout) as TournamentJson;
+    expect(json.seeds).toEqual([40]);
+    expect(json.mixes['huge']!.sessions).toBe(1);
+    expect(json.mixes['huge']!.strategies['careful-guaranteed']).toMatchObject({ seats: 6, kills: 0, evictions: 0 });
+    expect(json.claims.find((c) => c.id === 'TN8:huge')?.holds).toBe(true);
+    await expect(cli('--seeds', 'abc')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/not a seed/) });
+    await expect(cli('--seeds', '1', '--count', '2')).rejects.toMatchObject({ code: 2 });
   });
 
   it('TN1: the same seeds give the same table', () => {
