@@ -1,10 +1,16 @@
 /** The tournament (docs/game.md, TN1–TN10): the claims the table must show, checked through the tournament's code. */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scoreLedger } from '../../shared/game/postmortem.ts';
+import { SCORING } from '../../shared/game/score.ts';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkClaims,
   formatTable,
+  formatWorkedRound,
   LESSON_LOSERS,
   LESSON_MARGIN,
   LESSON_WINNERS,
@@ -17,9 +23,11 @@ import {
   tournamentJson,
   type TournamentJson,
   type TournamentResult,
+  WORKED_ROUND,
 } from '../../shared/game/tournament.ts';
 
 const exec = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
 
 const SEEDS = [1, 2];
 let result: TournamentResult;
@@ -206,6 +214,19 @@ describe('tournament (fixed seeds)', () => {
     expect(json.claims.find((c) => c.id === 'TN8:huge')?.holds).toBe(true);
     await expect(cli('--seeds', 'abc')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/not a seed/) });
     await expect(cli('--seeds', '1', '--count', '2')).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('TN11: docs/game.md\u2019s worked round is the code\u2019s output, and each ledger adds up to the score', () => {
+    const r = runSession(WORKED_ROUND);
+    const doc = readFileSync(join(here, '../../docs/game.md'), 'utf8');
+    expect(doc).toContain(formatWorkedRound(r, (s) => scoreLedger(s)));
+    for (const s of Object.values(r.stats.slots)) {
+      expect(scoreLedger(s).reduce((a, l) => a + l.points, 0)).toBe(s.score);
+    }
+    // The figures the page quotes are the rules'.
+    expect(doc).toContain(`**${SCORING.startupSec} s**`);
+    expect(doc).toContain(`**+${SCORING.rescheduleSec} s**`);
+    expect(doc).toContain(`**−${SCORING.pointsPerBorrowedGiBMin} per GiB·minute**`);
   });
 
   it('TN1: the same seeds give the same table', () => {
