@@ -260,6 +260,11 @@ export class RoomGame {
     return r;
   }
 
+  /** A resumed session's earlier round, scored again from its recording: kept like a round that ended here. */
+  keepRoundCsv(round: number, csv: string): void {
+    if (round >= 1 && round < this.#lesson.roundNo && !this.#endedCsv.has(round)) this.#endedCsv.set(round, csv);
+  }
+
   /**
    * CSV3: a round's results. The current round (or the last one played) as it stands; an earlier round as it ended;
    * null for a round that never was.

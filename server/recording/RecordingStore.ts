@@ -335,6 +335,8 @@ export class RecordingStore {
       onTick: watch.onTick,
       onLine: (l) => {
         if (l.k === 'a') watch.onAction?.(l);
+        // A seat given away or removed (a continued session's) is not seated again.
+        if (l.k === 'a' && l.action === 'seat_removed' && typeof l.detail?.['participant'] === 'string') seats.delete(l.detail['participant']);
         if (l.k !== 'a' || l.action !== 'join' || typeof l.detail?.['participant'] !== 'string') return;
         const d = l.detail;
         seats.set(d['participant'] as string, {
@@ -405,8 +407,11 @@ export class RecordingStore {
     return { header: machine.header!, state: r.value };
   }
 
-  /** The state after tick `tick` of a recording ("continue from here"), replayed and verified up to there. */
-  async stateAt(id: string, tick: number): Promise<{ header: HeaderLine; state: SimState }> {
+  /**
+   * The state after tick `tick` of a recording ("continue from here"), replayed and verified up to there; `watch`
+   * hears the action lines up to that tick.
+   */
+  async stateAt(id: string, tick: number, watch: Pick<ReplayWatch, 'onAction'> = {}): Promise<{ header: HeaderLine; state: SimState }> {
     if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);
     await this.flush(id);
     let found: SimState | null = null;
@@ -414,6 +419,10 @@ export class RecordingStore {
       onTick: (s) => {
         if (s.tick === tick) found = cloneState(s);
         return found !== null;
+      },
+      // The actions up to the moment (who was seated where, for the continued session's seats).
+      onLine: (l) => {
+        if (l.k === 'a' && l.t <= tick) watch.onAction?.(l);
       },
     });
     if (machine.error) throw StoreError.from(machine.error);

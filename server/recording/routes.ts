@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { HeaderLine } from '../../shared/recording/format.ts';
+import type { HeaderLine, HostActionLine } from '../../shared/recording/format.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { RECORDING_ID, StoreError, type RecordingStore } from './RecordingStore.ts';
 
@@ -26,6 +26,8 @@ export interface RecordingRoutesOptions {
     header: HeaderLine;
     state: SimState;
     origin: { recording: string; tick: number };
+    /** The recording's action lines up to the moment (who was seated on which pod). */
+    actions: readonly HostActionLine[];
   }) => Promise<StartedSession>;
   /** Resume an interrupted session under its old code: the server calls `store.resume(id)` and builds the room. */
   resumeSession?: (id: string, auth: { hostKey?: string }) => Promise<StartedSession>;
@@ -134,11 +136,13 @@ export async function recordingRoutes(app: FastifyInstance, opts: RecordingRoute
     if (!opts.continueSession)
       return fail(reply, 501, 'NOT_AVAILABLE', 'this server cannot start sessions from a replay');
     try {
-      const { header, state } = await store.stateAt(p.data.id, b.data.tick);
+      const actions: HostActionLine[] = [];
+      const { header, state } = await store.stateAt(p.data.id, b.data.tick, { onAction: (a) => void actions.push(a) });
       const started = await opts.continueSession({
         header,
         state,
         origin: { recording: p.data.id, tick: b.data.tick },
+        actions,
       });
       return reply.code(201).send({ session: started });
     } catch (e) {

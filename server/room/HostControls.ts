@@ -32,6 +32,8 @@ export class HostControls {
   start(): Ack<SessionMeta> {
     const c = this.#c;
     if (c.status !== 'lobby') return fail(ErrorCode.BAD_STATE, `The session is ${c.status}, not waiting to start.`);
+    // A continued session: pods nobody took back go to bots now, unless the teacher removed them.
+    this.#seats.release('bots');
     c.status = 'running';
     this.#journal.hostAction('start');
     // The session's start is round 1 on the session's scenario.

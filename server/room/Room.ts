@@ -44,6 +44,7 @@ export class Room {
     this.#rounds = new RoomRounds(c, journal, this.#intake, this.#framing, this.#seats);
     this.#host = new HostControls(c, journal, this.#intake, this.#framing, this.#seats, this.#rounds);
     for (const seat of o.seats ?? []) this.#seats.reseat(seat);
+    for (const seat of o.continuedSeats ?? []) this.#seats.offer(seat);
     c.loop = new LoopDriver({ clock: o.clock, onTicks: (n) => this.runTicks(n), onLateness: o.onLateness });
     c.loop.setSpeed(o.speed);
   }
@@ -225,6 +226,14 @@ export class Room {
   /** A student's (or spectator's) answer; host and presenter see the spread change. */
   answerQuestion(conn: string, questionId: string, choice: string): Ack<{ choice: string }> {
     return this.#rounds.answerQuestion(conn, questionId, choice);
+  }
+  /** A continued session: give a pod waiting for its student to someone who joined under another name. */
+  assignSeat(slot: string, participantId: string): Ack<{ slot: string; participant: string }> {
+    return this.#seats.assign(slot, participantId);
+  }
+  /** A continued session: the pods nobody took back go to server bots, or are removed. */
+  releaseSeats(mode: 'bots' | 'remove', strategy?: Parameters<typeof fillPlan>[0]): Ack<{ released: number }> {
+    return this.#seats.release(mode, strategy);
   }
   /** Fill the free pod slots with server-side bots playing shared/game strategies. */
   fillBots(strategy: Parameters<typeof fillPlan>[0], max: number | undefined): Ack<{ added: number }> {

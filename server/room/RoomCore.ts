@@ -6,7 +6,7 @@ import type { SimState } from '../../shared/sim/types.ts';
 import { RoomGame } from '../game/RoomGame.ts';
 import { newSecret } from '../util/secrets.ts';
 import type { LoopClock, LoopDriver } from './LoopDriver.ts';
-import type { ConnInfo, Participant, ResumedSeat } from './participants.ts';
+import type { ConnInfo, ContinuedSeat, Participant, ResumedSeat } from './participants.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory, RoomRecorder } from './recorderPort.ts';
 import { Roster } from './Roster.ts';
@@ -32,6 +32,8 @@ export interface RoomOptions {
   /** Resuming an interrupted session: keep the teacher's host key and seat returning students on their pods. */
   hostKey?: string;
   seats?: readonly ResumedSeat[];
+  /** Continuing from a replay's moment: who played each pod then (students take theirs back by name). */
+  continuedSeats?: readonly ContinuedSeat[];
   /** Resuming: the game as the recording left it; the room comes back paused in its round (or at its results). */
   game?: RoomGame;
 }
@@ -95,9 +97,19 @@ export class RoomCore {
     this.lastActivity = this.o.clock.now();
   }
 
-  /** A slot's score by the game's rules: what the leaderboard, the roster and the pod views all show. */
+  /** Scores as the framing last published them with the leaderboard (RoomFraming). */
+  #published = new Map<string, number>();
+
+  /**
+   * A slot's score by the game's rules, as last published: what the leaderboard, the roster and the pod views all
+   * show, so they agree at every moment (G5).
+   */
   scoreOf(slot: string): number {
-    return this.game.stats.slots[slot]?.score ?? 0;
+    return this.#published.get(slot) ?? 0;
+  }
+
+  publishScores(rows: readonly { slot: string; score: number }[]): void {
+    this.#published = new Map(rows.map((r) => [r.slot, r.score]));
   }
 
   /** Whose answer a participant's is: their slot (the CSV's key), or their id for a spectator. */

@@ -21,7 +21,11 @@ export class RoomFraming {
   #pendingEvents: SimEvent[] = [];
   #recent: SimEvent[] = [];
   #broadcasts = 0;
-  #standingsCache: { tick: number; rows: LeaderboardView['rows'] } | null = null;
+  /**
+   * The standings as last published (G5: one score everywhere). Pod views, the roster, the leaderboard and a student's
+   * own line all show these until the next publication, so no two surfaces ever show a slot two scores.
+   */
+  #published: { tick: number; rows: LeaderboardView['rows'] } | null = null;
 
   constructor(core: RoomCore) {
     this.#c = core;
@@ -33,12 +37,42 @@ export class RoomFraming {
     this.#frames.reset(this.#c.state.tick);
     this.#pendingEvents = [];
     this.#recent = [];
-    this.#standingsCache = null;
+    this.#publish();
   }
 
   /** Scores or seats changed outside a tick: the leaderboard is computed again. */
   invalidateStandings(): void {
-    this.#standingsCache = null;
+    this.#publish();
+  }
+
+  /**
+   * Publish the standings now and send the leaderboard to everyone (a round's end, a CSV download): what they see
+   * then is what the podium, the cards and the CSV say.
+   */
+  publishNow(): void {
+    this.#publish();
+    this.#sendLeaderboards();
+  }
+
+  /** G5: compute the standings from the game's stats and make them the scores every view shows. */
+  #publish(): void {
+    const c = this.#c;
+    // G7: game scores, ranks 1..n without shared places.
+    const rows = c.game.standings(c.roster.seats());
+    this.#published = { tick: c.state.tick, rows };
+    c.publishScores(rows);
+  }
+
+  #sendLeaderboards(): void {
+    const c = this.#c;
+    for (const p of c.roster.values()) {
+      if (p.conns.size === 0) continue;
+      const board = this.#leaderboard(p);
+      for (const conn of p.conns) c.port.send(conn, 'leaderboard:update', board);
+    }
+    for (const [conn, info] of c.conns) {
+      if (info.role === 'host' || info.role === 'presenter') c.port.send(conn, 'leaderboard:update', this.#leaderboard(null));
+    }
   }
 
   /** Keep a tick's notable events for the next frame. */
@@ -85,18 +119,10 @@ export class RoomFraming {
   }
 
   #leaderboard(forWhom: Participant | null): LeaderboardView {
-    const rows = this.#standings();
+    if (!this.#published) this.#publish();
+    const { tick, rows } = this.#published!;
     const mine = forWhom ? rows.find((r) => r.slot === forWhom.slot) : undefined;
-    return { tick: this.#c.state.tick, rows: rows.slice(0, LEADERBOARD_ROWS), you: mine ? { rank: mine.rank, score: mine.score } : null };
-  }
-
-  #standings(): LeaderboardView['rows'] {
-    const c = this.#c;
-    if (this.#standingsCache?.tick === c.state.tick) return this.#standingsCache.rows;
-    // G7: game scores, ranks 1..n without shared places.
-    const rows = c.game.standings(c.roster.seats());
-    this.#standingsCache = { tick: c.state.tick, rows };
-    return rows;
+    return { tick, rows: rows.slice(0, LEADERBOARD_ROWS), you: mine ? { rank: mine.rank, score: mine.score } : null };
   }
 
   /** One frame after a pump: deltas per role, the events since the last frame, the leaderboard when due. */
@@ -105,6 +131,12 @@ export class RoomFraming {
     const s = c.state;
     const port = c.port;
     this.#broadcasts++;
+    // Every Nth frame, or when the simulation ran N seconds since (big steps: a fast speed, a test's runTicks).
+    const every = c.o.leaderboardEvery ?? 10;
+    const leaderboardDue =
+      this.#broadcasts % every === 0 || !this.#published || s.tick - this.#published.tick >= every * 10;
+    // Published before the frame is built, so this frame's pod scores and this leaderboard are the same numbers.
+    if (leaderboardDue) this.#publish();
     const f = this.#frames.next(s, (slot) => c.roster.bySlot(slot)?.nickname ?? null, (slot) => c.scoreOf(slot));
     const since = f.since;
 
@@ -129,7 +161,6 @@ export class RoomFraming {
     for (const [conn, info] of c.conns) if (info.role === 'host' || info.role === 'presenter') viewers.push(conn);
     if (events.length) for (const v of viewers) port.send(v, 'sim:events', { tick: s.tick, events });
 
-    const leaderboardDue = this.#broadcasts % (c.o.leaderboardEvery ?? 10) === 0;
     for (const p of c.roster.values()) {
       if (p.conns.size === 0) continue;
       if (p.role === 'student' && p.slot) {

@@ -1,5 +1,5 @@
 import type { RoomGame } from '../game/RoomGame.ts';
-import type { ResumedSeat } from './participants.ts';
+import type { ContinuedSeat, ResumedSeat } from './participants.ts';
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { newRoomCode, newSecret } from '../util/secrets.ts';
@@ -44,6 +44,8 @@ export interface NewSession {
   /** Resuming: the teacher's original host key, and the students to seat again on their pods. */
   hostKey?: string;
   seats?: readonly ResumedSeat[];
+  /** Continuing from a replay's moment: who played each pod then. */
+  continuedSeats?: readonly ContinuedSeat[];
   /** Resuming: the game as the recording left it (server/game/GameRestorer.ts). */
   game?: RoomGame;
 }
@@ -130,6 +132,7 @@ export class RoomRegistry {
       initialState: s.initialState,
       hostKey: s.hostKey,
       seats: s.seats,
+      continuedSeats: s.continuedSeats,
       game: s.game,
     });
     this.#rooms.set(code, room);

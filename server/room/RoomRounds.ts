@@ -87,7 +87,11 @@ export class RoomRounds {
     }
     const r = c.game.startRound(scenario.name, length, c.state.tick, c.o.seed, FAIR_WINDOW_SEC * 10);
     if (!r.ok) return r;
-    if (c.status === 'lobby') this.#journal.hostAction('start');
+    if (c.status === 'lobby') {
+      // A continued session: pods nobody took back go to bots now, unless the teacher removed them.
+      this.#seats.release('bots');
+      this.#journal.hostAction('start');
+    }
     c.status = 'running';
     c.loop.start();
     c.metaChanged();
@@ -100,7 +104,8 @@ export class RoomRounds {
     const c = this.#c;
     const r = c.game.endRound(c.state, c.roster.seats());
     if (r.ok) {
-      this.#framing.invalidateStandings();
+      // Everyone's leaderboard now shows what the podium, the cards and the CSV say.
+      this.#framing.publishNow();
       this.#intake.dropHeld();
     }
     return this.#gameAck(r, 'round_end', { round: c.game.lesson.roundNo, by });
@@ -149,7 +154,7 @@ export class RoomRounds {
       const nickname = botNickname(strat, c.roster.nextIdNumber, (k) => c.roster.nameInUse(k));
       const key = nicknameKey(nickname);
       const slot = slotForNickname(nickname, (s) => this.#seats.slotTaken(s));
-      const p: Participant = { id: c.roster.newId(), nickname, key, role: 'student', slot, token: newSecret(), bot: true, serverBot: true, conns: new Set(), lastPodName: null };
+      const p: Participant = { id: c.roster.newId(), nickname, key, role: 'student', slot, token: newSecret(), bot: true, serverBot: true, strategy: strat, conns: new Set(), lastPodName: null };
       c.roster.add(p);
       this.#seats.recordSeat(p, { strategy: strat });
       c.game.addBot(strat, slot, botSeed(c.o.seed, p.id));
@@ -162,6 +167,9 @@ export class RoomRounds {
 
   /** CSV3: a round's results for the host's download (default: the current or last round); null for no such round. */
   resultsCsv(round?: number): string | null {
-    return this.#c.game.csv(this.#c.roster.seats(), this.#c.state.tick, round);
+    const c = this.#c;
+    // A download mid-round publishes the standings it holds, so the leaderboard agrees with the file.
+    if (round === undefined || round === c.game.lesson.roundNo) this.#framing.publishNow();
+    return c.game.csv(c.roster.seats(), c.state.tick, round);
   }
 }

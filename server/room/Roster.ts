@@ -95,6 +95,42 @@ export class Roster {
     if (p.slot) this.#bySlot.set(p.slot, p);
   }
 
+  /** A continued session's seat still waiting for its student, by nickname key. */
+  waitingByKey(key: string): Participant | undefined {
+    const p = this.#byKey.get(key);
+    return p?.waiting ? p : undefined;
+  }
+
+  /** Seats of a continued session nobody has taken back yet, in join order. */
+  waiting(): Participant[] {
+    return [...this.#all.values()].filter((p) => p.waiting === true);
+  }
+
+  /** A waiting seat is taken: from now on its holder's token finds it. */
+  claim(p: Participant, token: string): void {
+    p.waiting = false;
+    p.token = token;
+    this.#byToken.set(token, p);
+  }
+
+  /**
+   * A participant leaves the roster without a ban (a waiting seat given to someone else, or removed with its pod).
+   * Its slot stays taken, so nobody inherits its history.
+   */
+  drop(p: Participant): void {
+    if (p.token) this.#byToken.delete(p.token);
+    if (this.#byKey.get(p.key) === p) this.#byKey.delete(p.key);
+    this.#all.delete(p.id);
+  }
+
+  /** The teacher gives a waiting seat's pod to `to` (who may have had a pod of their own). */
+  moveSlot(to: Participant, slot: string): void {
+    to.slot = slot;
+    to.role = 'student';
+    to.lastPodName = null;
+    this.#bySlot.set(slot, to);
+  }
+
   /** For good: their token and name are refused from now on. The slot stays taken, so nobody inherits its history. */
   ban(p: Participant): void {
     this.#bannedTokens.add(p.token);

@@ -3,11 +3,12 @@ import { checkNickname, nicknameKey, NICKNAME_MESSAGES, slotForNickname, suggest
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { JoinResult, Role } from '../../shared/protocol/views.ts';
 import { studentPodTemplate } from '../../shared/scenario/student.ts';
-import { isStrategy } from '../../shared/game/strategies.ts';
-import { botSeed } from '../game/bots.ts';
+import { activePod } from '../../shared/sim/podLifecycle.ts';
+import { isStrategy, type StrategyName } from '../../shared/game/strategies.ts';
+import { botSeed, fillPlan } from '../game/bots.ts';
 import { newSecret, sameSecret, secretHash } from '../util/secrets.ts';
 import type { CommandIntake } from './CommandIntake.ts';
-import type { ConnInfo, Participant, ResumedSeat } from './participants.ts';
+import type { ConnInfo, ContinuedSeat, Participant, ResumedSeat } from './participants.ts';
 import type { RoomCore } from './RoomCore.ts';
 import type { RoomFraming } from './RoomFraming.ts';
 import type { RoomJournal } from './RoomJournal.ts';
@@ -63,6 +64,9 @@ export class Seats {
     if (!check.ok) return fail(ErrorCode.NAME_INVALID, NICKNAME_MESSAGES[check.reason]);
     const key = nicknameKey(check.nickname);
     if (roster.isBannedName(key)) return fail(ErrorCode.BANNED, 'The teacher removed that name from this session.');
+    // A continued session: the student who played this pod at that moment takes it back with their name.
+    const waiting = roster.waitingByKey(key);
+    if (waiting) return this.#claim(conn, waiting);
     if (c.locked) return fail(ErrorCode.ROOM_LOCKED, 'The teacher has locked this room.');
     if (c.status !== 'lobby' && !c.lateJoin) return fail(ErrorCode.LATE_JOIN_CLOSED, 'The session has started and the teacher is not taking late joins.');
     if (roster.nameInUse(key)) return fail(ErrorCode.NAME_TAKEN, `Someone here is already called "${check.nickname}".`);
@@ -86,6 +90,89 @@ export class Seats {
     c.log.info({ room: c.code, participant: p.id, role: p.role, slot }, 'participant joined');
     c.participantsChanged();
     return ok(this.#joinResult(conn, p.role, p.id, p, false));
+  }
+
+  #claim(conn: string, p: Participant): Ack<JoinResult> {
+    const c = this.#c;
+    c.roster.claim(p, newSecret());
+    this.recordSeat(p, {}, false);
+    this.#addConn(conn, { role: p.role, participant: p });
+    c.log.info({ room: c.code, participant: p.id, slot: p.slot }, 'seat taken back');
+    c.participantsChanged();
+    return ok(this.#joinResult(conn, p.role, p.id, p, true));
+  }
+
+  /**
+   * A seat of the moment a continued session starts from: a server bot plays on at once; a student's pod waits for
+   * them to take it back (by name, or the teacher's assignment). Its pod is already in the state.
+   */
+  offer(seat: ContinuedSeat): void {
+    const c = this.#c;
+    const roster = c.roster;
+    const key = nicknameKey(seat.name);
+    if (roster.nameInUse(key) || roster.hasSlot(seat.slot) || !activePod(c.state, seat.slot)) return;
+    const bot = seat.strategy !== null;
+    const p: Participant = { id: roster.newId(), nickname: seat.name, key, role: 'student', slot: seat.slot, token: '', bot, conns: new Set(), lastPodName: null, waiting: !bot };
+    roster.add(p);
+    if (seat.strategy) this.#seatBot(p, seat.strategy);
+    this.recordSeat(p, seat.strategy ? { strategy: seat.strategy } : { waiting: true }, false);
+  }
+
+  #seatBot(p: Participant, strategy: StrategyName): void {
+    const c = this.#c;
+    p.waiting = false;
+    p.bot = true;
+    p.serverBot = true;
+    p.strategy = strategy;
+    if (p.slot && !c.game.isBot(p.slot)) c.game.addBot(strategy, p.slot, botSeed(c.o.seed, p.id));
+  }
+
+  /** The teacher gives a waiting pod to someone who joined under another name (their own new pod is removed). */
+  assign(slot: string, participantId: string): Ack<{ slot: string; participant: string }> {
+    const c = this.#c;
+    const roster = c.roster;
+    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const seat = roster.bySlot(slot);
+    if (!seat?.waiting) return fail(ErrorCode.BAD_REQUEST, `No pod "${slot}" is waiting for its student.`);
+    const to = roster.get(participantId);
+    if (!to || to.waiting || to.serverBot) return fail(ErrorCode.BAD_REQUEST, 'Pick a student who has joined.');
+    if (to.slot) {
+      // Their own pod goes: one pod per student, and the one they take back has the moment's history.
+      this.#intake.enqueueRecorded('host', { type: 'remove_pod', pod: to.slot });
+    }
+    this.#journal.hostAction('seat_removed', { participant: seat.id, slot, to: to.id });
+    roster.drop(seat);
+    roster.moveSlot(to, slot);
+    this.recordSeat(to, {}, false);
+    for (const conn of to.conns) c.port.send(conn, 'state:snapshot', this.#framing.snapshotFor(conn));
+    this.#framing.invalidateStandings();
+    c.participantsChanged();
+    c.metaChanged();
+    return ok({ slot, participant: to.id });
+  }
+
+  /** Pods nobody took back: handed to server bots (a strategy, or a mix) or removed, as the teacher chooses. */
+  release(mode: 'bots' | 'remove', strategy: StrategyName | 'mixed' = 'mixed'): Ack<{ released: number }> {
+    const c = this.#c;
+    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const waiting = c.roster.waiting();
+    const plan = fillPlan(strategy, waiting.length);
+    waiting.forEach((p, i) => {
+      if (mode === 'bots') {
+        this.#seatBot(p, plan[i]!);
+        this.recordSeat(p, { strategy: plan[i]! }, false);
+      } else {
+        if (p.slot) this.#intake.enqueueRecorded('host', { type: 'remove_pod', pod: p.slot });
+        this.#journal.hostAction('seat_removed', { participant: p.id, slot: p.slot });
+        c.roster.drop(p);
+      }
+    });
+    if (waiting.length) {
+      this.#framing.invalidateStandings();
+      c.participantsChanged();
+      c.metaChanged();
+    }
+    return ok({ released: waiting.length });
   }
 
   /** Re-bind a connection restored by socket.io's connection state recovery. False when the participant is gone. */
@@ -164,7 +251,7 @@ export class Seats {
    * Record a seat and queue its pod. The join action names the seat (replay labels) and carries a hash of the
    * session token, never the token, so a resumed session can give the student their pod back.
    */
-  recordSeat(p: Participant, extra: Record<string, unknown> = {}): void {
+  recordSeat(p: Participant, extra: Record<string, unknown> = {}, withPod = true): void {
     this.#journal.hostAction('join', {
       participant: p.id,
       role: p.role,
@@ -174,16 +261,22 @@ export class Seats {
       ...(p.token ? { tokenSha256: secretHash(p.token) } : {}),
       ...extra,
     });
-    if (p.slot) this.#intake.enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#c.o.scenario, p.slot) });
+    if (p.slot && withPod) this.#intake.enqueueRecorded(p.id, { type: 'add_pod', pod: studentPodTemplate(this.#c.o.scenario, p.slot) });
   }
 
   /** A seat of the interrupted session: a student waits for their token; a server bot plays on at once. */
   reseat(seat: ResumedSeat): void {
     const c = this.#c;
+    // A continued session's seat that was still waiting for its student when the server stopped waits again.
+    if (!seat.tokenSha256 && seat.detail['waiting'] === true && seat.slot && seat.name) {
+      this.offer({ slot: seat.slot, name: seat.name, strategy: null });
+      return;
+    }
     const p = c.roster.seatResumed(seat);
     const strategy = seat.detail['strategy'];
     if (!p?.slot || !p.bot || typeof strategy !== 'string' || !isStrategy(strategy)) return;
     p.serverBot = true;
+    p.strategy = strategy;
     // The restored game already has it, with the plan it had reached; otherwise it starts its plan again.
     if (!c.game.isBot(p.slot)) c.game.addBot(strategy, p.slot, botSeed(c.o.seed, p.id));
   }

@@ -1,3 +1,4 @@
+import type { StrategyName } from '../../shared/game/strategies.ts';
 import type { ParticipantView, Role } from '../../shared/protocol/views.ts';
 
 /** Someone who joined as a student (with a pod) or, once the pods are full, as a spectator. */
@@ -13,6 +14,13 @@ export interface Participant {
   bot: boolean;
   /** A bot the server plays itself (bots:fill): it has no connection and is never offline. */
   serverBot?: boolean;
+  /** A server bot's strategy (the host sees it). */
+  strategy?: StrategyName;
+  /**
+   * A continued session's seat nobody has taken back yet: its pod is in the state, and the student who played it
+   * claims it by joining with its name (or the teacher assigns it). It has no token until then.
+   */
+  waiting?: boolean;
   /** Open connections (a student may have two tabs). */
   conns: Set<string>;
   /** The pod name the student's frames last described: a new name means the pod was replaced. */
@@ -27,7 +35,16 @@ export interface ConnInfo {
 }
 
 export function participantView(p: Participant): ParticipantView {
-  return { id: p.id, nickname: p.nickname, role: p.role, slot: p.slot, connected: p.conns.size > 0 || p.serverBot === true, bot: p.bot };
+  return {
+    id: p.id,
+    nickname: p.nickname,
+    role: p.role,
+    slot: p.slot,
+    connected: p.conns.size > 0 || p.serverBot === true,
+    bot: p.bot,
+    strategy: p.strategy ?? null,
+    waiting: p.waiting === true,
+  };
 }
 
 /** A student seated in an interrupted session, from its recording: re-seated when they come back with their token. */
@@ -37,4 +54,13 @@ export interface ResumedSeat {
   name: string | null;
   tokenSha256: string | null;
   detail: Record<string, unknown>;
+}
+
+/** A seat of the moment a session is continued from: a pod and who played it then (server/sessions/continuedSeats.ts). */
+export interface ContinuedSeat {
+  slot: string;
+  /** The nickname seated on it at that moment: a returning student claims the pod with it. */
+  name: string;
+  /** A server bot's strategy: the bot plays on at once. Null for a student (or a client-side bot). */
+  strategy: StrategyName | null;
 }

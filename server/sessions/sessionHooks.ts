@@ -6,6 +6,7 @@ import type { RecordingRoutesOptions, StartedSession } from '../recording/routes
 import type { SessionRecorder } from '../recording/SessionRecorder.ts';
 import { newRoomCode } from '../util/secrets.ts';
 import { GameRestorer } from '../game/GameRestorer.ts';
+import { continuedSeats, type ContinuedSeat } from './continuedSeats.ts';
 import type { RoomGame } from '../game/RoomGame.ts';
 
 /** The part of the server's room registry the hooks need (structural: the registry fits it). */
@@ -20,6 +21,7 @@ export interface SessionRooms {
     code?: string;
     hostKey?: string;
     seats?: readonly ResumedParticipant[];
+    continuedSeats?: readonly ContinuedSeat[];
     game?: RoomGame;
   }): Promise<{ code: string; hostKey: string } | null>;
 }
@@ -63,6 +65,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     header,
     state,
     origin,
+    actions,
   }) => {
     // The new room's code is not known before it exists: record the origin against the code the room will use.
     const code = newRoomCode();
@@ -73,6 +76,8 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
       ...optionsOf(header.options),
       initialState: state,
       code,
+      // Each pod of the moment keeps its seat: its student takes it back by name, a server bot plays on.
+      continuedSeats: continuedSeats(actions, state),
     });
     if (!room) {
       origins.delete(code);
@@ -90,6 +95,9 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     const restorer = new GameRestorer();
     const { header, state, recorder, participants } = await store.resume(id, auth, restorer.watch);
     reopened.set(header.code, recorder);
+    const game = restorer.finish(state);
+    // Earlier rounds were other recordings: score them again, so every round's CSV is on the dashboard again.
+    for (const [round, csv] of await earlierRoundCsvs(id, header)) game.keepRoundCsv(round, csv);
     const room = await rooms().open({
       scenario: header.scenario,
       seed: header.seed,
@@ -99,7 +107,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
       // The teacher proved they hold the key; keeping it lets the same browser resume again after another crash.
       hostKey: auth.hostKey,
       seats: participants,
-      game: restorer.finish(state),
+      game,
     });
     if (!room) {
       reopened.delete(header.code);
@@ -114,13 +122,39 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
   };
 
   /** A recording's round, scored by replaying it through the game as the live room did (a resume's restorer). */
-  const resultsCsv: NonNullable<RecordingRoutesOptions['resultsCsv']> = async (id) => {
+  const scoreRecording = async (id: string) => {
     const restorer = new GameRestorer();
-    const { state } = await store.replay(id, restorer.watch);
+    const { header, state } = await store.replay(id, restorer.watch);
     const game = restorer.finish(state);
     const round = game.lesson.roundNo;
     if (round === 0) throw new StoreError('NO_ROUND', `recording ${id} has no round to score (it never left the lobby)`, 404);
-    return { csv: game.csv(restorer.seats(), state.tick)!, round };
+    return { csv: game.csv(restorer.seats(), state.tick)!, round, header };
+  };
+  const resultsCsv: NonNullable<RecordingRoutesOptions['resultsCsv']> = async (id) => {
+    const { csv, round } = await scoreRecording(id);
+    return { csv, round };
+  };
+
+  /**
+   * The CSVs of the rounds a resumed session played before the one it resumes in: its other recordings (same code,
+   * same teacher's key), each scored again; for a round number played twice (a reset), the later recording.
+   */
+  const earlierRoundCsvs = async (id: string, header: { code: string; options: Record<string, unknown> }) => {
+    const out = new Map<number, string>();
+    const key = header.options['hostKeySha256'];
+    const mine = (await store.list())
+      .filter((r) => r.code === header.code && r.id !== id && r.state !== 'live' && r.source === 'live')
+      .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+    for (const r of mine) {
+      try {
+        const scored = await scoreRecording(r.id);
+        if (scored.header.options['hostKeySha256'] !== key) continue;
+        out.set(scored.round, scored.csv);
+      } catch {
+        // A round that cannot be scored (no round, unreadable) is left out; the others still come back.
+      }
+    }
+    return out;
   };
 
   return { recorderFactory, continueSession, resumeSession, resultsCsv };

@@ -42,6 +42,8 @@ export const EVENT_ROLES: Record<ClientEventName, readonly (Role | 'guest')[]> =
   'question:reveal': ['host'],
   'question:answer': ['student', 'spectator'],
   'bots:fill': ['host'],
+  'seats:assign': ['host'],
+  'seats:release': ['host'],
 };
 
 function findRoom(rooms: RoomRegistry, code: string): Room | null {
@@ -99,4 +101,6 @@ export const handlers: { [E in ClientEventName]: Handler<E> } = {
   'question:reveal': (ctx) => room(ctx).revealQuestion(),
   'question:answer': (ctx, p) => room(ctx).answerQuestion(ctx.id, p.questionId, p.choice),
   'bots:fill': (ctx, p) => room(ctx).fillBots(p.strategy, p.max),
+  'seats:assign': (ctx, p) => room(ctx).assignSeat(p.slot, p.participant),
+  'seats:release': (ctx, p) => room(ctx).releaseSeats(p.mode, p.strategy),
 };

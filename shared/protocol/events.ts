@@ -47,6 +47,9 @@ export interface ClientEventResults {
   'question:answer': { choice: string };
   /** How many bots joined. */
   'bots:fill': { added: number };
+  'seats:assign': { slot: string; participant: string };
+  /** How many waiting pods went to bots or were removed. */
+  'seats:release': { released: number };
 }
 
 export type ClientToServerEvents = {

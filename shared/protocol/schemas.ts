@@ -63,6 +63,10 @@ export const clientEventSchemas = {
   'question:answer': z.strictObject({ questionId: z.string().min(1).max(80), choice: z.string().min(1).max(40) }),
   /** Fill every free pod slot with a server-side bot: one strategy, or 'mixed' (round-robin over all of them). */
   'bots:fill': z.strictObject({ strategy: z.enum([...STRATEGIES, 'mixed']), max: z.number().int().min(1).max(300).optional() }),
+  /** A continued session: give a pod waiting for its student to a participant who joined under another name. */
+  'seats:assign': z.strictObject({ slot: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/), participant: participantId }),
+  /** A continued session: the pods nobody took back go to server bots (a strategy or a mix), or are removed. */
+  'seats:release': z.strictObject({ mode: z.enum(['bots', 'remove']), strategy: z.enum([...STRATEGIES, 'mixed']).optional() }),
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;

@@ -98,6 +98,10 @@ export interface ParticipantView {
   slot: string | null;
   connected: boolean;
   bot: boolean;
+  /** A server bot's strategy (shared/game/strategies.ts), null otherwise. */
+  strategy: string | null;
+  /** A continued session's pod waiting for its student to take it back (by name, or the teacher's assignment). */
+  waiting: boolean;
 }
 
 export interface LeaderboardRow {

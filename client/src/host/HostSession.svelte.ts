@@ -57,6 +57,10 @@ export interface RosterRow {
   slot: string | null;
   connected: boolean;
   bot: boolean;
+  /** A server bot's strategy. */
+  strategy: string | null;
+  /** A continued session's pod waiting for its student to take it back. */
+  waiting: boolean;
   status: string | null;
   restarts: number;
   score: number;
@@ -173,6 +177,8 @@ export class HostSession {
           slot: p.slot,
           connected: p.connected,
           bot: p.bot,
+          strategy: p.strategy ?? null,
+          waiting: p.waiting ?? false,
           status: pod ? podViewStatus(pod) : null,
           restarts: pod?.restarts ?? 0,
           score: pod?.score ?? 0,
@@ -237,6 +243,14 @@ export class HostSession {
   }
   ban(id: string): Promise<boolean> {
     return this.#do(() => request(this.conn.socket, 'participant:ban', { id }));
+  }
+  /** A continued session: give a waiting pod to a student who joined under another name. */
+  assignSeat(slot: string, participant: string): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'seats:assign', { slot, participant }));
+  }
+  /** A continued session: the pods nobody took back go to server bots (a mix), or are removed. */
+  releaseSeats(mode: 'bots' | 'remove'): Promise<boolean> {
+    return this.#do(() => request(this.conn.socket, 'seats:release', { mode }));
   }
   inject(kind: InjectKind, slot?: string): Promise<boolean> {
     return this.#do(() => request(this.conn.socket, 'scenario:inject', slot ? { kind, slot } : { kind }));
