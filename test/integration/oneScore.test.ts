@@ -110,7 +110,7 @@ describe('one score on every surface (G5)', () => {
     expect(host.leaderboard.rows.some((r) => r.score !== host.leaderboard.rows[0]!.score)).toBe(true);
 
     // The recorded round, scored again through the game, gives the same CSV and podium.
-    const id = room.meta().recordingId;
+    const id = room.meta().recordingId!;
     await room.end('host');
     const restorer = new GameRestorer();
     const { state } = await store.replay(id, restorer.watch);
