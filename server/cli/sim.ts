@@ -23,7 +23,7 @@ import {
   getPodsRow,
   humanDuration,
   journalLines,
-  kernelLogLines,
+  kernelReportLines,
   kubectlEventLine,
 } from '../../shared/views/index.ts';
 
@@ -64,10 +64,11 @@ export function eventToJson(e: SimEvent): Record<string, unknown> {
   return { t: ticksToSec(tick), type, pod: 'pod' in e ? e.pod : null, ...rest };
 }
 
-function textLines(e: SimEvent): string[] {
+function textLines(e: SimEvent, state: SimState): string[] {
   const t = `t=${ticksToSec(e.tick).toFixed(1)}s`.padEnd(10);
   const out: string[] = [];
-  if (e.type === 'oom_kill') out.push(...kernelLogLines(e).map((l) => `${t}dmesg    ${l}`));
+  // The whole kernel report (memory summary and Tasks state table), so `npm run explain` can read it back.
+  if (e.type === 'oom_kill') out.push(...kernelReportLines(e, state.node).map((l) => `${t}dmesg    ${l}`));
   out.push(...journalLines(e).map((l) => `${t}journal  ${l}`));
   const k = kubectlEventLine(e);
   if (k) out.push(`${t}event    ${k}`);
@@ -192,7 +193,7 @@ function main(): void {
     progress(state.tick);
     for (const e of state.events) {
       if (format === 'ndjson') out.push(JSON.stringify(eventToJson(e)));
-      else out.push(...textLines(e));
+      else out.push(...textLines(e, state));
     }
     if (format === 'text') {
       // `kubectl get pods -w`: a row whenever a pod's status or restarts change.

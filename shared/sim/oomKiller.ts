@@ -103,8 +103,8 @@ export function scanCandidates(state: SimState, constraint: OomConstraint, scope
  * K6: the victim is the largest points; on equal points the later candidate in pid order wins (the kernel's skip
  * test is `points < chosen`). Exempt processes (null points) are never chosen; negative points still are.
  */
-export function chooseVictim(candidates: readonly OomCandidate[]): OomCandidate | null {
-  let chosen: OomCandidate | null = null;
+export function chooseVictim<C extends { points: number | null }>(candidates: readonly C[]): C | null {
+  let chosen: C | null = null;
   for (const c of candidates) {
     if (c.points === null) continue;
     if (chosen !== null && chosen.points !== null && c.points < chosen.points) continue;

@@ -4,3 +4,4 @@ export * from './kernelLog.ts';
 export * from './journal.ts';
 export * from './kubectl.ts';
 export * from './explain.ts';
+export * from './kernelReport.ts';

@@ -1,0 +1,5 @@
+export type { Candidate, Explanation, Kill, KillScope } from './explanation.ts';
+export { explainText } from './explain.ts';
+export { explanationJson, formatExplanation } from './format.ts';
+export { MAX_INPUT_CHARS } from './input.ts';
+export { firstKill, playIncident, type PlayResult, type PlayedPod } from './play.ts';
