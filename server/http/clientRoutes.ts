@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Paths the single-page client routes itself: the server answers them with index.html. */
-const SPA_ROUTES = [/^\/$/, /^\/host\/?$/, /^\/host\/[A-Za-z0-9]{1,10}\/?$/, /^\/join(\/[A-Za-z0-9-]{1,12})?\/?$/, /^\/present\/[A-Za-z0-9-]{1,12}\/?$/, /^\/replay(\/[-\w]{1,100})?\/?$/, /^\/demo\/?$/];
+const SPA_ROUTES = [/^\/$/, /^\/host\/?$/, /^\/host\/[A-Za-z0-9]{1,10}\/?$/, /^\/join(\/[A-Za-z0-9-]{1,12})?\/?$/, /^\/present\/[A-Za-z0-9-]{1,12}\/?$/, /^\/replay(\/[-\w]{1,100})?\/?$/, /^\/demo\/?$/, /^\/explain\/?$/];
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>OOM Arena</title>
 <body style="font-family:system-ui;max-width:40rem;margin:4rem auto">

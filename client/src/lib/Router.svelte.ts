@@ -6,6 +6,7 @@ export type Route =
   | { name: 'present'; code: string }
   | { name: 'replay'; id: string }
   | { name: 'demo' }
+  | { name: 'explain' }
   | { name: 'not_found'; path: string };
 
 /** Parse a pathname into a route; codes are upper-cased so a hand-typed link works. */
@@ -21,6 +22,7 @@ export function parseRoute(pathname: string): Route {
   if (head === 'host' && parts.length <= 2) return { name: 'host', code: arg ? arg.toUpperCase() : null };
   if (head === 'present' && arg && parts.length === 2) return { name: 'present', code: arg.toUpperCase() };
   if (head === 'demo' && parts.length === 1) return { name: 'demo' };
+  if (head === 'explain' && parts.length === 1) return { name: 'explain' };
   if (head === 'replay' && arg && parts.length === 2) return { name: 'replay', id: arg };
   return { name: 'not_found', path: pathname };
 }
