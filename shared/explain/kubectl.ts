@@ -132,6 +132,7 @@ export function readDescribe(rawLines: readonly string[]): ContainerView[] {
   let namespace: string | null = null;
   let qos: string | null = null;
   let inContainers = false;
+  let podStart = 0;
   let cur: ContainerView | null = null;
   let block: 'state' | 'last' | 'limits' | 'requests' | null = null;
   let state: { reason: string | null; exit: number | null; finished: string | null; name: string | null } = {
@@ -162,8 +163,15 @@ export function readDescribe(rawLines: readonly string[]): ContainerView[] {
     const key = colon > 0 ? line.slice(0, colon) : line;
     const value = colon > 0 ? line.slice(colon + 1).trim() : '';
     if (n === 0) {
-      if (key === 'Name' && pod === null) pod = value;
-      else if (key === 'Namespace') namespace = value;
+      if (key === 'Name') {
+        // `kubectl describe pods` prints one block per pod: a new Name starts the next.
+        flush();
+        for (let i = podStart; i < out.length; i++) out[i]!.qosClass = qos;
+        podStart = out.length;
+        pod = value;
+        namespace = null;
+        qos = null;
+      } else if (key === 'Namespace') namespace = value;
       else if (key === 'QoS Class') qos = value;
       if (key === 'Containers' || key === 'Init Containers') {
         flush();
@@ -220,7 +228,7 @@ export function readDescribe(rawLines: readonly string[]): ContainerView[] {
     }
   }
   flush();
-  for (const c of out) c.qosClass = qos;
+  for (let i = podStart; i < out.length; i++) out[i]!.qosClass = qos;
   return pod === null ? [] : out;
 }
 

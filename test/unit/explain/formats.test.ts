@@ -287,3 +287,17 @@ describe('Kubernetes views', () => {
     expect(e.notes.join(' ')).toMatch(/137 \(SIGKILL\) with reason Error: killed, but not by the OOM killer/);
   });
 });
+
+describe('kubectl describe pods, several at once', () => {
+  it('each pod keeps its own name, namespace and QoS class', () => {
+    const one = fixture('describe-pod-oomkilled.txt');
+    const two = one
+      .replace('api-7f9c4d8b6-x2k4q', 'api-7f9c4d8b6-zzzzz')
+      .replace('QoS Class:                   Burstable', 'QoS Class:                   Guaranteed');
+    const e = explainText(`${one}\n\n${two}`);
+    expect(e.kills.map((k) => [k.pod?.name, k.pod?.qosClass])).toEqual([
+      ['api-7f9c4d8b6-x2k4q', 'Burstable'],
+      ['api-7f9c4d8b6-zzzzz', 'Guaranteed'],
+    ]);
+  });
+});
