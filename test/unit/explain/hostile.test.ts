@@ -20,7 +20,7 @@ function junk(bytes: number, seed: number): string {
   return out.slice(0, bytes);
 }
 
-describe('hostile input', () => {
+describe('hostile input', { timeout: 60_000 }, () => {
   it('10 MB of junk: no kill, a clear note', () => {
     const e = explainText(junk(10 * 1024 * 1024, 7));
     expect(e.kills).toEqual([]);
