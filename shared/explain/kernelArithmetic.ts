@@ -161,7 +161,7 @@ export function totalPagesOf(
         from += ` + min(${kind}, the node's swap) = + ${swapPart} pages of swap`;
       } else {
         warnings.push(
-          `The cgroup may use swap (${kind} is not 0), but a memcg report does not print the node's swap size; totalpages assumes the node has no swap. If it had, every adj term grows.`,
+          `The cgroup may use swap (${kind} is not 0), but a cgroup OOM report does not print the node's swap size: totalpages assumes the node has none (the usual case on Kubernetes nodes). With swap, each point of oom_score_adj is worth more.`,
         );
       }
     } else {

@@ -36,6 +36,8 @@ const DAEMONS: ReadonlyMap<string, { pages: number; adj: number }> = new Map([
   ['kubelet', { pages: mibToPages(96), adj: KUBELET_OOM_SCORE_ADJ }],
 ]);
 const FILLER = 'rest-of-node';
+/** A kubepods incident's node: the cgroup's limit plus this much reserved for the system (more than its agents use). */
+const KUBEPODS_RESERVE_MIB = 512;
 
 export interface PlayedPod {
   /** The pod's name in the scenario. */
@@ -51,10 +53,21 @@ export type PlayResult =
       scenario: Scenario;
       raw: ScenarioInput;
       pods: PlayedPod[];
+      /** Table rows played by the node's own agents (containerd, kubelet): their pid in the report. */
+      daemons: { comm: string; pid: number }[];
       killAtSec: number;
       notes: string[];
     }
   | { ok: false; message: string };
+
+/** Which process of the report a kill in the played round stands for: its pid in the report, or null. */
+export function reportPidOf(
+  play: Extract<PlayResult, { ok: true }>,
+  e: Pick<OomKillEvent, 'slot' | 'comm'>,
+): number | null {
+  if (e.slot !== null) return play.pods.find((p) => p.name === e.slot)?.pid ?? null;
+  return play.daemons.find((d) => d.comm === e.comm)?.pid ?? null;
+}
 
 /** A DNS-1123 label (the scenario's pod-name rule) from a process name. */
 function podName(comm: string, used: Set<string>): string {
@@ -119,10 +132,16 @@ function describe(kill: Kill, extra: string): string {
   ).slice(0, 4000);
 }
 
-function finish(raw: ScenarioInput, pods: PlayedPod[], killAtSec: number, notes: string[]): PlayResult {
+function finish(
+  raw: ScenarioInput,
+  pods: PlayedPod[],
+  killAtSec: number,
+  notes: string[],
+  daemons: { comm: string; pid: number }[] = [],
+): PlayResult {
   const parsed = parseScenario(raw);
   if (!parsed.ok) return { ok: false, message: `The incident does not fit a scenario: ${parsed.message}` };
-  return { ok: true, scenario: parsed.scenario, raw, pods, killAtSec, notes };
+  return { ok: true, scenario: parsed.scenario, raw, pods, daemons, killAtSec, notes };
 }
 
 function scenarioName(kill: Kill): string {
@@ -180,16 +199,24 @@ function playCgroup(kill: Kill, killAtSec: number, scale: number): PlayResult {
   return finish(raw, [{ name, pid: kill.victim?.pid ?? null, comm }], killAtSec, notes);
 }
 
-/** A node-wide (or kubepods) OOM: every listed process a pod, the node exactly full, the invoker asks for more. */
+/**
+ * A node-wide OOM: every listed process a pod, the node exactly full, the invoker asks for more. A kubepods OOM the
+ * same inside /kubepods.slice: the node gets the cgroup's limit plus a reserve (the kubelet's node allocatable), so
+ * the pods, not the node, run out.
+ */
 function playNode(kill: Kill, killAtSec: number, scale: number): PlayResult {
   const notes: string[] = [];
-  const ramPages = Math.ceil(kill.limitPages! * scale);
-  const swapPages = Math.max(0, Math.round((kill.totalPages! - kill.limitPages!) * scale));
+  const kubepods = kill.scope === 'kubepods';
+  const limitPages = Math.ceil(kill.limitPages! * scale);
+  const swapPages = kubepods ? 0 : Math.max(0, Math.round((kill.totalPages! - kill.limitPages!) * scale));
   const target = (c: Candidate) => Math.round((c.rssPages + c.swapPages) * scale);
   let daemonPages = 0;
   for (const d of DAEMONS.values()) daemonPages += d.pages;
 
-  const rows = kill.candidates.filter((c) => !DAEMONS.has(c.comm));
+  const daemons = kubepods
+    ? []
+    : kill.candidates.filter((c) => DAEMONS.has(c.comm)).map((c) => ({ comm: c.comm, pid: c.pid }));
+  const rows = kill.candidates.filter((c) => kubepods || !DAEMONS.has(c.comm));
   const must = new Set([kill.victim?.pid, kill.recomputedVictim?.pid, kill.invoker?.pid]);
   const ranked = [...rows].sort((a, b) => (b.points ?? -Infinity) - (a.points ?? -Infinity));
   const kept = ranked.filter((c, i) => i < MAX_PLAY_PODS - 1 || must.has(c.pid));
@@ -219,21 +246,21 @@ function playNode(kill: Kill, killAtSec: number, scale: number): PlayResult {
       },
     });
   }
-  // Fill the node exactly: RAM and swap, less the sim's own node agents and the listed pods.
-  let memoryMiB = Math.max(256, Math.round(pagesToMiB(ramPages)));
+  // Fill exactly: the node's RAM and swap less the sim's own node agents, or /kubepods.slice's limit.
+  let sizeMiB = Math.max(kubepods ? 1 : 256, Math.round(pagesToMiB(limitPages)));
   const swapMiB = Math.round(pagesToMiB(swapPages));
-  let rest = mibToPages(memoryMiB) + mibToPages(swapMiB) - daemonPages - listed;
+  let rest = mibToPages(sizeMiB) + mibToPages(swapMiB) - (kubepods ? 0 : daemonPages) - listed;
   if (rest < 0) {
     const more = Math.ceil(-rest / 256);
-    memoryMiB += more;
+    sizeMiB += more;
     rest += more * 256;
     notes.push(
-      `The table adds up to more than the node's memory (rss counts shared pages once per process): the round's node has ${more} MiB more.`,
+      `The table adds up to more than the ${kubepods ? "cgroup's limit" : "node's memory"} (rss counts shared pages once per process): the round has ${more} MiB more.`,
     );
   }
-  if (Math.abs(mibToPages(memoryMiB) - ramPages) > 0)
+  if (mibToPages(sizeMiB) !== limitPages)
     notes.push(
-      `The round's node has ${memoryMiB} MiB (whole MiB), so its points differ slightly from the report's.`,
+      `The round's ${kubepods ? 'kubepods limit' : 'node'} is ${sizeMiB} MiB (whole MiB), so its points differ slightly from the report's.`,
     );
   // What the table does not list (the kernel, page cache, processes left out) is one exempt pod; less than its own
   // mapped files stays free, and the ask at the moment takes it first.
@@ -245,29 +272,31 @@ function playNode(kill: Kill, killAtSec: number, scale: number): PlayResult {
       workload: { comm: 'other', baselineMiB: pagesToMiB(rest - FILE_RSS_PAGES), requestsPerSec: 0 },
     });
   }
+  if (pods.length === 0) return { ok: false, message: 'The table lists no process that could be played.' };
 
   const invoker =
     pods.find((p) => p.pid !== null && p.pid === kill.invoker?.pid) ??
     pods.find((p) => p.pid !== null && p.pid === kill.victim?.pid) ??
     pods[0]!;
   if (invoker.pid !== kill.invoker?.pid)
-    notes.push(`The process that asked for memory is not in the table; ${invoker.name} asks instead.`);
+    notes.push(`The process that asked for memory is not among the pods; ${invoker.name} asks instead.`);
   const invokerRaw = podsRaw.find((p) => p.name === invoker.name)!;
   invokerRaw.workload = { ...invokerRaw.workload, batch: { ...TRIGGER_BATCH } };
+  const reserveMiB = kubepods ? KUBEPODS_RESERVE_MIB : 0;
   const raw: ScenarioInput = {
     name: scenarioName(kill),
-    title: `Incident: who dies when the ${kill.scope === 'kubepods' ? 'pods fill their share of the node' : 'node runs out'}?`,
+    title: `Incident: who dies when the ${kubepods ? 'pods fill their share of the node' : 'node runs out'}?`,
     description: describe(
       kill,
       `${podsRaw.length} processes hold their memory from the report; at ${killAtSec} s ${invoker.name} asks for more.`,
     ),
     durationSec: Math.ceil(killAtSec + 60),
     seed: 1,
-    node: { memoryMiB, swapMiB, reservedMiB: 0, evictionThresholdMiB: 0 },
+    node: { memoryMiB: sizeMiB + reserveMiB, swapMiB, reservedMiB: reserveMiB, evictionThresholdMiB: 0 },
     pods: podsRaw,
     timeline: [{ atSec: killAtSec, pod: invoker.name, command: { ...TRIGGER } }],
   };
-  return finish(raw, pods, killAtSec, notes);
+  return finish(raw, pods, killAtSec, notes, daemons);
 }
 
 /** The first OOM kill when the scenario runs: its tick and event (null when none happens by `maxSec`). */

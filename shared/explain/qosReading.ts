@@ -1,16 +1,18 @@
 import {
   BESTEFFORT_OOM_SCORE_ADJ,
-  CONTAINERD_OOM_SCORE_ADJ,
   GUARANTEED_OOM_SCORE_ADJ,
   KUBELET_OOM_SCORE_ADJ,
   OOM_SCORE_ADJ_MIN,
 } from '../sim/qos.ts';
 
+/** The pod sandbox (pause container): the kubelet's PodInfraOOMAdj (pkg/kubelet/qos/policy.go). */
+const PAUSE_OOM_SCORE_ADJ = -998;
+
 /** What one oom_score_adj value says about who set it (pkg/kubelet/qos/policy.go, FIDELITY §4). */
 export function adjMeaning(adj: number): string {
   if (adj === OOM_SCORE_ADJ_MIN) return 'exempt (-1000: never killed)';
   if (adj === KUBELET_OOM_SCORE_ADJ) return 'node agent (-999: kubelet, containerd, kube-proxy)';
-  if (adj === CONTAINERD_OOM_SCORE_ADJ) return 'pod sandbox (-998: the pause container)';
+  if (adj === PAUSE_OOM_SCORE_ADJ) return 'pod sandbox (-998: the pause container)';
   if (adj === GUARANTEED_OOM_SCORE_ADJ) return 'Guaranteed pod (-997) or a node-critical pod';
   if (adj === BESTEFFORT_OOM_SCORE_ADJ) return 'BestEffort pod (1000: no requests or limits)';
   if (adj >= 2 && adj <= 999) return 'Burstable pod (2…999: set from its memory request)';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainText, firstKill, playIncident } from '../../../shared/explain/index.ts';
+import { explainText, firstKill, playIncident, reportPidOf } from '../../../shared/explain/index.ts';
 import { builtinScenarios } from '../../../shared/scenario/builtin.ts';
 import { runScenario } from '../../../shared/scenario/run.ts';
 import type { OomKillEvent } from '../../../shared/sim/types.ts';
@@ -18,9 +18,9 @@ function killsOf(name: string): { event: OomKillEvent; report: string }[] {
 const withKills = [...builtinScenarios().keys()].filter((n) => killsOf(n).length > 0);
 
 describe("OOM Arena's own reports explain themselves", () => {
-  it('the built-in scenarios include both kinds of OOM', () => {
+  it('the built-in scenarios include all three kinds of OOM', () => {
     const kinds = new Set(withKills.flatMap((n) => killsOf(n).map((k) => k.event.constraint)));
-    expect(kinds).toEqual(new Set(['memcg', 'global']));
+    expect(kinds).toEqual(new Set(['memcg', 'kubepods', 'global']));
   });
 
   it.each(withKills)(
@@ -30,15 +30,20 @@ describe("OOM Arena's own reports explain themselves", () => {
         const e = explainText(report);
         expect(e.kills).toHaveLength(1);
         const k = e.kills[0]!;
-        expect(k.constraint).toBe(event.constraint === 'memcg' ? 'CONSTRAINT_MEMCG' : 'CONSTRAINT_NONE');
-        expect(k.scope).toBe(event.constraint === 'memcg' ? 'container' : 'node');
+        expect(k.constraint).toBe(event.constraint === 'global' ? 'CONSTRAINT_NONE' : 'CONSTRAINT_MEMCG');
+        expect(k.scope).toBe({ memcg: 'container', kubepods: 'kubepods', global: 'node' }[event.constraint]);
         expect(k.totalPages).toBe(event.totalPages);
         expect(k.victim).toEqual({ pid: event.pid, comm: event.comm });
         expect(k.recomputedVictim).toEqual({ pid: event.victim.pid, comm: event.victim.comm });
         expect(k.candidates.map((c) => [c.pid, c.points])).toEqual(
           event.candidates.map((c) => [c.pid, c.points]),
         );
-        expect(k.warnings).toEqual([]);
+        // A cgroup OOM's report cannot say the node's swap size (the kernel does not print it), and says so.
+        const expected =
+          event.constraint === 'global'
+            ? []
+            : [expect.stringMatching(/cgroup OOM report does not print the node's swap size/)];
+        expect(k.warnings).toEqual(expected);
       }
     },
   );
@@ -46,7 +51,8 @@ describe("OOM Arena's own reports explain themselves", () => {
   it.each(withKills)(
     '%s: report → explain → "Play this incident" → the same victim at the same moment',
     (name) => {
-      const { event, report } = killsOf(name)[0]!;
+      // The first kill a round can replay: pods need their first second to build their memory.
+      const { event, report } = killsOf(name).find((x) => x.event.tick >= 20)!;
       const k = explainText(report).kills[0]!;
       const play = playIncident(k);
       if (!play.ok) throw new Error(play.message);
@@ -55,14 +61,13 @@ describe("OOM Arena's own reports explain themselves", () => {
       expect(again).not.toBeNull();
       expect(again!.tick).toBe(event.tick);
       expect(again!.constraint).toBe(event.constraint);
-      const victim = play.pods.find((p) => p.name === again!.slot);
-      expect(victim?.pid).toBe(event.pid);
-      // The round's scan gives every listed process the points the report gave it.
+      expect(reportPidOf(play, again!)).toBe(event.pid);
+      // The round's scan gives every process the points the report gave it.
       const reportPoints = new Map(k.candidates.map((c) => [c.pid, c.points]));
-      for (const c of again!.candidates) {
-        const row = play.pods.find((p) => p.name === c.slot);
-        if (row?.pid != null) expect([row.comm, c.points]).toEqual([row.comm, reportPoints.get(row.pid)]);
-      }
+      const scanned = again!.candidates.filter((c) => c.slot !== 'rest-of-node');
+      expect(scanned.map((c) => [c.comm, c.points])).toEqual(
+        scanned.map((c) => [c.comm, reportPoints.get(reportPidOf(play, { slot: c.slot, comm: c.comm })!)]),
+      );
     },
   );
 });
@@ -81,7 +86,7 @@ describe('Play this incident from a real report', () => {
     expect(play.pods.map((p) => p.comm)).not.toContain('kubelet');
     const again = firstKill(play.scenario, 40)!;
     expect(again.tick).toBe(300);
-    expect(play.pods.find((p) => p.name === again.slot)?.pid).toBe(2288);
+    expect(reportPidOf(play, again)).toBe(2288);
   });
 
   it('a cgroup OOM from kubectl describe: one pod at its limit, killed by its own cgroup at the moment', async () => {
@@ -93,6 +98,18 @@ describe('Play this incident from a real report', () => {
     expect(play.scenario.pods[0]).toMatchObject({ name: 'api', limitMiB: 512 });
     const again = firstKill(play.scenario, play.killAtSec + 5)!;
     expect(again).toMatchObject({ constraint: 'memcg', tick: play.killAtSec * 10, slot: 'api' });
+  });
+
+  it('a kubepods OOM plays inside /kubepods.slice: the node keeps a reserve, only pods are scanned', async () => {
+    const { fixture } = await import('./helpers.ts');
+    const k = explainText(fixture('kubepods-v2-6.8-journal-iso.txt')).kills[0]!;
+    const play = playIncident(k);
+    if (!play.ok) throw new Error(play.message);
+    expect(play.scenario.node).toMatchObject({ memoryMiB: 15360 + 512, reservedMiB: 512 });
+    const again = firstKill(play.scenario, play.killAtSec + 5)!;
+    expect(again).toMatchObject({ constraint: 'kubepods', tick: play.killAtSec * 10, totalPages: 3932160 });
+    expect(reportPidOf(play, again)).toBe(3300);
+    expect(again.candidates.map((c) => c.comm)).not.toContain('kubelet');
   });
 
   it('refuses what it cannot rebuild, and a moment outside the round', () => {
