@@ -36,6 +36,30 @@ const sharedBans = {
   ],
 };
 
+/**
+ * Data keyed by what people chose (nicknames, pod and slot names, ids, codes) never lives in a plain object: its
+ * inherited keys (`constructor`, `__proto__`, `toString` …) are names students type. `Record<string, unknown>` stays
+ * allowed: a decoded JSON object read at fixed keys; so does `satisfies Record<string, T>` on a constant table.
+ */
+const keyedDataBans = {
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector:
+        "TSTypeReference[typeName.name='Record'][typeArguments.params.0.type='TSStringKeyword']:not([typeArguments.params.1.type='TSUnknownKeyword']):not([typeArguments.params.1.type='TSNeverKeyword']):not(TSSatisfiesExpression > TSTypeReference)",
+      message: 'A table keyed by strings is a Map, or a Dict<T> built with dict() (shared/util/dict.ts): plain objects inherit keys like "constructor".',
+    },
+    {
+      selector: "TSIndexSignature[parameters.0.typeAnnotation.typeAnnotation.type='TSStringKeyword']",
+      message: 'A table keyed by strings is a Map, or a Dict<T> built with dict() (shared/util/dict.ts): plain objects inherit keys like "constructor".',
+    },
+    {
+      selector: "CallExpression[callee.object.name='Object'][callee.property.name='fromEntries']",
+      message: 'Object.fromEntries builds a plain object (its keys may be "__proto__"): use dict(entries) from shared/util/dict.ts.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', 'test-artifacts/'] },
   js.configs.recommended,
@@ -52,7 +76,9 @@ export default tseslint.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
-  { files: ['shared/**/*.ts'], rules: sharedBans },
+  { files: ['shared/**/*.ts', 'server/**/*.ts', 'client/**/*.ts', 'client/**/*.svelte'], rules: keyedDataBans },
+  // shared/ has its own no-restricted-syntax list: both apply there.
+  { files: ['shared/**/*.ts'], rules: { ...sharedBans, 'no-restricted-syntax': [...sharedBans['no-restricted-syntax'], ...keyedDataBans['no-restricted-syntax'].slice(1)] } },
   {
     // Ports both ways: the room owns its RoomRecorder port, the recording its own; server/sessions/ joins them.
     files: ['server/recording/**/*.ts'],

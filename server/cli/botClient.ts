@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { Dict } from '../../shared/util/dict.ts';
 import type { Ack } from '../../shared/protocol/errors.ts';
 import type { ClientEventResults, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol/events.ts';
 import type { PodCommandBody } from '../../shared/schemas/commands.ts';
@@ -79,7 +80,7 @@ export class Bot {
     this.#schedule();
   }
 
-  #apply(tick: number, pods: Record<string, PodView>): void {
+  #apply(tick: number, pods: Dict<PodView>): void {
     this.#tick = tick;
     this.pod = Object.values(pods)[0] ?? null;
     this.#settle(tick);

@@ -38,6 +38,7 @@ import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
 import type { GameView, PodiumRow } from '../../shared/protocol/gameViews.ts';
 import type { LeaderboardRow, Role } from '../../shared/protocol/views.ts';
 import type { Command, SimState } from '../../shared/sim/types.ts';
+import { dict } from '../../shared/util/dict.ts';
 
 /** What the game needs to know about a seat. */
 export interface Seat {
@@ -271,7 +272,7 @@ export class RoomGame {
    */
   csv(seats: readonly Seat[], tick: number, round = this.#lesson.roundNo): string | null {
     if (round !== this.#lesson.roundNo) return this.#endedCsv.get(round) ?? null;
-    const nicknames: Record<string, string> = {};
+    const nicknames = dict<string>();
     for (const s of seats) if (this.#stats.slots[s.slot]) nicknames[s.slot] = s.nickname;
     return resultsCsv({ stats: this.#stats, nicknames, roundTicks: Math.max(1, tick - this.#roundStart), asked: this.#lesson.asked });
   }

@@ -1,4 +1,5 @@
 import type { Delta, LeaderboardView, PodView, Snapshot } from '../../shared/protocol/views.ts';
+import { dict } from '../../shared/util/dict.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
 import type { SimEvent } from '../../shared/sim/types.ts';
 import { FrameDiffer } from './FrameDiffer.ts';
@@ -91,7 +92,7 @@ export class RoomFraming {
     const info = c.conns.get(conn);
     const role = info?.role ?? 'spectator';
     const s = c.state;
-    const pods: Record<string, PodView> = {};
+    const pods = dict<PodView>();
     let recentEvents: SimEvent[];
     if (role === 'host' || role === 'presenter') {
       for (const p of s.pods) pods[p.name] = podView(s, p, c.roster.bySlot(p.slot)?.nickname ?? null, c.scoreOf(p.slot));
@@ -142,7 +143,7 @@ export class RoomFraming {
 
     const viewerDelta: Delta = { t: s.tick, since };
     if (f.nodePatch) viewerDelta.node = f.nodePatch;
-    if (f.patches.size) viewerDelta.pods = Object.fromEntries(f.patches);
+    if (f.patches.size) viewerDelta.pods = dict(f.patches);
     if (f.gone.length) viewerDelta.gone = f.gone;
     port.broadcast(c.channels.viewers, 'state:delta', viewerDelta, true);
 
@@ -169,12 +170,12 @@ export class RoomFraming {
         const own = f.podOfSlot.get(p.slot);
         if (own) {
           if (own.name !== p.lastPodName) {
-            d.pods = { [own.name]: this.#frames.view(own.name)! };
+            d.pods = dict([[own.name, this.#frames.view(own.name)!]]);
             if (p.lastPodName) d.gone = [p.lastPodName];
             p.lastPodName = own.name;
           } else {
             const patch = f.patches.get(own.name);
-            if (patch) d.pods = { [own.name]: patch };
+            if (patch) d.pods = dict([[own.name, patch]]);
           }
         }
         for (const conn of p.conns) port.send(conn, 'state:delta', d, true);

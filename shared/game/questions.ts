@@ -2,6 +2,7 @@
  * Predict, then reveal (docs/game.md, QB1–QB6): the built-in question bank and live questions whose answers come from
  * the simulation's own kernel and kubelet code, so the reveal is what the session then shows happening.
  */
+import { dict, type Dict } from '../util/dict.ts';
 import { evictionOrder } from '../sim/eviction.ts';
 import { isBound } from '../sim/kubelet.ts';
 import { podWorkingSetPages } from '../sim/memory.ts';
@@ -494,17 +495,17 @@ export function liveQuestion(state: SimState, kind: LiveQuestionKind): LiveResul
 export interface Tally {
   questionId: string;
   /** Answers per choice id, every choice present (0 when nobody chose it). */
-  counts: Record<string, number>;
+  counts: Dict<number>;
   /** Valid answers counted; answers naming no choice are ignored. */
   total: number;
   correct: number;
   /** Share of valid answers per choice, 0..1, for the presenter's bars. */
-  shares: Record<string, number>;
+  shares: Dict<number>;
 }
 
 /** QB6: the spread of answers. One answer per participant (the map's key); unknown choice ids do not count. */
-export function tallyAnswers(q: Question, answers: Readonly<Record<string, string>>): Tally {
-  const counts: Record<string, number> = {};
+export function tallyAnswers(q: Question, answers: Readonly<Dict<string>>): Tally {
+  const counts = dict<number>();
   for (const c of q.choices) counts[c.id] = 0;
   let total = 0;
   for (const who of Object.keys(answers)) {
@@ -513,7 +514,7 @@ export function tallyAnswers(q: Question, answers: Readonly<Record<string, strin
     counts[a]! += 1;
     total += 1;
   }
-  const shares: Record<string, number> = {};
+  const shares = dict<number>();
   for (const c of q.choices) shares[c.id] = total === 0 ? 0 : counts[c.id]! / total;
   return { questionId: q.id, counts, total, correct: counts[q.answer] ?? 0, shares };
 }

@@ -4,6 +4,7 @@
  */
 import type { Question } from './questions.ts';
 import { leaderboard, type GameStats } from './score.ts';
+import type { Dict } from '../util/dict.ts';
 
 /** CSV2: cells a spreadsheet treats as formulas start with one of these (OWASP's list, with tab and CR). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -25,11 +26,11 @@ export function toCsv(rows: readonly (readonly (string | number | boolean | null
 export interface ResultsInput {
   stats: GameStats;
   /** slot → the student's nickname (bots too). */
-  nicknames: Readonly<Record<string, string>>;
+  nicknames: Readonly<Dict<string>>;
   /** Ticks the round lasted. */
   roundTicks: number;
   /** Questions asked, each with its answers by slot. */
-  asked: readonly { question: Question; answers: Readonly<Record<string, string>> }[];
+  asked: readonly { question: Question; answers: Readonly<Dict<string>> }[];
 }
 
 export const RESULTS_COLUMNS = [

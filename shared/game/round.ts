@@ -5,6 +5,7 @@
  */
 import { TICKS_PER_SEC } from '../sim/units.ts';
 import type { Question } from './questions.ts';
+import { dict, withKey, type Dict } from '../util/dict.ts';
 
 export type LessonPhase = 'lobby' | 'round' | 'question' | 'reveal' | 'results' | 'ended';
 
@@ -19,7 +20,7 @@ export interface Asked {
   question: Question;
   /** Sim tick of the round when it was asked. */
   atTick: number;
-  answers: Record<string, string>;
+  answers: Dict<string>;
 }
 
 export interface LessonState {
@@ -134,7 +135,7 @@ export function lessonTransition(s: LessonState, e: LessonEvent): LessonResult {
         state: {
           ...s,
           phase: 'question',
-          asked: [...s.asked, { question: q, atTick: e.atTick, answers: {} }],
+          asked: [...s.asked, { question: q, atTick: e.atTick, answers: dict() }],
         },
       };
     }
@@ -144,7 +145,7 @@ export function lessonTransition(s: LessonState, e: LessonEvent): LessonResult {
         return bad(LessonErrorCode.UNKNOWN_CHOICE, `"${e.choice}" is not one of the choices`);
       }
       // L6: one answer per participant; a later answer replaces an earlier one until the reveal.
-      const answers = { ...open.answers, [e.participant]: e.choice };
+      const answers = withKey(open.answers, e.participant, e.choice);
       return { ok: true, state: { ...s, asked: [...s.asked.slice(0, -1), { ...open, answers }] } };
     }
     case 'reveal':

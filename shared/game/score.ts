@@ -4,6 +4,7 @@
  * flight when the process died, or sent while it was not Ready (starting, back-off, rescheduling, Pending). So a
  * kill costs what it costs in production, and nothing depends on how fast anyone clicked.
  */
+import { dict, type Dict } from '../util/dict.ts';
 import { PAGES_PER_MIB, pagesToMiB, TICKS_PER_SEC } from '../sim/units.ts';
 import { podWorkingSetPages } from '../sim/memory.ts';
 import type { OomKillEvent, PodState, SimEvent, SimState } from '../sim/types.ts';
@@ -144,13 +145,13 @@ export interface SlotStats {
 export interface GameStats {
   /** Last tick folded in (updateStats is idempotent for a tick it has already seen). */
   tick: number;
-  slots: Record<string, SlotStats>;
+  slots: Dict<SlotStats>;
   /** Per pod object (by uid): counters already counted, so each tick adds only the difference. */
-  seen: Record<string, { served: number; dropped: number; batches: number; restarts: number }>;
+  seen: Dict<{ served: number; dropped: number; batches: number; restarts: number }>;
 }
 
 export function emptyStats(): GameStats {
-  return { tick: -1, slots: {}, seen: {} };
+  return { tick: -1, slots: dict(), seen: dict() };
 }
 
 /** A slot's stats before anything happened to it (first seen at `tick`). */

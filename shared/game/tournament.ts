@@ -7,6 +7,7 @@ import { advance } from '../sim/step.ts';
 import type { Command } from '../sim/types.ts';
 import { pagesToMiB, secToTicks } from '../sim/units.ts';
 import { RngCursor, hashString, seedRng } from './rng.ts';
+import { dict, type Dict } from '../util/dict.ts';
 import { roundScenario } from './roundScenario.ts';
 import { emptyStats, leaderboard, SCORING, updateStats, type GameStats, type LeaderboardRow } from './score.ts';
 import {
@@ -50,10 +51,10 @@ export interface SessionResult {
   spec: SessionSpec;
   stats: GameStats;
   board: LeaderboardRow[];
-  strategyOf: Record<string, StrategyName>;
+  strategyOf: Dict<StrategyName>;
   globalKills: GlobalKill[];
   /** Ticks each slot spent Pending with `Insufficient memory` (not the pressure taint). */
-  insufficientTicks: Record<string, number>;
+  insufficientTicks: Dict<number>;
 }
 
 /** TN1: play one session: bots decide from the state after each tick; their commands apply on the next. */
@@ -69,11 +70,11 @@ export function runSession(spec: SessionSpec): SessionResult {
   const bots: BotState[] = spec.seats.map((s) =>
     createBot(s.strategy, s.slot, hashString(s.slot, spec.seed)),
   );
-  const strategyOf: Record<string, StrategyName> = {};
+  const strategyOf = dict<StrategyName>();
   for (const s of spec.seats) strategyOf[s.slot] = s.strategy;
   const stats = emptyStats();
   const globalKills: GlobalKill[] = [];
-  const insufficientTicks: Record<string, number> = {};
+  const insufficientTicks = dict<number>();
   const total = secToTicks(spec.durationSec);
   let commands: Command[] = [];
   for (let t = 1; t <= total; t++) {

@@ -6,6 +6,7 @@ import { activePod } from '../sim/podLifecycle.ts';
 import { podUsagePages } from '../sim/memory.ts';
 import type { SimState } from '../sim/types.ts';
 import { pagesToMiB, ticksToSec } from '../sim/units.ts';
+import { dict, type Dict } from '../util/dict.ts';
 
 /** Columns ready for uPlot: x = sim seconds; null where the slot had no running container. */
 export interface SlotTrace {
@@ -18,11 +19,11 @@ export interface SlotTrace {
 export interface MemoryTrace {
   /** Sample every `everyTicks` ticks. */
   everyTicks: number;
-  slots: Record<string, SlotTrace>;
+  slots: Dict<SlotTrace>;
 }
 
 export function emptyTrace(everyTicks = 10): MemoryTrace {
-  return { everyTicks: Math.max(1, Math.trunc(everyTicks)), slots: {} };
+  return { everyTicks: Math.max(1, Math.trunc(everyTicks)), slots: dict() };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

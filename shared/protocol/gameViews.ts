@@ -2,6 +2,7 @@
  * What the server sends about the game (docs/game.md): the lesson's phase, the open question, the reveal, the
  * podium and a student's post-mortem card. Types only; built per role by server/game/RoomGame.ts.
  */
+import type { Dict } from '../util/dict.ts';
 import type { LessonPhase } from '../game/round.ts';
 import type { Choice } from '../game/questions.ts';
 import type { PostMortemCard } from '../game/postmortem.ts';
@@ -31,7 +32,7 @@ export interface GameView {
   /** A student's own pick for the open question. */
   yourAnswer: string | null;
   /** The spread of answers per choice id: host and presenter while the question is open, everyone at the reveal. */
-  tally: { counts: Record<string, number>; total: number } | null;
+  tally: { counts: Dict<number>; total: number } | null;
   /** The truth, from the reveal on. */
   reveal: { answer: string; explanation: string; correct: number } | null;
   /** At results: the first three. */

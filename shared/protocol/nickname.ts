@@ -46,11 +46,11 @@ const BLOCKED_WORDS = [
   'nigga', 'faggot', 'retard', 'penis', 'vagina', 'porn', 'rape', 'nazi', 'hitler', 'asshole', 'arsehole', 'dildo',
   'boobs', 'tits', 'pussy', 'merde', 'putain', 'scheisse', 'puta', 'mierda', 'cazzo', 'kurwa',
 ];
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
+const LEET = new Map(Object.entries({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' }));
 
 /** True when the nickname contains a blocked word, ignoring case, accents, l33t digits and separators. */
 export function isProfane(nickname: string): boolean {
-  const folded = [...nicknameKey(nickname)].map((c) => LEET[c] ?? c).join('');
+  const folded = [...nicknameKey(nickname)].map((c) => LEET.get(c) ?? c).join('');
   const squashed = folded.replace(/[^a-z]/g, '');
   const words = folded.split(/[^a-z]+/).filter(Boolean);
   return BLOCKED_WORDS.some((w) => (w.length >= 5 ? squashed.includes(w) : words.includes(w) || squashed === w || squashed.startsWith(w + w)));

@@ -3,6 +3,7 @@
  * simulation; the client converts for display (shared/sim/units.ts). Types only: the server builds these in
  * server/room/views.ts, the client renders them.
  */
+import type { Dict } from '../util/dict.ts';
 import type { GameView } from './gameViews.ts';
 import type { ContainerStateName, OomConstraint, PendingChange, PodPhase, QosClass, SimEvent, WorkloadSpec } from '../sim/types.ts';
 
@@ -127,7 +128,7 @@ export interface Snapshot {
   tick: number;
   session: SessionMeta;
   node: NodeView;
-  pods: Record<string, PodView>;
+  pods: Dict<PodView>;
   leaderboard: LeaderboardView;
   /** Recent notable events (kills, evictions, back-offs), oldest first, for the kernel log panel. */
   recentEvents: SimEvent[];
@@ -145,7 +146,7 @@ export interface Delta {
   t: number;
   since: number;
   node?: Partial<NodeView>;
-  pods?: Record<string, Partial<PodView>>;
+  pods?: Dict<Partial<PodView>>;
   /** Pod names no longer in the view. */
   gone?: string[];
 }

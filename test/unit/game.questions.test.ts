@@ -1,4 +1,5 @@
 /** The question bank and live questions (docs/game.md, QB1–QB6). */
+import { dict } from '../../shared/util/dict.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -236,17 +237,14 @@ describe('QB2: what students see before the reveal', () => {
 describe('QB6: tallying answers', () => {
   const q = builtinQuestion('crashloop-timing')!;
   it('counts one answer per participant, every choice present, unknown choices ignored', () => {
-    const t = tallyAnswers(q, { ann: 'a', bob: 'b', cy: 'a', dee: 'zz', __proto__: 'a' } as Record<
-      string,
-      string
-    >);
+    const t = tallyAnswers(q, dict(Object.entries({ ann: 'a', bob: 'b', cy: 'a', dee: 'zz' })));
     expect(t.counts).toEqual({ a: 2, b: 1, c: 0, d: 0 });
     expect(t.total).toBe(3);
     expect(t.correct).toBe(2);
     expect(t.shares.a).toBeCloseTo(2 / 3);
   });
   it('is all zeros with no answers', () => {
-    expect(tallyAnswers(q, {})).toMatchObject({ total: 0, correct: 0, shares: { a: 0, b: 0, c: 0, d: 0 } });
+    expect(tallyAnswers(q, dict())).toMatchObject({ total: 0, correct: 0, shares: { a: 0, b: 0, c: 0, d: 0 } });
   });
   it('totals are consistent for any answers', () => {
     fc.assert(
@@ -256,7 +254,7 @@ describe('QB6: tallying answers', () => {
           fc.constantFrom('a', 'b', 'c', 'd', 'x', ''),
         ),
         (answers) => {
-          const t = tallyAnswers(q, answers);
+          const t = tallyAnswers(q, dict(Object.entries(answers)));
           expect(Object.values(t.counts).reduce((a, b) => a + b, 0)).toBe(t.total);
           expect(t.total).toBeLessThanOrEqual(Object.keys(answers).length);
           expect(t.correct).toBe(t.counts[q.answer]);

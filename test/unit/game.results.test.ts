@@ -1,4 +1,5 @@
 /** Results CSV (docs/game.md, CSV1–CSV3): RFC 4180 quoting and CSV-injection defusing. */
+import { dict } from '../../shared/util/dict.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { builtinQuestion } from '../../shared/game/questions.ts';
@@ -106,11 +107,11 @@ describe('CSV3: the results file', () => {
     const q2 = builtinQuestion('stream-the-batch')!;
     const csv = resultsCsv({
       stats,
-      nicknames: { s1: '=cmd|calc', s2: 'Bo, "the" bot' },
+      nicknames: dict(Object.entries({ s1: '=cmd|calc', s2: 'Bo, "the" bot' })),
       roundTicks: 100,
       asked: [
-        { question: q1, answers: { s1: 'a', s2: 'c' } },
-        { question: q2, answers: { s1: 'b' } },
+        { question: q1, answers: dict(Object.entries({ s1: 'a', s2: 'c' })) },
+        { question: q2, answers: dict(Object.entries({ s1: 'b' })) },
       ],
     });
     expect(csv.endsWith('\r\n')).toBe(true);

@@ -1,4 +1,5 @@
 /** Scoring rules G1–G10 (docs/game.md), table-driven, plus properties G5–G7. */
+import { dict } from '../../shared/util/dict.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -309,14 +310,14 @@ describe('scoring rules (docs/game.md)', () => {
       runningTicks: 10,
       ...over,
     });
-    stats.slots = {
+    stats.slots = dict(Object.entries({
       e: base('e', {}),
       d: base('d', {}),
       c: base('c', { runningTicks: 5 }),
       b: base('b', { evictions: 1 }),
       a: base('a', { killsGlobal: 1 }),
       z: base('z', { score: 101, killsMemcg: 9 }),
-    };
+    }));
     expect(leaderboard(stats).map((r) => r.slot)).toEqual(['z', 'd', 'e', 'c', 'b', 'a']);
     expect(leaderboard(stats).map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6]);
   });

@@ -268,7 +268,7 @@ export class HostSession {
   /** A request to this session's host-only HTTP routes: the host key in a header, never in the URL. Null offline. */
   async #hostFetch(
     path: string,
-    init: RequestInit & { headers?: Record<string, string> } = {},
+    init: RequestInit & { headers?: Record<'content-type', string> } = {},
   ): Promise<Response | null> {
     try {
       return await fetch(`/api/sessions/${encodeURIComponent(this.code)}/${path}`, {

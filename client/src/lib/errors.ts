@@ -1,7 +1,7 @@
 import type { ProtocolError } from '../../../shared/protocol/errors.ts';
 
 /** Words for people, by stable code; the server's message is used when it is more specific. */
-const TEXT: Partial<Record<string, string>> = {
+const TEXT = new Map<string, string>(Object.entries({
   SESSION_NOT_FOUND: 'No session has that code. Check the code on the projector.',
   ROOM_LOCKED: 'The teacher has locked this room. Ask them to unlock it.',
   LATE_JOIN_CLOSED: 'The session has started and the teacher is not taking late joins.',
@@ -12,7 +12,7 @@ const TEXT: Partial<Record<string, string>> = {
   RATE_LIMITED: 'Too many clicks at once. Wait a second and try again.',
   TOO_MANY_SESSIONS: 'The server is full right now. Try again in a minute.',
   SHUTTING_DOWN: 'The server is restarting. Try again in a minute.',
-};
+}));
 
 /** The sentence to show for a protocol error. */
 export function errorText(e: ProtocolError): string {
@@ -26,5 +26,5 @@ export function errorText(e: ProtocolError): string {
     e.code === 'BAD_STATE'
   )
     return e.message;
-  return TEXT[e.code] ?? e.message;
+  return TEXT.get(e.code) ?? e.message;
 }

@@ -8,7 +8,7 @@ export interface StatusLook {
   meaning: string;
 }
 
-const LOOKS: Record<string, StatusLook> = {
+const LOOKS = new Map<string, StatusLook>(Object.entries({
   Running: { tone: 'ok', icon: '●', meaning: 'running' },
   Pending: { tone: 'info', icon: '◌', meaning: 'waiting to be scheduled' },
   ContainerCreating: { tone: 'info', icon: '◔', meaning: 'starting' },
@@ -18,10 +18,10 @@ const LOOKS: Record<string, StatusLook> = {
   Error: { tone: 'danger', icon: '!', meaning: 'exited with an error' },
   Completed: { tone: 'muted', icon: '✓', meaning: 'finished' },
   Terminating: { tone: 'muted', icon: '…', meaning: 'being removed' },
-};
+}));
 
 export function statusLook(status: string): StatusLook {
-  return LOOKS[status] ?? { tone: 'muted', icon: '?', meaning: status.toLowerCase() };
+  return LOOKS.get(status) ?? { tone: 'muted', icon: '?', meaning: status.toLowerCase() };
 }
 
 /** CSS colour variables for a tone: a fill (for shapes) and a text colour that passes contrast on the dark bg. */

@@ -1,4 +1,5 @@
 import type uPlot from 'uplot';
+import { dict, withKey, type Dict } from '../../../shared/util/dict.ts';
 import type { NodeView, PodView } from '../../../shared/protocol/views.ts';
 import type { NodeState, OomKillEvent, PodState, SimEvent } from '../../../shared/sim/types.ts';
 import { nodeViewFromState, podViewFromState } from '../lib/podView.ts';
@@ -50,7 +51,7 @@ export class PresenterModel {
   kill = $state.raw<OomKillEvent | null>(null);
   killCount = $state(0);
   /** The tick of each slot's latest OOM kill, so its tile can flash. */
-  killTicks = $state.raw<Readonly<Record<string, number>>>({});
+  killTicks = $state.raw<Readonly<Dict<number>>>(dict());
   #killUntil = -1;
   #quietUntil = -1;
   #killShownAt = 0;
@@ -101,7 +102,7 @@ export class PresenterModel {
       this.feed = appendCapped(this.feed, feedLines(events), 40);
       for (const e of events) {
         if (e.type !== 'oom_kill') continue;
-        if (e.slot) this.killTicks = { ...this.killTicks, [e.slot]: e.tick };
+        if (e.slot) this.killTicks = withKey(this.killTicks, e.slot, e.tick);
         const quiet =
           e.constraint === 'memcg' && ((this.kill != null && this.kill.constraint !== 'memcg') || e.tick < this.#quietUntil);
         if (quiet) continue;
@@ -122,7 +123,7 @@ export class PresenterModel {
     this.#history.clear();
     this.feed = [];
     this.kill = null;
-    this.killTicks = {};
+    this.killTicks = dict();
     this.#quietUntil = -1;
     this.tick = 0;
   }

@@ -7,6 +7,7 @@ import {
   type Marker,
   type MarkerKind,
 } from '../../../shared/recording/index.ts';
+import { dict } from '../../../shared/util/dict.ts';
 import type { Divergence } from '../../../shared/recording/ReplayMachine.ts';
 import type { RecordingError } from '../../../shared/recording/format.ts';
 import { stateHash } from '../../../shared/sim/hash.ts';
@@ -59,7 +60,7 @@ export class ReplayPlayer {
     participants: number;
   } | null>(null);
   /** Slot → the student's name (a plain record: set once per recording, read while drawing). */
-  #names: Record<string, string> = Object.create(null);
+  #names = dict<string>();
 
   constructor() {
     this.model = new PresenterModel((slot) => this.#names[slot] ?? slot);
@@ -109,7 +110,7 @@ export class ReplayPlayer {
     }
     const rec = r.value;
     this.#rec = rec;
-    this.#names = Object.create(null);
+    this.#names = dict();
     for (const p of rec.header.participants) if (p.slot) this.#names[p.slot] = p.name;
     for (const a of rec.hostActions) {
       const slot = a.detail?.['slot'];
@@ -119,7 +120,7 @@ export class ReplayPlayer {
     }
     this.#markers = rec.markers;
     this.#divergence = rec.divergence;
-    const people: Record<string, true> = Object.create(null);
+    const people = dict<true>();
     for (const list of rec.commands.values())
       for (const c of list) if (c.by !== 'host' && c.by !== 'timeline') people[c.by] = true;
     this.#info = {
