@@ -1,5 +1,6 @@
 import { builtinQuestion, type Question } from '../../shared/game/questions.ts';
 import { isStrategy } from '../../shared/game/strategies.ts';
+import { isDnsLabel, SLOT_MAX } from '../../shared/schemas/commands.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { botSeed } from './bots.ts';
 import { RoomGame, type Seat } from './RoomGame.ts';
@@ -64,7 +65,7 @@ export class GameRestorer {
   #apply(a: RestoredAction, state: SimState): void {
     const d = a.detail ?? {};
     if (a.action === 'join') {
-      const slot = typeof d['slot'] === 'string' ? d['slot'] : null;
+      const slot = isDnsLabel(d['slot'], SLOT_MAX) ? d['slot'] : null;
       if (slot && typeof d['name'] === 'string') this.#seats.set(slot, d['name']);
       if (slot && typeof d['participant'] === 'string') this.#slotOf.set(d['participant'], slot);
       const strategy = d['strategy'];

@@ -13,6 +13,7 @@ import {
 import { ReplayMachine, type Divergence, type ReplayHooks } from '../../shared/recording/ReplayMachine.ts';
 import { RecordingWriter, type RecordingStart } from '../../shared/recording/writer.ts';
 import { cloneState } from '../../shared/sim/clone.ts';
+import { isDnsLabel, SLOT_MAX } from '../../shared/schemas/commands.ts';
 import type { RecordingSummary } from '../../shared/recording/summary.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { FileRecorder, type RecorderObserver } from './FileRecorder.ts';
@@ -341,7 +342,7 @@ export class RecordingStore {
         const d = l.detail;
         seats.set(d['participant'] as string, {
           id: d['participant'] as string,
-          slot: typeof d['slot'] === 'string' ? d['slot'] : null,
+          slot: isDnsLabel(d['slot'], SLOT_MAX) ? d['slot'] : null,
           name: typeof d['name'] === 'string' ? d['name'] : null,
           tokenSha256: typeof d['tokenSha256'] === 'string' ? d['tokenSha256'] : null,
           detail: d,

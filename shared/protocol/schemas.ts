@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LIVE_QUESTION_KINDS } from '../game/questions.ts';
 import { ROUND_MAX_SEC, ROUND_MIN_SEC } from '../game/round.ts';
 import { STRATEGIES } from '../game/strategies.ts';
-import { podCommandBodySchema } from '../schemas/commands.ts';
+import { podCommandBodySchema, slotSchema } from '../schemas/commands.ts';
 import { NICKNAME_MAX } from './nickname.ts';
 import { ROOM_CODE_LENGTH } from './roomCode.ts';
 
@@ -45,7 +45,7 @@ export const clientEventSchemas = {
   'scenario:inject': z.strictObject({
     kind: z.enum(['batch', 'traffic_spike', 'noisy_neighbour']),
     /** For 'batch': the student pod (slot) that takes it; omitted = every student pod. */
-    slot: z.string().max(40).optional(),
+    slot: slotSchema.optional(),
   }),
   // The game (docs/game.md): rounds, questions, bots.
   /** Start a round: from the lobby (starts the session), or after a round's results (a fresh simulation). */

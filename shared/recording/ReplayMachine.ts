@@ -118,7 +118,17 @@ export class ReplayMachine {
       }
       return this.#fail(r.error);
     }
-    return this.#line(r.value, lineNo);
+    // A fault while replaying (the simulation or a hook throwing on a line it cannot handle) is this file's
+    // coded error, never the caller's crash: the lines before it stay readable.
+    try {
+      return this.#line(r.value, lineNo);
+    } catch (e) {
+      return this.#fail({
+        code: RecordingErrorCode.REPLAY_FAILED,
+        message: `Line ${lineNo}: the replay failed here (${e instanceof Error ? e.name : 'error'}).`,
+        line: lineNo,
+      });
+    }
   }
 
   /** Replay to the last tick any line names and report: the state where the recording stops. */
@@ -127,7 +137,15 @@ export class ReplayMachine {
     if (!this.#header) return recordingError(RecordingErrorCode.NOT_A_RECORDING, 'The file is empty.');
     if (!this.#state)
       return recordingError(RecordingErrorCode.NO_KEYFRAME, 'The recording has no keyframe to start from.');
-    this.#advanceTo(this.#lastTick);
+    try {
+      this.#advanceTo(this.#lastTick);
+    } catch (e) {
+      this.#fail({
+        code: RecordingErrorCode.REPLAY_FAILED,
+        message: `The replay failed at tick ${this.#state.tick + 1} (${e instanceof Error ? e.name : 'error'}).`,
+      });
+      return { ok: false, error: this.#error! };
+    }
     return { ok: true, value: this.#state };
   }
 

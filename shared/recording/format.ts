@@ -114,6 +114,8 @@ export const RecordingErrorCode = {
   TOO_LARGE: 'TOO_LARGE',
   /** Replaying the commands does not reproduce a recorded hash: tampered, or recorded by a faulty server. */
   DIVERGED: 'DIVERGED',
+  /** Replaying a line failed inside the simulation or the game (a fault, not the file's shape): the file is readable up to it. */
+  REPLAY_FAILED: 'REPLAY_FAILED',
 } as const;
 export type RecordingErrorCode = (typeof RecordingErrorCode)[keyof typeof RecordingErrorCode];
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { scenarioSchema } from '../scenario/schema.ts';
-import { batchSchema, nodeCommandSchema, podCommandBodySchema } from '../schemas/commands.ts';
+import { batchSchema, nodeCommandSchema, podCommandBodySchema, podNameSchema, slotSchema } from '../schemas/commands.ts';
 import type { Command, SimState } from '../sim/types.ts';
 
 const int = z
@@ -55,8 +55,8 @@ const pending = z.strictObject({
 
 const podState = z.strictObject({
   uid: int,
-  slot: z.string().max(40),
-  name: z.string().max(60),
+  slot: slotSchema,
+  name: podNameSchema,
   spec: podSpec,
   createdTick: int,
   scheduledTick: int,
@@ -153,7 +153,7 @@ export const commandSchema = z.union([
   nodeCommandSchema,
   z.discriminatedUnion(
     'type',
-    podCommandBodySchema.options.map((o) => o.extend({ pod: z.string().min(1).max(40) })) as unknown as [
+    podCommandBodySchema.options.map((o) => o.extend({ pod: slotSchema })) as unknown as [
       typeof podCommandBodySchema,
     ],
   ),
@@ -163,7 +163,7 @@ const participant = z.strictObject({
   id: z.string().min(1).max(80),
   name: z.string().max(80),
   role: z.enum(['student', 'host', 'bot']),
-  slot: z.string().max(40).nullable().optional(),
+  slot: slotSchema.nullable().optional(),
 });
 
 export const headerSchema = z.strictObject({
@@ -186,12 +186,20 @@ export const bodyLineSchema = z.discriminatedUnion('k', [
   z.strictObject({ k: z.literal('k'), t: tick, hash, state: simStateSchema }),
   z.strictObject({ k: z.literal('c'), t: tick, by: z.string().min(1).max(80), cmd: commandSchema }),
   z.strictObject({ k: z.literal('h'), t: tick, hash }),
-  z.strictObject({
-    k: z.literal('a'),
-    t: tick,
-    action: z.string().min(1).max(40),
-    detail: z.record(z.string(), z.unknown()).optional(),
-  }),
+  z
+    .strictObject({
+      k: z.literal('a'),
+      t: tick,
+      action: z.string().min(1).max(40),
+      detail: z.record(z.string(), z.unknown()).optional(),
+    })
+    .superRefine((l, ctx) => {
+      // A seat's slot names a pod: the same DNS-1123 rule as everywhere a pod name enters (resume re-seats by it).
+      const slot = l.detail?.['slot'];
+      if (slot !== undefined && slot !== null && !slotSchema.safeParse(slot).success) {
+        ctx.addIssue({ code: 'custom', path: ['detail', 'slot'], message: 'a slot is a DNS-1123 label (lower-case letters, digits, dashes)' });
+      }
+    }),
   z.strictObject({ k: z.literal('r'), t: tick, at }),
   z.strictObject({ k: z.literal('e'), t: tick, reason: z.enum(['ended', 'shutdown']), at }),
 ]);

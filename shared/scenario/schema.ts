@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues, nodeCommandSchema, podCommandBodySchema, podTemplateSchema, workloadSchema } from '../schemas/commands.ts';
+import { describeIssues, nodeCommandSchema, podCommandBodySchema, podTemplateSchema, slotSchema, workloadSchema } from '../schemas/commands.ts';
 
 const engineering = z.strictObject({
   fix_leak: z.number().finite().min(0).max(3600).optional(),
@@ -27,7 +27,7 @@ export const nodeConfigSchema = z.strictObject({
 });
 
 const timelineEntry = z.union([
-  z.strictObject({ atSec: z.number().finite().min(0), pod: z.string(), command: podCommandBodySchema }),
+  z.strictObject({ atSec: z.number().finite().min(0), pod: slotSchema, command: podCommandBodySchema }),
   z.strictObject({ atSec: z.number().finite().min(0), command: nodeCommandSchema }),
 ]);
 

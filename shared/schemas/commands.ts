@@ -9,7 +9,32 @@ const mib = z.number().finite().min(0).max(1024 * 1024);
 const positiveMiB = mib.refine((v) => v > 0, 'must be above 0');
 /** A memory limit is whole pages: at least one 4 KiB page (a smaller one would round to no memory at all). */
 const limitMiB = mib.refine((v) => v * 256 >= 1, 'must be at least one 4 KiB page (0.00390625 MiB)');
-const slot = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, 'a pod name is 1–40 lower-case letters, digits or dashes');
+/**
+ * Kubernetes' DNS-1123 label rule (RFC 1123), which pod names follow: lower-case letters, digits and dashes, a letter
+ * or digit at each end, at most 63 characters. Names checked against it where they enter (join, scenario file,
+ * upload, resume) can never be `__proto__`, `toString` or `hasOwnProperty`; `constructor` is a valid label, which is
+ * why every table keyed by names is prototype-free as well (shared/util/dict.ts).
+ */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_LABEL_MAX = 63;
+/** A slot (the student's stable pod name stem): 40 at most, so `<slot>-<5-char suffix>` stays a label too. */
+export const SLOT_MAX = 40;
+
+/** Whether `s` is a DNS-1123 label of at most `max` characters. */
+export function isDnsLabel(s: unknown, max = DNS1123_LABEL_MAX): s is string {
+  return typeof s === 'string' && s.length <= max && DNS1123_LABEL.test(s);
+}
+
+const labelMessage = (max: number) =>
+  `a pod name is a DNS-1123 label: 1–${max} lower-case letters, digits or dashes, starting and ending with a letter or digit`;
+/** A slot, as a schema (scenario pod names, pod templates, host injections, recordings). */
+export const slotSchema = z.string().max(SLOT_MAX, labelMessage(SLOT_MAX)).regex(DNS1123_LABEL, labelMessage(SLOT_MAX));
+/** A pod object's name (`<slot>-<suffix>`). */
+export const podNameSchema = z
+  .string()
+  .max(DNS1123_LABEL_MAX, labelMessage(DNS1123_LABEL_MAX))
+  .regex(DNS1123_LABEL, labelMessage(DNS1123_LABEL_MAX));
+const slot = slotSchema;
 
 export const batchSchema = z.strictObject({
   sizeMiB: positiveMiB,
