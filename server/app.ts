@@ -125,6 +125,13 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
     hsts: false,
   });
   await app.register(rateLimit, { global: false });
+  // A 500 says what kind of failure it was (a stable code), never the internal message or stack: those go to the log.
+  app.setErrorHandler((err: { statusCode?: number }, req, reply) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status < 500) return reply.send(err);
+    req.log.error({ err, url: req.url, method: req.method }, 'request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong on the server. Try again; if it keeps happening, tell whoever runs it.' } });
+  });
 
   await app.register(sessionRoutes, { rooms, config, publicUrls: o.publicUrls ?? (() => []) });
   if (config.metrics) {

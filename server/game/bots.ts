@@ -1,6 +1,7 @@
 /** Server-side bots for empty seats (docs/game.md, B1–B4): which strategies, and what they are called. */
 import { STRATEGIES, type StrategyName } from '../../shared/game/index.ts';
-import { NICKNAME_MAX, nicknameKey } from '../../shared/protocol/nickname.ts';
+import { NICKNAME_MAX } from '../../shared/protocol/nickname.ts';
+import { nicknameKey } from '../../shared/protocol/nicknameKey.ts';
 
 /** The strategies of `n` bots: all one, or 'mixed' = round-robin over every strategy. */
 export function fillPlan(strategy: StrategyName | 'mixed', n: number): StrategyName[] {

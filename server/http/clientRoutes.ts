@@ -31,7 +31,8 @@ export async function clientRoutes(app: FastifyInstance, o: { dir: string }): Pr
   }
   app.setNotFoundHandler(async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    if (req.method === 'GET' && SPA_ROUTES.some((r) => r.test(path))) {
+    // HEAD answers like GET (headers, no body), as HTTP requires; fastify adds HEAD only to its own GET routes.
+    if ((req.method === 'GET' || req.method === 'HEAD') && SPA_ROUTES.some((r) => r.test(path))) {
       if (!built) return reply.type('text/html').send(NOT_BUILT);
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }

@@ -1,15 +1,12 @@
-import { close, fdatasync, write } from 'node:fs';
-import { promisify } from 'node:util';
 import type { RecordingWriter } from '../../shared/recording/writer.ts';
-import type { SimState } from '../../shared/sim/types.ts';
+import type { Command, SimState } from '../../shared/sim/types.ts';
+import type { RecordingFile } from './RecordingFile.ts';
 import type { RecordedCommand, RecordedHostAction, SessionRecorder } from './SessionRecorder.ts';
 
-const writeAsync = promisify(write);
-const datasyncAsync = promisify(fdatasync);
-const closeAsync = promisify(close);
-
-/** Lines that nobody waits for (hashes, keyframes, host actions) reach the disk within this long. */
+/** Lines that nobody waits for (hashes, keyframes) reach the file within this long. */
 const LAZY_FLUSH_MS = 250;
+/** While the file cannot be written (a full disk), the recorder tries again this often, and recovers by itself. */
+const RETRY_MS = 1000;
 
 /** Told when the recording's summary changes (the store keeps its index file up to date). */
 export interface RecorderObserver {
@@ -22,11 +19,17 @@ export interface RecorderObserver {
   }): void;
   /** The recording was closed unused and its file should go (see `discardIfUnused`). */
   onDiscard?(): void;
+  /** The file could not be written (or synced), or it can be again. */
+  onFault?(e: Error | null): void;
 }
 
 /** Stable error codes a room sees when a recording cannot keep its promise. */
 export const RecorderErrorCode = {
+  /** The recording has ended (its end line is written or being written): nothing more goes in. */
   RECORDING_CLOSED: 'RECORDING_CLOSED',
+  /** The file cannot be written right now (a full disk): refused, not applied; the recorder retries by itself. */
+  RECORDING_UNAVAILABLE: 'RECORDING_UNAVAILABLE',
+  /** The recording was closed while this line still waited for the disk. */
   RECORDING_WRITE_FAILED: 'RECORDING_WRITE_FAILED',
   RECORDING_TICK_IN_PAST: 'RECORDING_TICK_IN_PAST',
 } as const;
@@ -40,24 +43,53 @@ export class RecorderError extends Error {
   }
 }
 
+interface Waiter {
+  tick: number;
+  resolve: (tick: number) => void;
+  reject: (e: Error) => void;
+}
+
+/** A line waiting to be written. Commands are stamped with their tick only when written (see `commit`). */
+type Pending =
+  | { kind: 'line'; text: string; waiter: Waiter | null }
+  | { kind: 'command'; tick: number | null; by: string; command: Command; waiter: Waiter };
+
 /**
- * A session's recording, appended to one file. Group commit: `command` queues its line and resolves once a write
- * and an fdatasync that include it have finished; commands arriving while a sync is in flight share the next one,
- * so a busy room pays one sync per batch, a quiet one answers in one sync's time. Lines written before an ack are
- * never rewritten, so a `kill -9` loses at most a torn last line that nobody was acked for.
+ * A session's recording, appended to one file, with three promises:
+ *
+ * 1. Whole lines or nothing. Lines are written in batches; a batch that fails (or is cut short by a full disk) is
+ *    truncated away, so the file up to the fault stays valid and resumable.
+ * 2. A command is in the file before it is applied, and acknowledged only once it is on disk. `commit(tick)` writes
+ *    the waiting lines, stamping each command with the tick the room is about to run; the room applies its queue
+ *    only when that returned true. The ack waits for an fdatasync that began after the write (group commit: one
+ *    sync for every command that arrived meanwhile).
+ * 3. Nothing after the end. Once the end line is queued every new line is refused; the file is closed only after
+ *    every write and sync started on it has settled.
+ *
+ * While the file cannot be written the recorder refuses new commands and actions (RECORDING_UNAVAILABLE), keeps
+ * what it already accepted, and tries again every second; the first batch that fits clears the fault.
  */
 export class FileRecorder implements SessionRecorder {
   readonly id: string;
-  readonly #fd: number;
+  readonly #file: RecordingFile;
   readonly #writer: RecordingWriter;
   readonly #observer: RecorderObserver | undefined;
   readonly #now: () => Date;
-  #buffer: string[] = [];
-  #waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  #flushing: Promise<void> | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Bytes of whole lines in the file. */
+  #size: number;
+  #pending: Pending[] = [];
+  /** Written, waiting for a sync that began after their write. */
+  #unsynced: Waiter[] = [];
+  #syncing: Promise<void> | null = null;
+  #commitQueued = false;
+  #lazyTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #fault: { error: RecorderError; at: number; in: 'write' | 'sync' } | null = null;
+  /** A failed truncate left bytes we could not take back: nothing more may be appended. */
+  #broken = false;
+  #ending: Promise<void> | null = null;
   #closed = false;
-  #failed: Error | null = null;
+  #listeners: ((writable: boolean) => void)[] = [];
   #simulated: number;
   readonly #startTick: number;
   /** Appending to an interrupted session's file: never discarded, whatever happens next. */
@@ -66,17 +98,18 @@ export class FileRecorder implements SessionRecorder {
   #participants = new Set<string>();
   #lastProgress = 0;
 
-  /** `fd` is open for appending and already holds the header and first keyframe. */
+  /** `file` already holds the header and first keyframe. */
   constructor(o: {
     id: string;
-    fd: number;
+    file: RecordingFile;
     writer: RecordingWriter;
     observer?: RecorderObserver;
     now?: () => Date;
     resumed?: boolean;
   }) {
     this.id = o.id;
-    this.#fd = o.fd;
+    this.#file = o.file;
+    this.#size = o.file.initialSize;
     this.#writer = o.writer;
     this.#observer = o.observer;
     this.#now = o.now ?? (() => new Date());
@@ -86,8 +119,24 @@ export class FileRecorder implements SessionRecorder {
     for (const p of o.writer.header.participants) if (p.role !== 'host') this.#participants.add(p.id);
   }
 
-  command(entry: RecordedCommand): Promise<void> {
-    if (entry.tick <= this.#simulated) {
+  /** False while the file cannot be written, and once the recording is ending: new lines would be refused. */
+  get writable(): boolean {
+    return this.#fault === null && this.#ending === null && !this.#closed;
+  }
+
+  /** Be told when `writable` changes because of a fault or its recovery. */
+  watch(listener: (writable: boolean) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Queue a command. Without `tick` it is stamped at the next commit with the tick about to run (what a room
+   * wants); with one, that tick (must not have run). Resolves with the tick once the line is on disk.
+   */
+  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number }): Promise<number> {
+    const gate = this.#gate();
+    if (gate) return Promise.reject(gate);
+    if (entry.tick !== undefined && entry.tick <= this.#simulated) {
       return Promise.reject(
         new RecorderError(
           RecorderErrorCode.RECORDING_TICK_IN_PAST,
@@ -95,61 +144,113 @@ export class FileRecorder implements SessionRecorder {
         ),
       );
     }
-    const gate = this.#gate();
-    if (gate) return Promise.reject(gate);
-    this.#buffer.push(this.#writer.command(entry.tick, entry.by, entry.command));
-    this.#commands++;
-    if (entry.by !== 'host' && entry.by !== 'timeline') this.#participants.add(entry.by);
-    return this.#durable();
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = { tick: -1, resolve, reject };
+      this.#pending.push({ kind: 'command', tick: entry.tick ?? null, by: entry.by, command: entry.command, waiter });
+      this.#commands++;
+      if (entry.by !== 'host' && entry.by !== 'timeline') this.#participants.add(entry.by);
+      this.#queueCommit();
+    });
   }
 
   hostAction(entry: RecordedHostAction): Promise<void> {
     const gate = this.#gate();
     if (gate) return Promise.reject(gate);
-    this.#buffer.push(this.#writer.hostAction(entry.tick, entry.action, entry.detail));
     const who = entry.detail?.['participant'];
     if (entry.action === 'join' && typeof who === 'string') this.#participants.add(who);
-    return this.#durable();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { tick: entry.tick, resolve: () => resolve(), reject };
+      this.#pending.push({ kind: 'line', text: this.#writer.hostAction(entry.tick, entry.action, entry.detail), waiter });
+      this.#queueCommit();
+    });
   }
 
   afterTick(state: SimState): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#ending) return;
     this.#simulated = state.tick;
     const line = this.#writer.afterTick(state);
     if (!line) return;
-    this.#buffer.push(line);
+    this.#pending.push({ kind: 'line', text: line, waiter: null });
     this.#lazyFlush();
     if (line.startsWith('{"k":"k"')) this.#progress(true);
   }
 
-  /** Write the end line, sync and close. Idempotent. */
-  async end(reason: 'ended' | 'shutdown'): Promise<void> {
-    if (this.#closed) return;
-    if (!this.#failed) this.#buffer.push(this.#writer.end(reason, this.#now().toISOString()));
-    let err: unknown = null;
+  /**
+   * Write every waiting line now, commands stamped with `nextTick` (default: the tick after the last one run).
+   * True when everything accepted so far is in the file: the room may apply its queued commands. False while the
+   * file cannot be written (the lines stay queued; nothing was half written).
+   */
+  commit(nextTick = this.#simulated + 1): boolean {
+    if (this.#closed || this.#broken) return false;
+    if (this.#pending.length === 0) return this.#fault === null;
+    // While faulty, the retry timer (and the room's ticks) try at most once a second.
+    if (this.#fault && this.#now().getTime() - this.#fault.at < RETRY_MS) return false;
+    const batch = this.#pending;
+    const stamped = batch.map((p) => (p.kind === 'line' ? p.text : this.#writer.command(p.tick ?? nextTick, p.by, p.command)));
+    const data = Buffer.from(stamped.join(''), 'utf8');
     try {
-      if (!this.#failed) await this.#durable();
+      let off = 0;
+      while (off < data.length) {
+        const n = this.#file.write(data, off);
+        if (!(n > 0)) throw new Error('the file took no bytes');
+        off += n;
+      }
     } catch (e) {
-      err = e;
+      this.#takeBack();
+      this.#setFault(e, 'write');
+      return false;
     }
-    this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await closeAsync(this.#fd).catch(() => {});
+    this.#size += data.length;
+    this.#pending = [];
+    for (const p of batch) {
+      if (!p.waiter) continue;
+      if (p.kind === 'command') p.waiter.tick = p.tick ?? nextTick;
+      this.#unsynced.push(p.waiter);
+    }
+    if (this.#fault?.in === 'write') this.#clearFault();
+    this.#sync();
+    return true;
+  }
+
+  /** Write the end line, sync and close. Idempotent; nothing is accepted once it has been called. */
+  end(reason: 'ended' | 'shutdown'): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#ending ??= this.#end(reason);
+    return this.#ending;
+  }
+
+  async #end(reason: 'ended' | 'shutdown'): Promise<void> {
+    // Commands not yet in the file were never applied (the room stops before its next tick): refuse them.
+    this.#pending = this.#pending.filter((p) => {
+      if (p.kind !== 'command') return true;
+      p.waiter.reject(new RecorderError(RecorderErrorCode.RECORDING_CLOSED, 'the session ended before this change applied'));
+      this.#commands--;
+      return false;
+    });
+    this.#pending.push({ kind: 'line', text: this.#writer.end(reason, this.#now().toISOString()), waiter: null });
+    if (this.#fault) this.#fault.at = -Infinity; // one last try now
+    const written = this.commit();
+    await this.#settle();
+    const failed = !written || this.#fault !== null;
+    await this.#close(failed ? 'the file could not be written' : null);
     this.#observer?.onClose({
       lastTick: Math.max(this.#simulated, 0),
       commands: this.#commands,
       participants: this.#participants,
-      reason: this.#failed ? 'failed' : reason,
+      reason: failed ? 'failed' : reason,
     });
-    if (err) throw err;
   }
 
-  /** Everything written so far reaches the disk (before a download or a "continue from here" of a live session). */
+  /** Everything accepted so far reaches the disk (before a download or a "continue from here" of a live session). */
   flush(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const gate = this.#gate();
-    if (gate) return Promise.reject(gate);
-    return this.#durable();
+    if (this.#fault) return Promise.reject(this.#fault.error);
+    this.commit();
+    if (this.#fault !== null) return Promise.reject((this.#fault as { error: RecorderError }).error);
+    return new Promise<void>((resolve, reject) => {
+      this.#unsynced.push({ tick: -1, resolve: () => resolve(), reject });
+      this.#sync();
+    });
   }
 
   /**
@@ -158,15 +259,15 @@ export class FileRecorder implements SessionRecorder {
    * or this is a resumed session's file) ends normally. True when discarded.
    */
   async discardIfUnused(): Promise<boolean> {
-    if (this.#closed) return false;
-    if (this.#resumed || this.#simulated > this.#startTick || this.#failed) {
+    if (this.#closed || this.#ending) return false;
+    if (this.#resumed || this.#simulated > this.#startTick || this.#fault) {
       await this.end('ended');
       return false;
     }
-    await this.flush(); // whoever waits for a line gets their answer before the file goes
-    this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await closeAsync(this.#fd).catch(() => {});
+    await this.flush().catch(() => {}); // whoever waits for a line gets their answer before the file goes
+    this.#ending = Promise.resolve();
+    await this.#settle();
+    await this.#close('the recording was dropped');
     this.#observer?.onDiscard?.();
     return true;
   }
@@ -174,75 +275,139 @@ export class FileRecorder implements SessionRecorder {
   /** A close without an end line, as a crash would leave it (tests; a server that must stop at once). */
   async abandon(): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#flushing?.catch(() => {});
-    await closeAsync(this.#fd).catch(() => {});
+    // What a kill -9 leaves: the lines already handed to the file (a room commits before every tick), no end line.
+    if (!this.#ending && !this.#fault) this.commit();
+    this.#ending ??= Promise.resolve();
+    await this.#settle();
+    await this.#close('the recording was abandoned');
   }
 
   get commandCount(): number {
     return this.#commands;
   }
 
-  #gate(): Error | null {
-    if (this.#failed) return this.#failed;
-    if (this.#closed)
+  #gate(): RecorderError | null {
+    if (this.#closed || this.#ending)
       return new RecorderError(RecorderErrorCode.RECORDING_CLOSED, `recording ${this.id} has ended`);
+    if (this.#fault || this.#broken)
+      return new RecorderError(
+        RecorderErrorCode.RECORDING_UNAVAILABLE,
+        `recording ${this.id} cannot be written right now (${this.#fault?.error.message ?? 'the file is damaged'})`,
+      );
     return null;
   }
 
-  #durable(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#kick();
-    return p;
-  }
-
-  #lazyFlush(): void {
-    if (this.#timer || this.#flushing) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      if (!this.#closed) this.#kick();
-    }, LAZY_FLUSH_MS);
-    this.#timer.unref?.();
-  }
-
-  /**
-   * Start the flush loop unless it runs or nothing is queued. `#flushing` is set only here and cleared only when
-   * the loop's promise settles, and lines queued in between start a new loop, so no waiter is ever stranded.
-   */
-  #kick(): void {
-    if (this.#flushing || (this.#buffer.length === 0 && this.#waiters.length === 0)) return;
-    this.#flushing = this.#flushLoop().finally(() => {
-      this.#flushing = null;
-      this.#kick();
+  /** Commit on the next turn of the event loop: before any timer, so before the room's next tick. */
+  #queueCommit(): void {
+    if (this.#commitQueued) return;
+    this.#commitQueued = true;
+    setImmediate(() => {
+      this.#commitQueued = false;
+      if (!this.#closed && !this.#ending) this.commit();
     });
   }
 
-  /** Write and sync until nothing is queued; each round resolves the waiters whose lines it carried. */
-  async #flushLoop(): Promise<void> {
-    while (this.#buffer.length > 0 || this.#waiters.length > 0) {
-      const data = Buffer.from(this.#buffer.join(''), 'utf8');
-      const waiters = this.#waiters;
-      this.#buffer = [];
-      this.#waiters = [];
-      try {
-        let off = 0;
-        while (off < data.length)
-          off += (await writeAsync(this.#fd, data, off, data.length - off)).bytesWritten;
-        if (waiters.length > 0) await datasyncAsync(this.#fd);
-      } catch (e) {
-        this.#failed = new RecorderError(
-          RecorderErrorCode.RECORDING_WRITE_FAILED,
-          `recording ${this.id} could not be written: ${(e as Error).message}`,
-        );
-        for (const w of [...waiters, ...this.#waiters]) w.reject(this.#failed);
-        this.#waiters = [];
-        this.#buffer = [];
-        return;
-      }
-      for (const w of waiters) w.resolve();
-      this.#progress(false);
+  #lazyFlush(): void {
+    if (this.#lazyTimer) return;
+    this.#lazyTimer = setTimeout(() => {
+      this.#lazyTimer = null;
+      if (!this.#closed && !this.#ending) this.commit();
+    }, LAZY_FLUSH_MS);
+    this.#lazyTimer.unref?.();
+  }
+
+  /** A batch that failed part-way: cut the file back to its last whole line. */
+  #takeBack(): void {
+    try {
+      this.#file.truncate(this.#size);
+    } catch {
+      // Bytes we cannot take back: appending after them would bury a torn line mid-file. Stop writing for good.
+      this.#broken = true;
     }
+  }
+
+  /**
+   * One fdatasync at a time; the waiters written before it began are acknowledged when it resolves, those written
+   * while it ran wait for the next one. A failed sync keeps its waiters (their lines are in the file) and retries.
+   */
+  #sync(): void {
+    if (this.#syncing || this.#unsynced.length === 0) return;
+    const batch = this.#unsynced;
+    this.#unsynced = [];
+    this.#syncing = this.#file
+      .datasync()
+      .then(
+        () => {
+          if (this.#fault?.in === 'sync') this.#clearFault();
+          for (const w of batch) w.resolve(w.tick);
+          this.#progress(false);
+        },
+        (e: unknown) => {
+          this.#unsynced = [...batch, ...this.#unsynced];
+          this.#setFault(e, 'sync');
+        },
+      )
+      .finally(() => {
+        this.#syncing = null;
+        if (!this.#fault) this.#sync();
+      });
+  }
+
+  /** Wait until no sync is running and nothing written is left unsynced (or the file is faulty). */
+  async #settle(): Promise<void> {
+    for (;;) {
+      if (this.#syncing) await this.#syncing;
+      else if (this.#unsynced.length > 0 && !this.#fault && !this.#broken) this.#sync();
+      else return;
+    }
+  }
+
+  async #close(why: string | null): Promise<void> {
+    this.#closed = true;
+    if (this.#lazyTimer) clearTimeout(this.#lazyTimer);
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#lazyTimer = this.#retryTimer = null;
+    const left = new RecorderError(RecorderErrorCode.RECORDING_WRITE_FAILED, `recording ${this.id} was closed: ${why ?? 'ended'}`);
+    for (const w of this.#unsynced) w.reject(left);
+    for (const p of this.#pending) p.waiter?.reject(left);
+    this.#unsynced = [];
+    this.#pending = [];
+    await this.#file.close().catch(() => {});
+  }
+
+  #setFault(e: unknown, where: 'write' | 'sync'): void {
+    const was = this.#fault;
+    const error = new RecorderError(
+      RecorderErrorCode.RECORDING_UNAVAILABLE,
+      `recording ${this.id} cannot be written right now: ${(e as Error).message ?? String(e)}`,
+    );
+    this.#fault = { error, at: this.#now().getTime(), in: where };
+    if (!was) {
+      this.#observer?.onFault?.(error);
+      for (const l of this.#listeners) l(false);
+    }
+    this.#scheduleRetry();
+  }
+
+  #clearFault(): void {
+    this.#fault = null;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#observer?.onFault?.(null);
+    for (const l of this.#listeners) l(true);
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer || this.#closed || this.#broken) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (this.#closed || !this.#fault) return;
+      this.#fault.at = -Infinity;
+      if (this.#fault.in === 'write') this.commit();
+      else this.#sync();
+      if (this.#fault) this.#scheduleRetry();
+    }, RETRY_MS);
+    this.#retryTimer.unref?.();
   }
 
   #progress(force: boolean): void {

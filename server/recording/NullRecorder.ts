@@ -14,13 +14,26 @@ export class NullRecorder implements SessionRecorder {
   ended: 'ended' | 'shutdown' | null = null;
   readonly #keep: number;
 
-  constructor(keep = 1000) {
+  /** Tests set this to false to play a recorder that cannot write (a full disk). */
+  writable = true;
+
+  /** `startTick`: the tick of the state the recording starts from (commands are stamped after it). */
+  constructor(keep = 1000, startTick = -1) {
     this.#keep = keep;
+    this.lastTick = startTick;
   }
 
-  async command(entry: RecordedCommand): Promise<void> {
-    if (this.commands.length < this.#keep) this.commands.push(entry);
+  async command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number }): Promise<number> {
+    const tick = entry.tick ?? this.lastTick + 1;
+    if (this.commands.length < this.#keep) this.commands.push({ tick, by: entry.by, command: entry.command });
+    return tick;
   }
+
+  commit(): boolean {
+    return this.writable;
+  }
+
+  watch(): void {}
 
   async hostAction(entry: RecordedHostAction): Promise<void> {
     if (this.hostActions.length < this.#keep) this.hostActions.push(entry);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { createReadStream, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -16,7 +16,8 @@ import { cloneState } from '../../shared/sim/clone.ts';
 import { isDnsLabel, SLOT_MAX } from '../../shared/schemas/commands.ts';
 import type { RecordingSummary } from '../../shared/recording/summary.ts';
 import type { SimState } from '../../shared/sim/types.ts';
-import { FileRecorder, type RecorderObserver } from './FileRecorder.ts';
+import { FileRecorder, RecorderErrorCode, type RecorderObserver } from './FileRecorder.ts';
+import { closeQuietly, fdFile } from './RecordingFile.ts';
 
 export type { RecordingSummary };
 
@@ -119,13 +120,27 @@ export class RecordingStore {
     const now = this.#now();
     const id = start.id ?? this.#newId(now, start.code);
     const writer = new RecordingWriter({ ...start, id, startedAt: start.startedAt ?? now.toISOString() });
-    const fd = openSync(this.file(id), 'wx');
+    const file = this.file(id);
+    let fd = -1;
     try {
-      writeSync(fd, writer.begin());
+      fd = openSync(file, 'wx');
+      writeAll(fd, writer.begin());
       fsyncSync(fd);
     } catch (e) {
-      closeSync(fd);
-      throw e;
+      // A full disk leaves no empty or half-written file behind: the session is refused with a coded error.
+      if (fd >= 0) {
+        closeQuietly(fd);
+        try {
+          unlinkSync(file);
+        } catch {
+          // nothing to remove
+        }
+      }
+      throw new StoreError(
+        RecorderErrorCode.RECORDING_UNAVAILABLE,
+        `The session's recording cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}): free some disk space on the server and try again.`,
+        507,
+      );
     }
     const meta = this.#metaFrom(
       writer.header,
@@ -177,7 +192,7 @@ export class RecordingStore {
         );
       },
     };
-    const rec = new FileRecorder({ id, fd, writer, observer, now: this.#now, resumed });
+    const rec = new FileRecorder({ id, file: fdFile(fd), writer, observer, now: this.#now, resumed });
     this.#live.set(id, rec);
     return rec;
   }
@@ -377,8 +392,23 @@ export class RecordingStore {
     const state = r.value;
     const writer = new RecordingWriter({ ...header, initialState: state });
     const fd = openSync(this.file(id), 'a');
-    writeSync(fd, (unterminated ? '\n' : '') + writer.resume(state, this.#now().toISOString()));
-    fsyncSync(fd);
+    try {
+      writeAll(fd, (unterminated ? '\n' : '') + writer.resume(state, this.#now().toISOString()));
+      fsyncSync(fd);
+    } catch (e) {
+      // Whole lines or nothing: the file stays as the crash left it, resumable once there is space.
+      try {
+        ftruncateSync(fd, goodBytes);
+      } catch {
+        // left as it was; the torn tail is cut on the next resume
+      }
+      closeQuietly(fd);
+      throw new StoreError(
+        RecorderErrorCode.RECORDING_UNAVAILABLE,
+        `The recording cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}): free some disk space on the server and resume again.`,
+        507,
+      );
+    }
     const meta = this.#metaFrom(header, machine.firstTick, state.tick, 'live', 'live', machine.commandCount);
     const recorder = this.#open(id, fd, writer, meta, true);
     return {
@@ -531,6 +561,12 @@ export class RecordingStore {
   async settled(): Promise<void> {
     while (this.#pendingMeta.size > 0) await Promise.allSettled([...this.#pendingMeta]);
   }
+}
+
+/** Write a whole string (a short write continues where it stopped); throws on failure. */
+function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
 }
 
 /**

@@ -17,13 +17,24 @@ export interface RecordedHostAction {
 
 /**
  * The port a room writes its recording through (the room never touches files). Implemented in server/recording/.
- * Crash safety: `command` resolves only once the command is durable on disk; the room acks the client after that.
+ *
+ * - A command's line is written before the command is applied: the room calls `commit(tick)` before each tick and
+ *   applies its queue only when it returns true (false: the file cannot be written now; hold the tick).
+ * - `command` resolves with the tick it was recorded at, once the line is on disk; the room acks after that.
+ * - While `writable` is false (a full disk, or the recording has ended) new commands and actions are refused:
+ *   the room refuses them too, with a coded error, and says so to the host (`watch`).
  */
 export interface SessionRecorder {
   /** The recording's id on this server (the replay is at /replay/<id>), or null when nothing is kept on disk. */
   readonly id: string | null;
-  command(entry: RecordedCommand): Promise<void>;
+  readonly writable: boolean;
+  /** Without `tick`: stamped with the tick about to run when it is written. Resolves with that tick. */
+  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number }): Promise<number>;
   hostAction(entry: RecordedHostAction): Promise<void>;
+  /** Write what is queued, commands stamped `nextTick`; true when all of it is in the file. */
+  commit(nextTick: number): boolean;
+  /** Told when `writable` changes because the file failed or recovered. */
+  watch(listener: (writable: boolean) => void): void;
   /** Called by the room after every tick; the recorder decides when to keep a hash or a keyframe. */
   afterTick(state: SimState): void;
   end(reason: 'ended' | 'shutdown'): Promise<void>;

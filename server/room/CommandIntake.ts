@@ -44,7 +44,8 @@ export class CommandIntake {
     if (!p || p.role !== 'student' || !p.slot) return fail(ErrorCode.FORBIDDEN, 'Only a student with a pod can send pod commands.');
     if (body.type === 'remove_pod') return fail(ErrorCode.FORBIDDEN, 'Students cannot delete their pod.');
     if (c.status === 'lobby') return fail(ErrorCode.BAD_STATE, 'The session has not started yet.');
-    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const no = c.refusal();
+    if (no) return no;
     const command = { ...body, pod: p.slot } as Command;
     const dry = applyCommand(cloneState(c.state), command);
     if (!dry.ok) return fail(ErrorCode.COMMAND_REJECTED, dry.error.message);
@@ -52,31 +53,41 @@ export class CommandIntake {
     return this.record(p.id, command);
   }
 
-  #enqueue(by: string, command: Command): number {
-    this.#queue.push({ by, command });
-    return this.#c.state.tick + 1;
-  }
-
   /**
    * Queue a command the server itself issues (a joining student's pod, a bot's move): recorded like any other, since
    * every command that reaches the simulation must be in the recording for the replay to match.
    */
   enqueueRecorded(by: string, command: Command): void {
-    const tick = this.#enqueue(by, command);
-    this.#journal.commandUnawaited(tick, by, command);
+    // Never applied without its line: a recording that cannot be written refuses it, so the room must not queue it.
+    if (!this.#c.recorder.writable) {
+      this.#c.log.warn({ room: this.#c.code, by, type: command.type }, 'a server command was dropped: the recording cannot be written');
+      return;
+    }
+    this.#journal.commandUnawaited(by, command);
+    this.#queue.push({ by, command });
   }
 
-  /** Queue a command and ack when the recorder has it durably. */
+  /**
+   * Queue a command and ack once the recorder has it durably, with the tick it was applied at. Its line is written
+   * before the tick that applies it (the room commits first); while the recording cannot be written the command is
+   * refused here and never queued.
+   */
   async record(by: string, command: Command): Promise<Ack<{ tick: number }>> {
-    const tick = this.#enqueue(by, command);
-    this.#c.touch();
+    const c = this.#c;
+    const no = c.refusal();
+    if (no) return no;
+    const durable = this.#journal.command(by, command);
+    this.#queue.push({ by, command });
+    c.touch();
     try {
-      await this.#journal.command(tick, by, command);
+      return ok({ tick: await durable });
     } catch (e) {
-      this.#c.log.error({ room: this.#c.code, err: e }, 'recording a command failed');
-      return fail(ErrorCode.INTERNAL, 'The command was applied but could not be recorded.');
+      // Refused by the recorder before it was written: the room never applies it (the session ended or restarted).
+      c.log.warn({ room: c.code, err: e }, 'recording a command failed');
+      return c.status === 'ended'
+        ? fail(ErrorCode.SESSION_ENDED, 'The session ended before your change applied.')
+        : fail(ErrorCode.BAD_STATE, 'The round was restarted before your change applied.');
     }
-    return ok({ tick });
   }
 
   /** Whether a queued command adds a pod in this slot (a slot is taken from the moment its pod is queued). */

@@ -31,6 +31,8 @@ export class HostControls {
 
   start(): Ack<SessionMeta> {
     const c = this.#c;
+    const no = c.refusal();
+    if (no) return no;
     if (c.status !== 'lobby') return fail(ErrorCode.BAD_STATE, `The session is ${c.status}, not waiting to start.`);
     // A continued session: pods nobody took back go to bots now, unless the teacher removed them.
     this.#seats.release('bots');
@@ -48,6 +50,8 @@ export class HostControls {
 
   pause(): Ack<SessionMeta> {
     const c = this.#c;
+    const no = c.refusal();
+    if (no) return no;
     if (c.status !== 'running') return fail(ErrorCode.BAD_STATE, `The session is ${c.status}, not running.`);
     c.status = 'paused';
     c.loop.stop();
@@ -57,6 +61,8 @@ export class HostControls {
 
   resume(): Ack<SessionMeta> {
     const c = this.#c;
+    const no = c.refusal();
+    if (no) return no;
     if (c.status !== 'paused') return fail(ErrorCode.BAD_STATE, `The session is ${c.status}, not paused.`);
     c.status = 'running';
     this.#journal.hostAction('resume');
@@ -66,19 +72,25 @@ export class HostControls {
 
   setSpeed(speed: number): Ack<SessionMeta> {
     const c = this.#c;
-    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const no = c.refusal();
+    if (no) return no;
     c.loop.setSpeed(speed);
     this.#journal.hostAction('speed', { speed });
     return ok(c.metaChanged());
   }
 
   setLocked(locked: boolean): Ack<SessionMeta> {
+    // After the end nothing more is written (the end line is the last): refused, not recorded after it.
+    const no = this.#c.refusal();
+    if (no) return no;
     this.#c.locked = locked;
     this.#journal.hostAction(locked ? 'lock' : 'unlock');
     return ok(this.#c.metaChanged());
   }
 
   setLateJoin(allowed: boolean): Ack<SessionMeta> {
+    const no = this.#c.refusal();
+    if (no) return no;
     this.#c.lateJoin = allowed;
     this.#journal.hostAction('late_join', { allowed });
     return ok(this.#c.metaChanged());
@@ -87,15 +99,49 @@ export class HostControls {
   /** Back to tick 0 with the same students and pods; a new recording starts. */
   reset(): Ack<SessionMeta> {
     const c = this.#c;
-    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const no = c.refusal();
+    if (no) return no;
+    // The new recording first: if its file cannot be created (a full disk) the reset is refused and nothing changed.
+    const fresh = this.#rounds.prepareRebuild();
+    if (!fresh.ok) return fresh;
     c.loop.stop();
     this.#journal.hostAction('reset');
-    this.#rounds.rebuild();
+    this.#rounds.rebuild(fresh.data);
     c.status = 'lobby';
     c.game.reset(c.state.tick);
     const m = c.metaChanged();
     this.#framing.sendSnapshots();
     return ok(m);
+  }
+
+  /** A fault in this room: it ends alone, with ROOM_FAILED to its participants and its recording kept. */
+  async fail(e: unknown): Promise<void> {
+    const c = this.#c;
+    if (c.status === 'ended') return;
+    c.log.error({ room: c.code, err: e }, 'room failed: ending this session alone');
+    // Everything below is guarded on its own: a room already broken must still stop, tell and close.
+    const attempt = (what: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        c.log.error({ room: c.code, err }, `room failed: ${what} failed too`);
+      }
+    };
+    c.status = 'ended';
+    c.endedAt = c.o.clock.now();
+    attempt('stopping the loop', () => c.loop.stop());
+    attempt('refusing held commands', () => this.#intake.dropHeld());
+    attempt('ending the game', () => c.game.end());
+    attempt('recording the fault', () => this.#journal.hostAction('fault', { code: ErrorCode.ROOM_FAILED }));
+    attempt('telling everyone', () => {
+      c.metaChanged();
+      c.port.broadcast(c.channels.all, 'session:ended', {
+        reason: 'error',
+        message: 'This session stopped after a problem on the server. Everything up to now is saved: your teacher can resume it from the recordings list.',
+      });
+    });
+    // A shutdown-style end: the file lists as interrupted, readable and resumable from its last good tick.
+    await c.recorder.end('shutdown').catch((err: unknown) => c.log.error({ room: c.code, err }, 'room failed: closing the recording failed'));
   }
 
   /** End for good: stop the loop, tell everyone, close the recording. */
@@ -122,6 +168,8 @@ export class HostControls {
 
   /** Disconnect a participant; they may rejoin with their token and find their pod. */
   kick(id: string): Ack<{ id: string }> {
+    const no = this.#c.refusal();
+    if (no) return no;
     const p = this.#c.roster.get(id);
     if (!p) return fail(ErrorCode.BAD_REQUEST, 'No participant with that id.');
     this.#journal.hostAction('kick', { participant: id });
@@ -132,6 +180,8 @@ export class HostControls {
   /** Remove a participant for good: their token and name are refused from now on, and their pod is deleted. */
   ban(id: string): Ack<{ id: string }> {
     const c = this.#c;
+    const no = c.refusal();
+    if (no) return no;
     const p = c.roster.get(id);
     if (!p) return fail(ErrorCode.BAD_REQUEST, 'No participant with that id.');
     this.#journal.hostAction('ban', { participant: id });
@@ -149,8 +199,9 @@ export class HostControls {
   /** The host's scenario events: a 700 MB batch, a traffic spike, a noisy neighbour. */
   async inject(kind: InjectKind, slot: string | undefined): Promise<Ack<{ tick: number }>> {
     const c = this.#c;
+    const no = c.refusal();
+    if (no) return no;
     if (c.status === 'lobby') return fail(ErrorCode.BAD_STATE, 'Start the session first.');
-    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
     if (slot !== undefined && !activePod(c.state, slot)) return fail(ErrorCode.COMMAND_REJECTED, `No pod named "${slot}".`);
     const targets = [...c.roster.slots()].filter((s) => activePod(c.state, s));
     const commands = injectionCommands(kind, slot, targets, (s) => this.#seats.slotTaken(s));

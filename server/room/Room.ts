@@ -129,15 +129,28 @@ export class Room {
     return this.#intake.podCommand(conn, body);
   }
 
-  /** Run `n` ticks, then broadcast once. Called by the loop; tests may call it directly. */
+  /**
+   * Run `n` ticks, then broadcast once. Called by the loop; tests may call it directly. A fault in this room's tick,
+   * game or framing ends this room alone (see `fail`): the loop and every other room go on.
+   */
   runTicks(n: number): void {
+    try {
+      this.#runTicks(n);
+    } catch (e) {
+      void this.fail(e);
+    }
+  }
+
+  #runTicks(n: number): void {
     const c = this.#c;
     // L3: a question, its reveal and the results hold the clock.
-    if (!c.game.clockRuns) return;
+    if (!c.game.clockRuns || c.status === 'ended') return;
     const s = c.state;
     for (let i = 0; i < n; i++) {
       this.#intake.releaseIfDue(s.tick);
-      // Commands queued before this tick were recorded against s.tick + 1 at arrival: that is this tick.
+      // The queued commands' lines go into the file first, stamped with this tick; if the file cannot be written
+      // (a full disk) the clock holds: nothing is applied that the recording would miss. It retries by itself.
+      if (!c.recorder.commit(s.tick + 1)) break;
       advance(s, this.#intake.takeBatch());
       c.recorder.afterTick(s);
       this.#framing.collect(s.events);
@@ -189,6 +202,14 @@ export class Room {
     c.status = 'ended';
     c.endedAt = c.o.clock.now();
     await (c.recorder as { abandon?: () => Promise<void> }).abandon?.();
+  }
+  /**
+   * A fault in this room (its tick, its game, a handler): the room ends alone with ROOM_FAILED to everyone in it,
+   * its recording closed as interrupted (readable, and resumable by the teacher); the process and the other rooms
+   * go on. Idempotent.
+   */
+  fail(e: unknown): Promise<void> {
+    return this.#host.fail(e);
   }
   /** Disconnect a participant; they may rejoin with their token and find their pod. */
   kick(id: string): Ack<{ id: string }> {

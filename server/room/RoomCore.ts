@@ -1,5 +1,6 @@
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SessionMeta, SessionStatus } from '../../shared/protocol/views.ts';
+import { ErrorCode, fail, type ProtocolError } from '../../shared/protocol/errors.ts';
 import { cloneState } from '../../shared/sim/clone.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import type { SimState } from '../../shared/sim/types.ts';
@@ -134,7 +135,23 @@ export class RoomCore {
       durationSec: s.durationSec,
       engineeringSec: { ...this.state.node.engineeringSec },
       recordingId: this.recorder.id,
+      recording: this.status === 'ended' || this.recorder.writable ? 'ok' : 'unavailable',
     };
+  }
+
+  /**
+   * Why a change cannot be taken now, or null: the session has ended, or its recording cannot be written (a full
+   * disk), in which case nothing may change that the recording would miss.
+   */
+  refusal(): { ok: false; error: ProtocolError } | null {
+    if (this.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    if (!this.recorder.writable) {
+      return fail(
+        ErrorCode.RECORDING_UNAVAILABLE,
+        'The server cannot save this session right now (its disk is full), so nothing can change. It carries on by itself as soon as it can save again.',
+      );
+    }
+    return null;
   }
 
   metaChanged(): SessionMeta {

@@ -26,32 +26,43 @@ export class RoomJournal {
     const c = this.#c;
     c.touch();
     c.recorder.hostAction({ tick: c.state.tick, action, ...(detail ? { detail } : {}) }).catch((e: unknown) => {
-      c.log.error({ room: c.code, err: e }, 'recording an action failed');
+      c.log.warn({ room: c.code, err: e }, 'recording an action failed');
     });
   }
 
-  /** A command that entered the queue for `tick`; resolves once it is durable. */
-  command(tick: number, by: string, command: Command): Promise<void> {
-    return this.#c.recorder.command({ tick, by, command });
+  /** A command queued for the next tick; resolves with the tick it is applied at, once its line is durable. */
+  command(by: string, command: Command): Promise<number> {
+    return this.#c.recorder.command({ by, command });
   }
 
   /** A command the server issued itself: recorded, failures logged. */
-  commandUnawaited(tick: number, by: string, command: Command): void {
-    this.command(tick, by, command).catch((e: unknown) => {
-      this.#c.log.error({ room: this.#c.code, err: e }, 'recording a command failed');
+  commandUnawaited(by: string, command: Command): void {
+    this.command(by, command).catch((e: unknown) => {
+      this.#c.log.warn({ room: this.#c.code, err: e }, 'recording a command failed');
     });
   }
 
-  /** A fresh recorder for the room's current simulation. */
-  newRecorder(): RoomRecorder {
+  /**
+   * A fresh recorder for `state` (default: the room's current simulation). Throws when its file cannot be created
+   * (a full disk): callers build it before they change anything.
+   */
+  newRecorder(state = this.#c.state): RoomRecorder {
     const c = this.#c;
-    return c.o.recorders.create({
+    const rec = c.o.recorders.create({
       code: c.code,
       scenario: c.o.scenario,
       seed: c.o.seed,
       // Only a hash of the host key: whoever resumes an interrupted session must hold the key itself.
       options: { speed: c.o.speed, lateJoin: c.o.lateJoin, podSlots: c.o.podSlots, hostKeySha256: secretHash(c.hostKey) },
-      initialState: cloneState(c.state),
+      initialState: cloneState(state),
     });
+    // A full disk: everyone sees the session hold, the host is told why; it carries on by itself once it can write.
+    rec.watch((writable) => {
+      if (rec !== c.recorder) return;
+      if (writable) c.log.info({ room: c.code }, 'recording can be written again: the session carries on');
+      else c.log.warn({ room: c.code }, 'recording cannot be written (disk full?): changes refused, clock held');
+      c.metaChanged();
+    });
+    return rec;
   }
 }

@@ -147,7 +147,8 @@ export class RoomRegistry {
       if (room.status === 'ended') {
         if (room.endedAt !== null && now - room.endedAt > this.#o.endedTtlMs) this.#rooms.delete(code);
       } else if (room.connectionCount === 0 && now - room.lastActivity > this.#o.idleMs) {
-        await room.end('idle');
+        // One room failing to end must not stop the sweep of the others.
+        await room.end('idle').catch((e: unknown) => room.fail(e));
       }
     }
   }
@@ -166,7 +167,7 @@ export class RoomRegistry {
     this.#sweeper?.();
     this.#sweeper = null;
     await Promise.all(
-      [...this.#rooms.values()].filter((r) => r.status !== 'ended').map((r) => r.end('shutdown')),
+      [...this.#rooms.values()].filter((r) => r.status !== 'ended').map((r) => r.end('shutdown').catch((e: unknown) => r.fail(e))),
     );
   }
 }

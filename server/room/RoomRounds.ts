@@ -1,5 +1,8 @@
 import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
-import { nicknameKey, slotForNickname } from '../../shared/protocol/nickname.ts';
+import { slotForNickname } from '../../shared/protocol/nickname.ts';
+import { nicknameKey } from '../../shared/protocol/nicknameKey.ts';
+import type { SimState } from '../../shared/sim/types.ts';
+import type { RoomRecorder } from './recorderPort.ts';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
@@ -34,14 +37,38 @@ export class RoomRounds {
     this.#seats = seats;
   }
 
+  /**
+   * The fresh simulation and its recording, made before anything changes: a recording whose file cannot be created
+   * (a full disk) refuses the reset or the round with a coded error and leaves the room as it was.
+   */
+  prepareRebuild(scenario = this.#c.o.scenario): Ack<{ state: SimState; recorder: RoomRecorder }> {
+    const c = this.#c;
+    const state = createSimulation(scenario, { seed: c.o.seed });
+    try {
+      const before = c.o;
+      c.o = { ...c.o, scenario }; // the recording's header names the scenario it records
+      try {
+        return ok({ state, recorder: this.#journal.newRecorder(state) });
+      } finally {
+        c.o = before;
+      }
+    } catch (e) {
+      c.log.warn({ room: c.code, err: e }, 'a new recording could not be created');
+      return fail(
+        ErrorCode.RECORDING_UNAVAILABLE,
+        'The server cannot save a new recording right now (its disk is full): nothing was changed. Try again in a moment.',
+      );
+    }
+  }
+
   /** A fresh simulation of the current scenario at tick 0, the same students and pods, a new recording. */
-  rebuild(): void {
+  rebuild(fresh: { state: SimState; recorder: RoomRecorder }): void {
     const c = this.#c;
     this.#intake.dropHeld();
     // A lobby replaced before its first tick leaves nothing to replay: its recording is dropped, not listed.
     c.recorder.discardIfUnused().catch((e: unknown) => c.log.error({ room: c.code, err: e }, 'closing a recording failed'));
-    c.state = createSimulation(c.o.scenario, { seed: c.o.seed });
-    c.recorder = this.#journal.newRecorder();
+    c.state = fresh.state;
+    c.recorder = fresh.recorder;
     this.#intake.clear();
     this.#framing.reset();
     for (const p of c.roster.values()) {
@@ -71,7 +98,8 @@ export class RoomRounds {
    */
   startRound(pick: string | Scenario | undefined, durationSec: number | undefined): Ack<GameView> {
     const c = this.#c;
-    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const no = c.refusal();
+    if (no) return no;
     const phase = c.game.lesson.phase;
     if (phase !== 'lobby' && phase !== 'results') return fail(ErrorCode.BAD_STATE, `End the current round first (the lesson is in ${phase}).`);
     const scenario =
@@ -82,8 +110,10 @@ export class RoomRounds {
     // Always a valid length, so the round cannot be refused after the rebuild below, which cannot be taken back.
     const length = roundLength(scenario, durationSec);
     if (phase === 'results' || scenario !== c.o.scenario) {
+      const fresh = this.prepareRebuild(scenario);
+      if (!fresh.ok) return fresh;
       c.o = { ...c.o, scenario };
-      this.rebuild();
+      this.rebuild(fresh.data);
     }
     const r = c.game.startRound(scenario.name, length, c.state.tick, c.o.seed, FAIR_WINDOW_SEC * 10);
     if (!r.ok) return r;
@@ -134,6 +164,8 @@ export class RoomRounds {
   /** A student's (or spectator's) answer; host and presenter see the spread change. */
   answerQuestion(conn: string, questionId: string, choice: string): Ack<{ choice: string }> {
     const c = this.#c;
+    const no = c.refusal();
+    if (no) return no;
     const p = c.conns.get(conn)?.participant ?? null;
     const by = c.answerKey(p)!;
     const r = c.game.answer(by, questionId, choice);
@@ -147,7 +179,8 @@ export class RoomRounds {
   /** Fill the free pod slots with server-side bots playing shared/game strategies. */
   fillBots(strategy: Parameters<typeof fillPlan>[0], max: number | undefined): Ack<{ added: number }> {
     const c = this.#c;
-    if (c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
+    const no = c.refusal();
+    if (no) return no;
     const plan = fillPlan(strategy, Math.min(c.o.podSlots - c.roster.counts().students, max ?? Infinity));
     if (plan.length === 0) return fail(ErrorCode.BAD_STATE, 'Every pod slot is taken.');
     for (const strat of plan) {

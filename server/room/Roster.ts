@@ -1,4 +1,4 @@
-import { nicknameKey } from '../../shared/protocol/nickname.ts';
+import { nicknameKey } from '../../shared/protocol/nicknameKey.ts';
 import type { ParticipantView } from '../../shared/protocol/views.ts';
 import { secretHash } from '../util/secrets.ts';
 import type { Seat } from '../game/RoomGame.ts';

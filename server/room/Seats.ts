@@ -1,5 +1,6 @@
 import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
-import { checkNickname, nicknameKey, NICKNAME_MESSAGES, slotForNickname, suggestNickname } from '../../shared/protocol/nickname.ts';
+import { checkNickname, NICKNAME_MESSAGES, slotForNickname, suggestNickname } from '../../shared/protocol/nickname.ts';
+import { nicknameKey } from '../../shared/protocol/nicknameKey.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { JoinResult, Role } from '../../shared/protocol/views.ts';
 import { studentPodTemplate } from '../../shared/scenario/student.ts';
@@ -62,6 +63,9 @@ export class Seats {
     }
     const check = checkNickname(req.nickname ?? '');
     if (!check.ok) return fail(ErrorCode.NAME_INVALID, NICKNAME_MESSAGES[check.reason]);
+    // A new seat is recorded (its join and its pod): refused while the recording cannot be written.
+    const no = c.refusal();
+    if (no) return no;
     const key = nicknameKey(check.nickname);
     if (roster.isBannedName(key)) return fail(ErrorCode.BANNED, 'The teacher removed that name from this session.');
     // A continued session: the student who played this pod at that moment takes it back with their name.
@@ -190,7 +194,7 @@ export class Seats {
 
   suggestName(random: () => number): string {
     const roster = this.#c.roster;
-    return suggestNickname(random, (k) => roster.nameInUse(k) || roster.isBannedName(k));
+    return suggestNickname(random, (name) => roster.nameInUse(nicknameKey(name)) || roster.isBannedName(nicknameKey(name)));
   }
 
   /** A connection closed. The participant keeps their pod, name and token. */

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { Ack } from '../../shared/protocol/errors.ts';
 import type { ServerConfig } from '../config.ts';
@@ -55,7 +55,7 @@ export function createIo(
   config: ServerConfig,
   adapter?: ServerOptions['adapter'],
 ): IoServer {
-  return new Server(server, {
+  const io: IoServer = new Server(server, {
     ...(adapter ? { adapter } : {}),
     // Compression costs CPU per frame for small JSON; keep it off (a test asserts it).
     perMessageDeflate: false,
@@ -71,7 +71,22 @@ export function createIo(
     pingInterval: 20_000,
     pingTimeout: 20_000,
   });
+  // socket.io answers its own HTTP requests (polling, handshakes, refusals) outside fastify, so helmet never sees
+  // them: the same protections go on here, before engine.io writes anything, error replies included.
+  io.engine.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    for (const [name, value] of Object.entries(SOCKET_HEADERS)) res.setHeader(name, value);
+    next();
+  });
+  return io;
 }
+
+/** Security headers on socket.io's HTTP replies (they carry JSON or engine.io packets, never a page). */
+export const SOCKET_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+} as const;
 
 export function wireSockets(
   io: IoServer,

@@ -65,7 +65,13 @@ export async function checkpoint(ctx: ConnContext, event: string, args: unknown[
     const handler = handlers[name] as (c: ConnContext, p: unknown, r: RoomRegistry) => Ack<unknown> | Promise<Ack<unknown>>;
     return await handler(ctx, parsed.data, deps.rooms);
   } catch (e) {
+    // A fault in a room's handler may have left that room half-changed: the room ends alone (its recording kept),
+    // the sender is told with a code, and the process and every other room go on.
     deps.log.error({ conn: ctx.id, event: name, err: e }, 'handler failed');
+    if (ctx.room) {
+      void ctx.room.fail(e);
+      return fail(ErrorCode.ROOM_FAILED, 'This session stopped after a problem on the server. Everything up to now is saved: the teacher can resume it.');
+    }
     return fail(ErrorCode.INTERNAL, 'Something went wrong on the server; nothing was changed.');
   }
 }

@@ -45,6 +45,13 @@ export const ErrorCode = {
   TOO_MANY_SESSIONS: 'TOO_MANY_SESSIONS',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /**
+   * The session's recording cannot be written right now (the server's disk is full): the change was refused and
+   * not applied. The session holds its clock and carries on by itself once the server can write again.
+   */
+  RECORDING_UNAVAILABLE: 'RECORDING_UNAVAILABLE',
+  /** This session stopped after a fault on the server; its recording is kept (the teacher can resume it). */
+  ROOM_FAILED: 'ROOM_FAILED',
   /** A bug on the server; the state is unchanged. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -30,6 +30,11 @@ export interface SessionMeta {
   engineeringSec: Record<'fix_leak' | 'add_backpressure' | 'stream_batch', number>;
   /** The current round's recording (its replay is /replay/<id>), or null when the server keeps no recordings. */
   recordingId: string | null;
+  /**
+   * 'unavailable' while the recording cannot be written (a full disk on the server): changes are refused and the
+   * clock holds until it can write again, by itself.
+   */
+  recording: 'ok' | 'unavailable';
 }
 
 export interface NodeView {
@@ -171,6 +176,7 @@ export interface JoinResult {
 }
 
 export type RemovedReason = 'kicked' | 'banned';
-export type EndReason = 'host' | 'shutdown' | 'idle';
+/** `error`: the session stopped after a fault on the server (its recording is kept and can be resumed). */
+export type EndReason = 'host' | 'shutdown' | 'idle' | 'error';
 
 export type { OomConstraint };

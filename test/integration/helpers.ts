@@ -48,7 +48,7 @@ export interface KeptRecording {
 export function keepRecordings(into: KeptRecording[], keep = 100_000): RecorderFactory {
   return {
     create: (start) => {
-      const rec = new NullRecorder(keep);
+      const rec = new NullRecorder(keep, start.initialState.tick);
       into.push({ start, rec });
       return rec;
     },

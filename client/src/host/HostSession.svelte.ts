@@ -6,7 +6,7 @@ import type {
   InjectKind,
   StartRoundFromFileRequest,
 } from '../../../shared/protocol/schemas.ts';
-import type { ParticipantView, SessionStatus, Snapshot } from '../../../shared/protocol/views.ts';
+import type { EndReason, ParticipantView, SessionStatus, Snapshot } from '../../../shared/protocol/views.ts';
 import { Connection } from '../lib/Connection.svelte.ts';
 import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
 import { GameMirror } from '../game/GameMirror.svelte.ts';
@@ -96,6 +96,8 @@ export class HostSession {
   #setReady: () => void = () => {};
   joined = $state(false);
   error = $state<string | null>(null);
+  /** Why the session ended, once it has ('error': a fault on the server; its recording is kept). */
+  endedBy = $state<EndReason | null>(null);
   busy = $state(false);
 
   constructor(code: string, hostKey: string, joinUrls: readonly string[] = []) {
@@ -116,7 +118,7 @@ export class HostSession {
     s.on('session:ended', (info) => {
       if (this.room.session) this.room.setSession({ ...this.room.session, status: 'ended' });
       this.error = null;
-      void info;
+      this.endedBy = info.reason;
     });
     this.conn.connect();
   }

@@ -12,6 +12,8 @@ const TEXT = new Map<string, string>(Object.entries({
   RATE_LIMITED: 'Too many clicks at once. Wait a second and try again.',
   TOO_MANY_SESSIONS: 'The server is full right now. Try again in a minute.',
   SHUTTING_DOWN: 'The server is restarting. Try again in a minute.',
+  RECORDING_UNAVAILABLE: 'The server cannot save the session right now (its disk is full). Your change was not made; try again in a moment.',
+  ROOM_FAILED: 'This session stopped after a problem on the server. Your teacher can resume it.',
 }));
 
 /** The sentence to show for a protocol error. */
