@@ -126,7 +126,11 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
   });
   await app.register(rateLimit, { global: false });
   // A 500 says what kind of failure it was (a stable code), never the internal message or stack: those go to the log.
-  app.setErrorHandler((err: { statusCode?: number }, req, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; status?: unknown; code?: unknown; message?: string }, req, reply) => {
+    // A coded failure of the server's own (a full disk refusing a new recording: 507 RECORDING_UNAVAILABLE).
+    if (typeof err.status === 'number' && err.status >= 400 && typeof err.code === 'string' && /^[A-Z][A-Z_]+$/.test(err.code)) {
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message ?? err.code } });
+    }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status < 500) return reply.send(err);
     req.log.error({ err, url: req.url, method: req.method }, 'request failed');

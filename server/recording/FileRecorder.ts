@@ -52,7 +52,7 @@ interface Waiter {
 /** A line waiting to be written. Commands are stamped with their tick only when written (see `commit`). */
 type Pending =
   | { kind: 'line'; text: string; waiter: Waiter | null }
-  | { kind: 'command'; tick: number | null; by: string; command: Command; waiter: Waiter };
+  | { kind: 'command'; tick: number | null; by: string; command: Command; waiter: Waiter; dropOnFault: boolean };
 
 /**
  * A session's recording, appended to one file, with three promises:
@@ -132,8 +132,10 @@ export class FileRecorder implements SessionRecorder {
   /**
    * Queue a command. Without `tick` it is stamped at the next commit with the tick about to run (what a room
    * wants); with one, that tick (must not have run). Resolves with the tick once the line is on disk.
+   * `dropOnFault`: if the write that carries it fails, it is refused (RECORDING_UNAVAILABLE) and dropped rather
+   * than kept for the retry: its sender gets an answer now, and the room removes it from its queue.
    */
-  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number }): Promise<number> {
+  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number; dropOnFault?: boolean }): Promise<number> {
     const gate = this.#gate();
     if (gate) return Promise.reject(gate);
     if (entry.tick !== undefined && entry.tick <= this.#simulated) {
@@ -146,7 +148,7 @@ export class FileRecorder implements SessionRecorder {
     }
     return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = { tick: -1, resolve, reject };
-      this.#pending.push({ kind: 'command', tick: entry.tick ?? null, by: entry.by, command: entry.command, waiter });
+      this.#pending.push({ kind: 'command', tick: entry.tick ?? null, by: entry.by, command: entry.command, waiter, dropOnFault: entry.dropOnFault ?? false });
       this.#commands++;
       if (entry.by !== 'host' && entry.by !== 'timeline') this.#participants.add(entry.by);
       this.#queueCommit();
@@ -182,9 +184,12 @@ export class FileRecorder implements SessionRecorder {
    */
   commit(nextTick = this.#simulated + 1): boolean {
     if (this.#closed || this.#broken) return false;
-    if (this.#pending.length === 0) return this.#fault === null;
+    if (this.#pending.length === 0 && this.#fault?.in !== 'write') return this.#fault === null;
     // While faulty, the retry timer (and the room's ticks) try at most once a second.
     if (this.#fault && this.#now().getTime() - this.#fault.at < RETRY_MS) return false;
+    // Nothing left to write after a write fault (its commands were refused): a blank line, which every reader
+    // skips, tells whether the disk takes bytes again.
+    if (this.#pending.length === 0) this.#pending.push({ kind: 'line', text: '\n', waiter: null });
     const batch = this.#pending;
     const stamped = batch.map((p) => (p.kind === 'line' ? p.text : this.#writer.command(p.tick ?? nextTick, p.by, p.command)));
     const data = Buffer.from(stamped.join(''), 'utf8');
@@ -198,6 +203,13 @@ export class FileRecorder implements SessionRecorder {
     } catch (e) {
       this.#takeBack();
       this.#setFault(e, 'write');
+      // Commands whose senders wait for an answer are refused now, not applied later; the rest waits for the retry.
+      this.#pending = this.#pending.filter((p) => {
+        if (p.kind !== 'command' || !p.dropOnFault) return true;
+        p.waiter.reject(this.#fault!.error);
+        this.#commands--;
+        return false;
+      });
       return false;
     }
     this.#size += data.length;

@@ -29,7 +29,7 @@ export interface SessionRecorder {
   readonly id: string | null;
   readonly writable: boolean;
   /** Without `tick`: stamped with the tick about to run when it is written. Resolves with that tick. */
-  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number }): Promise<number>;
+  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number; dropOnFault?: boolean }): Promise<number>;
   hostAction(entry: RecordedHostAction): Promise<void>;
   /** Write what is queued, commands stamped `nextTick`; true when all of it is in the file. */
   commit(nextTick: number): boolean;

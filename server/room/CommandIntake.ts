@@ -76,13 +76,19 @@ export class CommandIntake {
     const c = this.#c;
     const no = c.refusal();
     if (no) return no;
-    const durable = this.#journal.command(by, command);
-    this.#queue.push({ by, command });
+    const durable = this.#journal.command(by, command, true);
+    const queued = { by, command };
+    this.#queue.push(queued);
     c.touch();
     try {
       return ok({ tick: await durable });
     } catch (e) {
-      // Refused by the recorder before it was written: the room never applies it (the session ended or restarted).
+      // Refused by the recorder before it was written: the room never applies it. A full disk refuses it while the
+      // clock is held (no tick ran since), so taking it out of the queue is enough.
+      if ((e as { code?: unknown }).code === ErrorCode.RECORDING_UNAVAILABLE) {
+        this.#queue = this.#queue.filter((q) => q !== queued);
+        return c.refusal() ?? fail(ErrorCode.RECORDING_UNAVAILABLE, 'The server could not save your change, so it was not made. Try again.');
+      }
       c.log.warn({ room: c.code, err: e }, 'recording a command failed');
       return c.status === 'ended'
         ? fail(ErrorCode.SESSION_ENDED, 'The session ended before your change applied.')

@@ -31,8 +31,8 @@ export class RoomJournal {
   }
 
   /** A command queued for the next tick; resolves with the tick it is applied at, once its line is durable. */
-  command(by: string, command: Command): Promise<number> {
-    return this.#c.recorder.command({ by, command });
+  command(by: string, command: Command, dropOnFault = false): Promise<number> {
+    return this.#c.recorder.command({ by, command, dropOnFault });
   }
 
   /** A command the server issued itself: recorded, failures logged. */

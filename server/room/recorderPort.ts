@@ -30,8 +30,11 @@ export interface RoomRecorder {
   /** The recording's id on this server (the replay is at /replay/<id>), or null when nothing is kept on disk. */
   readonly id: string | null;
   readonly writable: boolean;
-  /** Without `tick`: stamped with the tick about to run when its line is written. Resolves with that tick. */
-  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number }): Promise<number>;
+  /**
+   * Without `tick`: stamped with the tick about to run when its line is written. Resolves with that tick.
+   * `dropOnFault`: refused (code RECORDING_UNAVAILABLE) if the write carrying it fails, instead of kept for the retry.
+   */
+  command(entry: Omit<RecordedCommand, 'tick'> & { tick?: number; dropOnFault?: boolean }): Promise<number>;
   hostAction(entry: RecordedHostAction): Promise<void>;
   /** Write what is queued (commands stamped `nextTick`); true when all of it is in the file. */
   commit(nextTick: number): boolean;

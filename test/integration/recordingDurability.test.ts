@@ -6,13 +6,10 @@
  *   process may mount one (CI runs as root), else on an injected file system; the test says which ran;
  * - nothing after the end line, and the file closed only after its pending sync settled.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileRecorder, RecorderErrorCode, RecordingStore } from '../../server/recording/index.ts';
-import type { RecordingFile } from '../../server/recording/RecordingFile.ts';
+import { MemoryFile, mountTmpfs } from './diskHelpers.ts';
 import { roundScenario, studentPod } from '../../shared/game/roundScenario.ts';
 import { loadRecording } from '../../shared/recording/index.ts';
 import { RecordingWriter } from '../../shared/recording/writer.ts';
@@ -28,60 +25,6 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((a, b) => ((resolve = a), (reject = b)));
-  return { promise, resolve, reject };
-}
-const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-
-/** An in-memory file with a capacity: a write that does not fit is cut short, then fails with ENOSPC. */
-class MemoryFile implements RecordingFile {
-  bytes: Buffer;
-  readonly initialSize: number;
-  log: string[] = [];
-  closed = false;
-  syncs: ReturnType<typeof deferred>[] = [];
-  /** Resolve syncs at once unless the test holds them. */
-  holdSyncs = false;
-  constructor(
-    initial: string,
-    public capacity = Infinity,
-  ) {
-    this.bytes = Buffer.from(initial);
-    this.initialSize = this.bytes.length;
-  }
-  write(data: Buffer, offset: number): number {
-    if (this.closed) throw new Error('EBADF: write on a closed file');
-    const room = this.capacity - this.bytes.length;
-    if (room <= 0) throw enospc();
-    const n = Math.min(room, data.length - offset);
-    this.bytes = Buffer.concat([this.bytes, data.subarray(offset, offset + n)]);
-    this.log.push('write');
-    return n;
-  }
-  truncate(size: number): void {
-    this.bytes = this.bytes.subarray(0, size);
-    this.log.push(`truncate ${size}`);
-  }
-  datasync(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('EBADF: fdatasync on a closed file'));
-    this.log.push('sync');
-    if (!this.holdSyncs) return Promise.resolve();
-    const d = deferred();
-    this.syncs.push(d);
-    return d.promise;
-  }
-  async close(): Promise<void> {
-    this.log.push('close');
-    this.closed = true;
-  }
-  text(): string {
-    return this.bytes.toString('utf8');
-  }
-}
-
 function start(seed = 5) {
   const scenario = roundScenario({ seats: 3, seed });
   const state = createSimulation(scenario);
@@ -239,53 +182,25 @@ function injectedDisk(): Disk {
 
 /** A 3 MB tmpfs, if this process may mount one (root on Linux); null otherwise. */
 function tmpfsDisk(): Disk | null {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0 || process.env['OOM_TEST_NO_TMPFS']) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'oom-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-    return null;
-  }
-  const store = new RecordingStore({ dataDir: dir });
+  const fs = mountTmpfs(3);
+  if (!fs) return null;
+  const store = new RecordingStore({ dataDir: fs.dir });
   const { state } = start(7);
   const rec = store.create({ code: 'DISK', scenario: roundScenario({ seats: 3, seed: 7 }), seed: state.seed, initialState: state });
-  const filler = join(dir, 'filler');
   return {
     kind: 'REAL TMPFS (3 MB, mounted by this test)',
     rec,
     state,
-    fill: () => {
-      // Fill the disk to the last byte: big chunks, then smaller ones, until nothing more fits.
-      const chunk = Buffer.alloc(64 * 1024, 120);
-      let n = 0;
-      for (let size = chunk.length; size >= 1; size = Math.floor(size / 2)) {
-        for (;;) {
-          try {
-            writeFileSync(filler, chunk.subarray(0, size), { flag: 'a' });
-            n += size;
-          } catch {
-            break;
-          }
-        }
-      }
-      expect(n).toBeGreaterThan(0);
-    },
-    free: () => unlinkSync(filler),
+    fill: () => expect(fs.fill()).toBeGreaterThan(0),
+    free: fs.free,
     read: () => readFileSync(store.file(rec.id), 'utf8'),
     resume: async () => {
       await rec.abandon();
-      const again = await new RecordingStore({ dataDir: dir }).resume(rec.id);
+      const again = await new RecordingStore({ dataDir: fs.dir }).resume(rec.id);
       await again.recorder.end('ended');
       return again.state;
     },
-    cleanup: () => {
-      try {
-        execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    cleanup: fs.cleanup,
   };
 }
 
