@@ -1,7 +1,6 @@
 /** Server-side bots for empty seats (docs/game.md, B1–B4): which strategies, and what they are called. */
 import { STRATEGIES, type StrategyName } from '../../shared/game/index.ts';
 import { NICKNAME_MAX } from '../../shared/protocol/nickname.ts';
-import { nicknameKey } from '../../shared/protocol/nicknameKey.ts';
 
 /** The strategies of `n` bots: all one, or 'mixed' = round-robin over every strategy. */
 export function fillPlan(strategy: StrategyName | 'mixed', n: number): StrategyName[] {
@@ -13,12 +12,12 @@ export function fillPlan(strategy: StrategyName | 'mixed', n: number): StrategyN
 const SHORT: Partial<Record<StrategyName, string>> = { 'careful-guaranteed': 'careful' };
 
 /** "careful bot 3": the strategy shows on the leaderboard, so the class sees what each bot did. */
-export function botNickname(strategy: StrategyName, n: number, taken: (key: string) => boolean): string {
+export function botNickname(strategy: StrategyName, n: number, taken: (nickname: string) => boolean): string {
   const label = SHORT[strategy] ?? strategy;
   for (let i = n; ; i++) {
     const suffix = ` bot ${i}`;
     const name = label.slice(0, NICKNAME_MAX - suffix.length) + suffix;
-    if (!taken(nicknameKey(name))) return name;
+    if (!taken(name)) return name;
   }
 }
 

@@ -184,7 +184,7 @@ export class RoomRounds {
     const plan = fillPlan(strategy, Math.min(c.o.podSlots - c.roster.counts().students, max ?? Infinity));
     if (plan.length === 0) return fail(ErrorCode.BAD_STATE, 'Every pod slot is taken.');
     for (const strat of plan) {
-      const nickname = botNickname(strat, c.roster.nextIdNumber, (k) => c.roster.nameInUse(k));
+      const nickname = botNickname(strat, c.roster.nextIdNumber, (name) => c.roster.nameInUse(nicknameKey(name)));
       const key = nicknameKey(nickname);
       const slot = slotForNickname(nickname, (s) => this.#seats.slotTaken(s));
       const p: Participant = { id: c.roster.newId(), nickname, key, role: 'student', slot, token: newSecret(), bot: true, serverBot: true, strategy: strat, conns: new Set(), lastPodName: null };
