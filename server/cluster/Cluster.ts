@@ -1,4 +1,5 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { dict } from '../../shared/util/dict.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest, InjectOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -132,9 +133,10 @@ export class Cluster {
     const request: InjectOptions = {
       method: req.method as InjectOptions['method'],
       url: req.url,
-      headers: Object.fromEntries(
-        Object.entries(req.headers).filter(([k]) => k !== 'content-length' && k !== 'connection'),
-      ) as Record<string, string>,
+      // Header names come from the client: a prototype-free table, so a `__proto__` header is just a header.
+      headers: dict(
+        Object.entries(req.headers).filter(([k]) => k !== 'content-length' && k !== 'connection') as [string, string][],
+      ),
       remoteAddress: req.ip,
       ...(req.body !== undefined ? { payload: req.body as InjectOptions['payload'] } : {}),
     };

@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { dict, type Dict } from '../../shared/util/dict.ts';
 import type { Ack } from '../../shared/protocol/errors.ts';
 import type { Role } from '../../shared/protocol/views.ts';
 import type { ServerConfig } from '../config.ts';
@@ -30,7 +31,7 @@ export interface EventAnswer {
 
 export interface HttpAnswer {
   status: number;
-  headers: Record<string, string>;
+  headers: Dict<string>;
   body: string;
 }
 
@@ -149,7 +150,7 @@ export class RemoteConnections {
 
   async #http(request: InjectOptions): Promise<HttpAnswer> {
     const res = await this.#o.app().inject(request);
-    const headers: Record<string, string> = {};
+    const headers = dict<string>();
     for (const [k, v] of Object.entries(res.headers)) {
       if (
         v === undefined ||

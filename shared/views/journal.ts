@@ -2,13 +2,14 @@ import type { SimEvent } from '../sim/types.ts';
 import { journalStamp } from './time.ts';
 
 /** The systemd units of the node agents, with the Description= lines of their upstream unit files. */
-const UNITS: Record<string, { unit: string; description: string }> = {
-  containerd: { unit: 'containerd.service', description: 'containerd container runtime' },
-  kubelet: { unit: 'kubelet.service', description: 'kubelet: The Kubernetes Node Agent' },
-};
+// A Map: `comm` comes from scenario files ("constructor" is a valid comm).
+const UNITS = new Map<string, { unit: string; description: string }>([
+  ['containerd', { unit: 'containerd.service', description: 'containerd container runtime' }],
+  ['kubelet', { unit: 'kubelet.service', description: 'kubelet: The Kubernetes Node Agent' }],
+]);
 
 function unitOf(comm: string): { unit: string; description: string } {
-  return UNITS[comm] ?? { unit: `${comm}.service`, description: comm };
+  return UNITS.get(comm) ?? { unit: `${comm}.service`, description: comm };
 }
 
 /**

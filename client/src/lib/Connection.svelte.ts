@@ -62,7 +62,7 @@ export class Connection<S extends Socket = Socket> {
    */
   route(room: string): void {
     this.socket.io.opts.query = {
-      ...(this.socket.io.opts.query as Record<string, string> | undefined),
+      ...(this.socket.io.opts.query as object | undefined),
       room,
     };
   }
