@@ -5,7 +5,9 @@
  */
 
 export type YamlValue = string | null | YamlMap | YamlValue[];
+/** Always built with Object.create(null) (below): a key is only data. */
 export interface YamlMap {
+  // eslint-disable-next-line no-restricted-syntax -- a prototype-free object, recursive (a Dict cannot name itself)
   [key: string]: YamlValue;
 }
 

@@ -485,8 +485,8 @@ export interface StrategyJson {
 /** TN10: the tournament as one object: mixes → strategies → figures, and the claims checked. */
 export interface TournamentJson {
   seeds: number[];
-  scoring: Readonly<Record<string, number>>;
-  mixes: Record<string, { durationSec: number; sessions: number; strategies: Record<string, StrategyJson> }>;
+  scoring: Readonly<{ [K in keyof typeof SCORING]?: number }>;
+  mixes: Dict<{ durationSec: number; sessions: number; strategies: Dict<StrategyJson> }>;
   claims: ClaimCheck[];
 }
 

@@ -46,6 +46,8 @@ const VALID: () => { [E in ClientEventName]: ClientPayload<E> } = () => ({
   'question:reveal': {},
   'question:answer': { questionId: 'crashloop-timing', choice: 'a' },
   'bots:fill': { strategy: 'careful-guaranteed' },
+  'seats:assign': { slot: 'alice', participant: '2' },
+  'seats:release': { mode: 'bots' },
 });
 
 /** Ways to get a payload wrong: not an object, an unknown field, and each field of the valid one with a wrong type. */
