@@ -4,7 +4,8 @@ import type { Ack } from '../../shared/protocol/errors.ts';
 import type { ClientEventResults, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol/events.ts';
 import type { PodCommandBody } from '../../shared/schemas/commands.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
-import type { Delta, JoinResult, PodView } from '../../shared/protocol/views.ts';
+import { applyPodPatch, type StudentFrame } from '../../shared/protocol/frames.ts';
+import type { JoinResult, PodView } from '../../shared/protocol/views.ts';
 
 export type Strategy = 'leaky' | 'greedy' | 'careful' | 'random';
 export const STRATEGIES: readonly Strategy[] = ['leaky', 'greedy', 'careful', 'random'];
@@ -54,7 +55,7 @@ export class Bot {
         this.bytesIn += typeof d === 'string' ? Buffer.byteLength(d) : ((d as ArrayBuffer).byteLength ?? 0);
       });
     });
-    this.socket.on('state:delta', (d) => this.#onDelta(d));
+    this.socket.on('state:frame', (f) => this.#onFrame(f));
     this.socket.on('state:snapshot', (s) => this.#apply(s.tick, s.pods));
     this.socket.on('connect', () => {
       if (!this.socket.recovered) void this.#join();
@@ -86,9 +87,9 @@ export class Bot {
     this.#settle(tick);
   }
 
-  #onDelta(d: Delta): void {
+  #onFrame(d: StudentFrame): void {
     this.frames++;
-    if (d.since !== this.#tick) {
+    if (d.s !== this.#tick) {
       // Missed a (volatile) frame: ask for a fresh snapshot rather than guess.
       this.resyncs++;
       this.#tick = -2;
@@ -98,11 +99,8 @@ export class Bot {
       return;
     }
     this.#tick = d.t;
-    if (d.pods) {
-      for (const [name, patch] of Object.entries(d.pods)) {
-        this.pod = this.pod && this.pod.name === name ? { ...this.pod, ...patch } : (patch as PodView);
-      }
-    }
+    if (d.P) this.pod = d.P;
+    else if (d.p && this.pod) this.pod = applyPodPatch(this.pod, d.p);
     this.#settle(d.t);
   }
 

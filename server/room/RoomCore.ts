@@ -39,10 +39,11 @@ export interface RoomOptions {
   game?: RoomGame;
 }
 
-/** The socket.io-style channels of one room: everyone, host + presenter, hosts, spectators. */
+/** The socket.io-style channels of one room: everyone, host + presenter, hosts, spectators, students + spectators. */
 export interface RoomChannels {
   all: string;
   viewers: string;
+  players: string;
   hosts: string;
   spectators: string;
 }
@@ -82,7 +83,7 @@ export class RoomCore {
     const phase = this.game.lesson.phase;
     if (phase !== 'lobby' && phase !== 'ended') this.status = 'paused';
     this.state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
-    this.channels = { all: o.code, viewers: `${o.code}/viewers`, hosts: `${o.code}/hosts`, spectators: `${o.code}/spectators` };
+    this.channels = { all: o.code, viewers: `${o.code}/viewers`, players: `${o.code}/players`, hosts: `${o.code}/hosts`, spectators: `${o.code}/spectators` };
     this.createdAt = o.clock.now();
     this.lastActivity = this.createdAt;
   }

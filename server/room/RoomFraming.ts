@@ -1,3 +1,4 @@
+import { encodeLeaderboard, encodeNodePatch, encodePodPatch, type StudentFrame } from '../../shared/protocol/frames.ts';
 import type { Delta, LeaderboardView, PodView, Snapshot } from '../../shared/protocol/views.ts';
 import { dict } from '../../shared/util/dict.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
@@ -12,8 +13,9 @@ const RECENT_EVENTS = 50;
 const LEADERBOARD_ROWS = 10;
 
 /**
- * What each role receives: full snapshots on join or reset, and after each pump compact deltas (volatile), the
- * events since the last frame and the leaderboard (reliable). Host and presenter see every pod; a student sees
+ * What each role receives: full snapshots on join or reset, and after each pump compact frames (volatile: a missed
+ * one is resynced from a snapshot, never kept for connection-state recovery), the events since the last frame and
+ * the leaderboard (reliable, one broadcast per room where they are the same for everyone). Host and presenter see every pod; a student sees
  * their own pod and the node; a spectator sees the node.
  */
 export class RoomFraming {
@@ -27,6 +29,8 @@ export class RoomFraming {
    * own line all show these until the next publication, so no two surfaces ever show a slot two scores.
    */
   #published: { tick: number; rows: LeaderboardView['rows'] } | null = null;
+  /** The rows the last leaderboard broadcast carried (encoded), so an unchanged board is not sent again. */
+  #lastBoard = '';
 
   constructor(core: RoomCore) {
     this.#c = core;
@@ -38,6 +42,7 @@ export class RoomFraming {
     this.#frames.reset(this.#c.state.tick);
     this.#pendingEvents = [];
     this.#recent = [];
+    this.#lastBoard = '';
     this.#publish();
   }
 
@@ -64,16 +69,29 @@ export class RoomFraming {
     c.publishScores(rows);
   }
 
+  /**
+   * The board to everyone in one broadcast, and to each student whose place moved their place at once: a frame that
+   * changes nothing else (it follows the last frame, so the client's chain holds), sent reliably so it is not lost.
+   */
   #sendLeaderboards(): void {
     const c = this.#c;
+    const { rows } = this.#published!;
+    this.#sendLeaderboard(rows, true);
+    const last = this.#frames.lastTick;
     for (const p of c.roster.values()) {
-      if (p.conns.size === 0) continue;
-      const board = this.#leaderboard(p);
-      for (const conn of p.conns) c.port.send(conn, 'leaderboard:update', board);
+      if (p.conns.size === 0 || p.role !== 'student') continue;
+      const y = this.#placeChange(p, rows);
+      if (y !== undefined) for (const conn of p.conns) c.port.send(conn, 'state:frame', { t: last, s: last, y });
     }
-    for (const [conn, info] of c.conns) {
-      if (info.role === 'host' || info.role === 'presenter') c.port.send(conn, 'leaderboard:update', this.#leaderboard(null));
-    }
+  }
+
+  /** A student's [rank, score] (0 = no place) when it differs from what they were last told, else undefined. */
+  #placeChange(p: Participant, rows: LeaderboardView['rows']): [number, number] | 0 | undefined {
+    const mine = rows.find((r) => r.slot === p.slot);
+    const key = placeKey(mine);
+    if (key === (p.lastYou ?? '')) return undefined;
+    p.lastYou = key;
+    return mine ? [mine.rank, mine.score] : 0;
   }
 
   /** Keep a tick's notable events for the next frame. */
@@ -123,10 +141,16 @@ export class RoomFraming {
     if (!this.#published) this.#publish();
     const { tick, rows } = this.#published!;
     const mine = forWhom ? rows.find((r) => r.slot === forWhom.slot) : undefined;
+    // The frames that follow this snapshot say the place again only when it moves.
+    if (forWhom) forWhom.lastYou = placeKey(mine);
     return { tick, rows: rows.slice(0, LEADERBOARD_ROWS), you: mine ? { rank: mine.rank, score: mine.score } : null };
   }
 
-  /** One frame after a pump: deltas per role, the events since the last frame, the leaderboard when due. */
+  /**
+   * One frame after a pump. Everything the same for a room goes out once per channel: the viewers' full delta, the
+   * spectators' frame, node-wide events, the leaderboard. A student gets one small volatile frame of their own (the
+   * node's changes and their pod's, under short keys) and, reliably, only the events of their own pod.
+   */
   broadcast(): void {
     const c = this.#c;
     const s = c.state;
@@ -147,51 +171,74 @@ export class RoomFraming {
     if (f.gone.length) viewerDelta.gone = f.gone;
     port.broadcast(c.channels.viewers, 'state:delta', viewerDelta, true);
 
-    const basic: Delta = f.nodePatch ? { t: s.tick, since, node: f.nodePatch } : { t: s.tick, since };
-    port.broadcast(c.channels.spectators, 'state:delta', basic, true);
+    // Built once: every student's frame shares these objects, so only the pod part is per student.
+    const basic: StudentFrame = f.nodePatch ? { t: s.tick, s: since, n: encodeNodePatch(f.nodePatch) } : { t: s.tick, s: since };
+    port.broadcast(c.channels.spectators, 'state:frame', basic, true);
 
     const events = this.#pendingEvents;
     this.#pendingEvents = [];
-    for (const e of events) {
-      this.#recent.push(e);
-    }
+    for (const e of events) this.#recent.push(e);
     if (this.#recent.length > RECENT_EVENTS) this.#recent.splice(0, this.#recent.length - RECENT_EVENTS);
-    // Reliable messages go to each viewer socket rather than through a socket.io room: socket.io keeps every
-    // reliable room broadcast for the recovery window, and kill events with their candidate tables add up.
-    const viewers: string[] = [];
-    for (const [conn, info] of c.conns) if (info.role === 'host' || info.role === 'presenter') viewers.push(conn);
-    if (events.length) for (const v of viewers) port.send(v, 'sim:events', { tick: s.tick, events });
+    const personal = events.filter((e) => !isNodeWide(e));
+    const rows = leaderboardDue ? this.#published!.rows : null;
 
+    // Volatile frames first: socket.io drops a volatile packet while an earlier write to the socket is in flight.
     for (const p of c.roster.values()) {
       if (p.conns.size === 0) continue;
       if (p.role === 'student' && p.slot) {
-        const d: Delta = { ...basic };
+        const d: StudentFrame = { ...basic };
         // The frame's slot index, not activePod: that would scan every pod once per student.
         const own = f.podOfSlot.get(p.slot);
         if (own) {
           if (own.name !== p.lastPodName) {
-            d.pods = dict([[own.name, this.#frames.view(own.name)!]]);
-            if (p.lastPodName) d.gone = [p.lastPodName];
+            d.P = this.#frames.view(own.name)!;
+            if (p.lastPodName) d.g = p.lastPodName;
             p.lastPodName = own.name;
           } else {
             const patch = f.patches.get(own.name);
-            if (patch) d.pods = dict([[own.name, patch]]);
+            const wire = patch ? encodePodPatch(patch) : null;
+            if (wire) d.p = wire;
           }
         }
-        for (const conn of p.conns) port.send(conn, 'state:delta', d, true);
+        const y = rows ? this.#placeChange(p, rows) : undefined;
+        if (y !== undefined) d.y = y;
+        for (const conn of p.conns) port.send(conn, 'state:frame', d, true);
       }
-      if (events.length) {
-        const mine = events.filter((e) => concernsStudent(e, p.slot)).map((e) => trimForStudent(e, p.slot));
+    }
+
+    if (events.length) {
+      // Reliable broadcasts are kept once per room for connection-state recovery, not once per socket.
+      port.broadcast(c.channels.viewers, 'sim:events', { tick: s.tick, events });
+      const nodeWide = events.filter(isNodeWide);
+      if (nodeWide.length) port.broadcast(c.channels.players, 'sim:events', { tick: s.tick, events: nodeWide });
+    }
+    if (personal.length) {
+      // Only a student's own pod's events and their rows of a global OOM are theirs alone.
+      for (const p of c.roster.values()) {
+        if (p.conns.size === 0) continue;
+        const mine = personal.filter((e) => concernsStudent(e, p.slot)).map((e) => trimForStudent(e, p.slot));
         if (mine.length) for (const conn of p.conns) port.send(conn, 'sim:events', { tick: s.tick, events: mine });
       }
-      if (leaderboardDue) {
-        const board = this.#leaderboard(p);
-        for (const conn of p.conns) port.send(conn, 'leaderboard:update', board);
-      }
     }
-    if (leaderboardDue && viewers.length) {
-      const board = this.#leaderboard(null);
-      for (const v of viewers) port.send(v, 'leaderboard:update', board);
-    }
+    if (rows) this.#sendLeaderboard(rows);
   }
+
+  /** The top rows to everyone in one broadcast, when they changed (a student's own place rides in their frame). */
+  #sendLeaderboard(rows: LeaderboardView['rows'], always = false): void {
+    const board = encodeLeaderboard(this.#published?.tick ?? this.#c.state.tick, rows.slice(0, LEADERBOARD_ROWS));
+    const key = JSON.stringify(board.r);
+    if (key === this.#lastBoard && !always) return;
+    this.#lastBoard = key;
+    this.#c.port.broadcast(this.#c.channels.all, 'leaderboard:update', board);
+  }
+}
+
+/** What a student was last told of their place, to send it again only when it moves. */
+function placeKey(row: { rank: number; score: number } | undefined): string {
+  return row ? `${row.rank}:${row.score}` : '';
+}
+
+/** Events every student and spectator receives alike (a global OOM is not: each student sees their own row). */
+function isNodeWide(e: SimEvent): boolean {
+  return e.type === 'memory_pressure' || e.type === 'traffic';
 }

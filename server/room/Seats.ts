@@ -230,6 +230,7 @@ export class Seats {
     if (info.role === 'host' || info.role === 'presenter') port.join(conn, c.channels.viewers);
     if (info.role === 'host') port.join(conn, c.channels.hosts);
     if (info.role === 'spectator') port.join(conn, c.channels.spectators);
+    if (info.role === 'student' || info.role === 'spectator') port.join(conn, c.channels.players);
     info.participant?.conns.add(conn);
   }
 

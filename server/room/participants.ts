@@ -25,6 +25,8 @@ export interface Participant {
   conns: Set<string>;
   /** The pod name the student's frames last described: a new name means the pod was replaced. */
   lastPodName: string | null;
+  /** The leaderboard place ("rank:score") the student's frames last carried: a frame says it again only when it moves. */
+  lastYou?: string;
 }
 
 /** A connection's identity within its room. */

@@ -4,6 +4,7 @@
  * client event takes a payload and an ack callback. Types are hints only: the server validates at runtime.
  */
 import type { Ack } from './errors.ts';
+import type { LeaderboardWire, StudentFrame } from './frames.ts';
 import type { GameView } from './gameViews.ts';
 import type { ClientEventName, ClientPayload } from './schemas.ts';
 import type {
@@ -11,7 +12,6 @@ import type {
   EndReason,
   EventsMessage,
   JoinResult,
-  LeaderboardView,
   ParticipantView,
   RemovedReason,
   SessionMeta,
@@ -59,12 +59,14 @@ export type ClientToServerEvents = {
 export interface ServerToClientEvents {
   /** A full view (reliable): after a reset, or when the server decides a client must resync. */
   'state:snapshot': (snapshot: Snapshot) => void;
-  /** Per-broadcast changes (volatile, ≤ 10 per second). */
+  /** Host and presenter: per-broadcast changes of every pod (volatile, ≤ 10 per second, one broadcast per room). */
   'state:delta': (delta: Delta) => void;
+  /** Students and spectators: the compact per-tick frame (volatile, ≤ 10 per second; shared/protocol/frames.ts). */
+  'state:frame': (frame: StudentFrame) => void;
   /** Simulation events that concern the receiver (reliable): kills, evictions, restarts, pressure. */
   'sim:events': (msg: EventsMessage) => void;
-  /** About once a second while running. */
-  'leaderboard:update': (board: LeaderboardView) => void;
+  /** The room's top rows, one broadcast for everyone, at most once a second and only when they changed. */
+  'leaderboard:update': (board: LeaderboardWire) => void;
   /** Status or settings changed (reliable). */
   'session:update': (meta: SessionMeta) => void;
   /** Host only: who is in the room. */

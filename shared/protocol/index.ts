@@ -6,3 +6,4 @@ export type * from './events.ts';
 export type * from './views.ts';
 export * from './nickname.ts';
 export * from './roomCode.ts';
+export * from './frames.ts';

@@ -54,6 +54,7 @@ export function podView(state: NodeFrame, p: PodState, owner: string | null, sco
     usagePages: podUsagePages(p),
     rssPages: rss,
     cachePages: p.cacheActivePages + p.cacheInactivePages,
+    cacheActivePages: p.cacheActivePages,
     workingSetPages: podWorkingSetPages(p),
     swapPages: p.swapPages,
     lastReason: p.lastState?.reason ?? null,

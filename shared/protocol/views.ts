@@ -80,6 +80,8 @@ export interface PodView {
   usagePages: number;
   rssPages: number;
   cachePages: number;
+  /** The active part of the cache (the working set counts it; the kubelet may not reclaim it first). */
+  cacheActivePages: number;
   workingSetPages: number;
   swapPages: number;
   lastReason: string | null;

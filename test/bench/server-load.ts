@@ -1,10 +1,14 @@
 /**
  * `npm run bench:server`: the real-time server under classroom load, with the load generated in separate
- * processes on loopback. Prints server CPU per 1,000 client messages, command→broadcast latency, bytes per client
- * per second, tick lateness, event-loop delay and RSS per client, for 20 sessions × 50 students and for 300
- * clients in one session. A run whose generators are CPU-saturated is marked INVALID (it measured the generator).
+ * processes on loopback, and in the same run a bare socket.io 4.8 server (test/bench/baselineServer.ts) sending
+ * frames of the same size to the same number of clients, one broadcast per room. Prints for both: server CPU per
+ * delivered frame and their ratio, command → ack + reflecting frame (p50/p99), bytes per client per second, RSS per
+ * client sampled across the measurement (to see it settle), and the load average. Cases: 20 sessions × 50 students,
+ * and one session of 300 clients (50 students, 250 spectators). A run whose generators are CPU-saturated is marked
+ * INVALID (it measured the generator).
  *
- * Options: --measure <s> (default 20) --warmup <s> (5) --generators <n> (2) --only fleet|big (20 × 50, or 300 in one)
+ * Options: --measure <s> (default 180: long enough to see memory settle) --baseline <s> (default 30) --warmup <s> (5)
+ * --generators <n> (2) --only fleet|big. For development: --measure 20.
  *
  * `--workers N` instead compares the capacity of N server processes on Redis with one process (clusterCapacity.ts;
  * --step <rooms> (5), --max-rooms <n> (60)).
@@ -21,7 +25,8 @@ import { compareCapacity } from './clusterCapacity.ts';
 
 const { values } = parseArgs({
   options: {
-    measure: { type: 'string', default: '20' },
+    measure: { type: 'string', default: '180' },
+    baseline: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
     generators: { type: 'string', default: '2' },
     only: { type: 'string' },
@@ -31,6 +36,7 @@ const { values } = parseArgs({
   },
 });
 const MEASURE_S = Number(values.measure);
+const BASELINE_S = Number(values.baseline);
 const WARMUP_S = Number(values.warmup);
 const WORKERS = Number(values.generators);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,67 +101,163 @@ function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
-async function run(label: string, sessions: number, perSession: number): Promise<void> {
+interface Phase {
+  clients: number;
+  wallS: number;
+  cpuMs: number;
+  frames: number;
+  bytes: number;
+  lat: number[];
+  resyncs: number;
+  errors: number;
+  genBusy: number[];
+  /** RSS over the idle server, per client, sampled through the measurement (KB). */
+  rssPerClientKb: number[];
+  rssMiB: number;
+  load: [number, number];
+  extra: string[];
+}
+
+type Assignment = { url: string; rooms: { code: string; count: number }[]; pauseSec: [number, number] };
+
+function assign(url: string, codes: string[], perSession: number): Assignment[] {
+  // Spread each session's clients across the workers.
+  const out = Array.from({ length: WORKERS }, () => ({ url, rooms: [] as { code: string; count: number }[], pauseSec: [3, 10] as [number, number] }));
+  for (const code of codes) {
+    for (let w = 0; w < WORKERS; w++) {
+      const count = Math.floor(perSession / WORKERS) + (w < perSession % WORKERS ? 1 : 0);
+      if (count) out[w]!.rooms.push({ code, count });
+    }
+  }
+  return out;
+}
+
+const nextMsg = (w: ChildProcess, type: string) => new Promise<Record<string, unknown>>((r) => w.once('message', (m: Record<string, unknown>) => m.type === type && r(m)));
+
+/** Warm up, then measure `seconds` with the workers, sampling server CPU and RSS through `probe`. */
+async function measure(
+  workerScript: string,
+  assignments: Assignment[],
+  seconds: number,
+  probe: () => Promise<{ cpuMicros: number; rssBytes: number }>,
+  idleRss: number,
+): Promise<Omit<Phase, 'extra'> & { workers: ChildProcess[] }> {
+  const workers = assignments.map((a) => fork(join(import.meta.dirname, workerScript), [JSON.stringify(a)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
+  await Promise.all(workers.map((w) => nextMsg(w, 'ready')));
+  await sleep(WARMUP_S * 1000);
+  const load0 = loadavg()[0]!;
+  const p0 = await probe();
+  const t0 = performance.now();
+  for (const w of workers) w.send({ type: 'measure' });
+  const rssSamples: number[] = [];
+  const sampleEvery = Math.max(5, Math.min(30, seconds / 6));
+  for (let left = seconds; left > 0; left -= sampleEvery) {
+    await sleep(Math.min(left, sampleEvery) * 1000);
+    rssSamples.push((await probe()).rssBytes);
+  }
+  const reportsP = Promise.all(workers.map((w) => nextMsg(w, 'report')));
+  for (const w of workers) w.send({ type: 'report' });
+  const p1 = await probe();
+  const wallS = (performance.now() - t0) / 1000;
+  const reports = (await reportsP) as unknown as Report[];
+  const clients = reports.reduce((a, r) => a + r.clients, 0);
+  return {
+    workers,
+    clients,
+    wallS,
+    cpuMs: (p1.cpuMicros - p0.cpuMicros) / 1000,
+    frames: reports.reduce((a, r) => a + r.frames, 0),
+    bytes: reports.reduce((a, r) => a + r.bytes, 0),
+    lat: reports.flatMap((r) => r.latencies).sort((a, b) => a - b),
+    resyncs: reports.reduce((a, r) => a + r.resyncs, 0),
+    errors: reports.reduce((a, r) => a + r.errors, 0),
+    genBusy: reports.map((r) => r.cpuMicros / 1000 / r.wallMs),
+    rssPerClientKb: rssSamples.map((b) => (b - idleRss) / clients / 1024),
+    rssMiB: p1.rssBytes / 2 ** 20,
+    load: [load0, loadavg()[0]!],
+  };
+}
+
+async function realServer(sessions: number, perSession: number): Promise<Phase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'oom-bench-'));
   const { child, url } = await startServer(dataDir);
   try {
     const base = await metrics(url, true);
     const codes: string[] = [];
     for (let i = 0; i < sessions; i++) codes.push(await createAndStart(url));
-    // Spread each session's students across the workers.
-    const assignments = Array.from({ length: WORKERS }, () => ({ url, rooms: [] as { code: string; count: number }[], pauseSec: [3, 10] as [number, number] }));
-    for (const code of codes) {
-      for (let w = 0; w < WORKERS; w++) {
-        const count = Math.floor(perSession / WORKERS) + (w < perSession % WORKERS ? 1 : 0);
-        if (count) assignments[w]!.rooms.push({ code, count });
-      }
-    }
-    const workers = assignments.map((a) => fork(join(import.meta.dirname, 'serverLoadWorker.ts'), [JSON.stringify(a)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
-    const next = (w: ChildProcess, type: string) => new Promise<Record<string, unknown>>((r) => w.once('message', (m: Record<string, unknown>) => m.type === type && r(m)));
-    const ready = await Promise.all(workers.map((w) => next(w, 'ready')));
-    const joined = ready.reduce((a, r) => a + (r.joined as number), 0);
-    await sleep(WARMUP_S * 1000);
-
+    const probe = async () => {
+      const m = await metrics(url, true);
+      return { cpuMicros: m.cpuUserMicros + m.cpuSystemMicros, rssBytes: m.rssBytes };
+    };
     await fetch(`${url}/api/metrics/reset`, { method: 'POST' });
-    const m0 = await metrics(url);
-    const t0 = performance.now();
-    for (const w of workers) w.send({ type: 'measure' });
-    await sleep(MEASURE_S * 1000);
-    const reportsP = Promise.all(workers.map((w) => next(w, 'report')));
-    for (const w of workers) w.send({ type: 'report' });
+    const r = await measure('serverLoadWorker.ts', assign(url, codes, perSession), MEASURE_S, probe, base.rssBytes);
     const m1 = await metrics(url);
-    const wallS = (performance.now() - t0) / 1000;
-    const reports = (await reportsP) as unknown as Report[];
-    const mem = await metrics(url, true);
-    for (const w of workers) w.send({ type: 'stop' });
-
-    const cpuMs = (m1.cpuUserMicros + m1.cpuSystemMicros - m0.cpuUserMicros - m0.cpuSystemMicros) / 1000;
-    const clients = reports.reduce((a, r) => a + r.clients, 0);
-    const lat = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
-    const bytes = reports.reduce((a, r) => a + r.bytes, 0);
-    const genBusy = reports.map((r) => r.cpuMicros / 1000 / r.wallMs);
-    const saturated = genBusy.some((b) => b > 0.9);
-    const f = (n: number, d = 1) => n.toFixed(d);
-    process.stdout.write(
-      [
-        `\n## ${label}: ${sessions} session(s) × ${perSession} clients (${joined} joined, ${m1.connections} sockets)${saturated ? '  — INVALID: a generator was CPU-saturated' : ''}`,
-        `server CPU                 ${f((cpuMs / (wallS * 1000)) * 100)} % of one core`,
-        `client messages            ${m1.messages} in ${f(wallS)} s → ${f(cpuMs / Math.max(1, m1.messages / 1000))} ms server CPU per 1,000 messages (all work, ticks included); ${f(m1.handlerMicros / 1000 / Math.max(1, m1.messages / 1000))} ms in the checkpoint and handlers`,
-        `command→broadcast          p50 ${f(pct(lat, 50))} ms, p99 ${f(pct(lat, 99))} ms (${lat.length} commands)`,
-        `bytes per client           ${f(bytes / clients / wallS / 1024, 2)} KB/s (${f(reports.reduce((a, r) => a + r.frames, 0) / clients / wallS)} frames/s, ${reports.reduce((a, r) => a + r.resyncs, 0)} resyncs)`,
-        `tick lateness p99          ${f(m1.tickLatenessP99Ms)} ms`,
-        `event-loop delay p99       ${f(m1.eventLoopDelayP99Ms)} ms`,
-        `memory                     RSS ${f(mem.rssBytes / 2 ** 20)} MiB → ${f((mem.rssBytes - base.rssBytes) / clients / 1024)} KB per client over the idle server; live heap after GC ${f(mem.heapUsedBytes / 2 ** 20)} MiB → ${f((mem.heapUsedBytes - base.heapUsedBytes) / clients / 1024)} KB per client`,
-        `machine load average       ${loadavg()[0]!.toFixed(2)} (1 min) at the end${loadavg()[0]! > 2.5 ? ' — other processes were busy: figures are pessimistic' : ''}`,
-        `generators                 ${genBusy.map((b) => `${f(b * 100, 0)} %`).join(', ')} of a core; errors ${reports.reduce((a, r) => a + r.errors, 0)} ${JSON.stringify(reports.map((r) => r.errorCodes))}`,
-      ].join('\n') + '\n',
-    );
+    for (const w of r.workers) w.send({ type: 'stop' });
     await sleep(500);
+    return { ...r, extra: [`tick lateness p99 ${m1.tickLatenessP99Ms.toFixed(1)} ms, event-loop delay p99 ${m1.eventLoopDelayP99Ms.toFixed(1)} ms, ${m1.connections} sockets, ${r.resyncs} resyncs`] };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function baselineServer(sessions: number, perSession: number, frameBytes: number): Promise<Phase> {
+  const child = fork(join(import.meta.dirname, 'baselineServer.ts'), [], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    env: { ...process.env, FRAME_BYTES: String(frameBytes) },
+    stdio: 'inherit',
+  });
+  try {
+    const { port } = (await nextMsg(child, 'listening')) as { port: number };
+    const url = `http://127.0.0.1:${port}`;
+    const probe = async () => {
+      const p = nextMsg(child, 'metrics');
+      child.send({ type: 'metrics' });
+      return (await p) as unknown as { cpuMicros: number; rssBytes: number };
+    };
+    const idle = await probe();
+    const codes = Array.from({ length: sessions }, (_, i) => `room${i}`);
+    const r = await measure('baselineWorker.ts', assign(url, codes, perSession), BASELINE_S, probe, idle.rssBytes);
+    for (const w of r.workers) w.send({ type: 'stop' });
+    await sleep(500);
+    return { ...r, extra: [`frames of ${frameBytes} B on the wire, one volatile broadcast per room per tick`] };
+  } finally {
+    child.send({ type: 'stop' });
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+function describe(name: string, p: Phase): string[] {
+  const f = (n: number, d = 1) => n.toFixed(d);
+  return [
+    `${name}`,
+    `  server CPU                ${f((p.cpuMs / (p.wallS * 1000)) * 100)} % of one core over ${f(p.wallS, 0)} s`,
+    `  frames delivered          ${p.frames} (${f(p.frames / p.clients / p.wallS)} per client per second)`,
+    `  CPU per delivered frame   ${f((p.cpuMs * 1000) / Math.max(1, p.frames))} µs`,
+    `  command → ack + frame     p50 ${f(pct(p.lat, 50))} ms, p99 ${f(pct(p.lat, 99))} ms (${p.lat.length} commands)`,
+    `  bytes per client          ${f(p.bytes / p.clients / p.wallS / 1024, 2)} KB/s (${f(p.bytes / Math.max(1, p.frames), 0)} B per frame, all messages included)`,
+    `  RSS per client            ${p.rssPerClientKb.map((k) => f(k, 0)).join(' → ')} KB (server RSS ${f(p.rssMiB, 0)} MiB at the end)`,
+    `  load average (1 min)      ${f(p.load[0], 2)} at the start, ${f(p.load[1], 2)} at the end`,
+    `  generators                ${p.genBusy.map((b) => `${f(b * 100, 0)} %`).join(', ')} of a core${p.genBusy.some((b) => b > 0.9) ? ' — INVALID: a generator was CPU-saturated' : ''}; errors ${p.errors}`,
+    ...p.extra.map((e) => `  ${e}`),
+  ];
+}
+
+async function run(label: string, sessions: number, perSession: number): Promise<void> {
+  const real = await realServer(sessions, perSession);
+  // Frames of the size the real server's clients received (every message of theirs counted in), to as many clients.
+  const frameBytes = Math.max(60, Math.round(real.bytes / Math.max(1, real.frames)));
+  const base = await baselineServer(sessions, perSession, frameBytes);
+  const perFrame = (p: Phase) => (p.cpuMs * 1000) / Math.max(1, p.frames);
+  process.stdout.write(
+    [
+      `\n## ${label}: ${sessions} session(s) × ${perSession} clients`,
+      ...describe('OOM Arena', real),
+      ...describe('bare socket.io 4.8, one broadcast per room (same run)', base),
+      `ratio: CPU per delivered frame ${(perFrame(real) / perFrame(base)).toFixed(2)}× the baseline; p99 ${(pct(real.lat, 99) / pct(base.lat, 99)).toFixed(2)}×`,
+    ].join('\n') + '\n',
+  );
 }
 
 if (values.workers !== undefined) {
@@ -165,7 +267,7 @@ if (values.workers !== undefined) {
   await compareCapacity({ workers, step: Number(values.step), maxRooms: Number(values['max-rooms']), perRoom: 50, warmupS: Math.min(WARMUP_S, 4), measureS: Math.min(MEASURE_S, 10), p99LimitMs: 150, minFramesPerSec: 9.5 });
   process.exit(0);
 }
-process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes, measure ${MEASURE_S} s after ${WARMUP_S} s warm-up\n`);
+process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s (baseline ${BASELINE_S} s) after ${WARMUP_S} s warm-up\n`);
 if (values.only !== undefined && values.only !== 'fleet' && values.only !== 'big') throw new Error('--only takes fleet or big');
 if (values.only !== 'big') await run('classroom fleet', 20, 50);
 if (values.only !== 'fleet') await run('one big class', 1, 300);

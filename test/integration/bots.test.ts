@@ -31,8 +31,8 @@ describe('bots', () => {
         new Bot({ url: s.url, room: code, nickname: `bot-${i}`, strategy, pauseSec: [0.1, 0.2], onLatency: (ms) => latencies.push(ms), onError: (c) => errors.push(c) }),
     );
     try {
-      // Wait on the condition, not a fixed time: on a loaded machine the first frames can take seconds.
-      await until(() => bots.every((b) => b.pod !== null && b.frames > 5) && latencies.length > 0);
+      // Wait on the condition, not a fixed time: on a loaded machine joins and first frames can take seconds.
+      await until(() => bots.every((b) => b.join?.role === 'student' && b.pod !== null && b.frames > 5) && latencies.length > 0);
       expect(bots.every((b) => b.join?.role === 'student')).toBe(true);
       expect(bots.every((b) => b.pod !== null && b.frames > 5)).toBe(true);
       // Each bot's view of its pod matches the server's.

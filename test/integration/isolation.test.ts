@@ -24,7 +24,7 @@ describe('sessions are isolated', () => {
     const deltas2 = collect(p2, 'state:delta');
     const events2 = collect(p2, 'sim:events');
     const parts2 = collect(h2, 'participants:update');
-    const aFrames = collect(a.c, 'state:delta');
+    const aFrames = collect(a.c, 'state:frame');
     ok(await call(h1, 'session:start', {}));
     ok(await call(h2, 'session:start', {}));
     await tick(one.room, 2);

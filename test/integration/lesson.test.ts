@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GameView } from '../../shared/protocol/gameViews.ts';
+import { decodeLeaderboard } from '../../shared/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import { attachHost, call, client, collect, createSession, joinStudent, next, ok, startServer, tick, keepRecordings, type KeptRecording, type TestServer } from './helpers.ts';
 
@@ -40,13 +41,20 @@ describe('a lesson through the real server', () => {
     expect(room.status).toBe('running');
 
     // The leaderboard ranks game scores (G7): five seats, ranks 1..5, bots included.
+    // One broadcast for the room (compact rows); alice's own place rides in her frames.
     const boards = collect(alice.c, 'leaderboard:update');
+    const places = collect(alice.c, 'state:frame');
     await tick(room, 30);
-    const board = boards.at(-1)!;
+    const board = decodeLeaderboard(boards.at(-1)!);
     expect(board.rows.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5]);
     expect(board.rows.filter((r) => r.nickname.includes(' bot '))).toHaveLength(3);
     expect(board.rows.some((r) => r.score > 0)).toBe(true);
-    expect(board.you?.rank).toBeGreaterThanOrEqual(1);
+    const you = ok(await call(alice.c, 'state:sync', {})).leaderboard.you!;
+    expect(you.rank).toBeGreaterThanOrEqual(1);
+    expect(board.rows.find((r) => r.slot === 'alice')?.rank).toBe(you.rank);
+    // A frame carries the place only when it moved, and then the one the snapshot shows.
+    const moved = places.map((f) => f.y).filter((y) => Array.isArray(y));
+    if (moved.length) expect(moved.at(-1)).toEqual([you.rank, you.score]);
 
     // Ask: the clock stops; students get the question without its answer.
     const asked = next(alice.c, 'game:update', (g) => g.phase === 'question');

@@ -13,22 +13,47 @@ import type { RoomPort, ServerEvent, ServerPayload } from '../../server/room/por
 import { podSlotsFor, Room } from '../../server/room/Room.ts';
 import { scoreLedger } from '../../shared/game/postmortem.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
+import { decodeLeaderboard, type LeaderboardWire, type StudentFrame } from '../../shared/protocol/frames.ts';
 import type { LeaderboardView, Snapshot } from '../../shared/protocol/views.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-one-score-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** An in-memory port: the last leaderboard each connection was sent (alone, or in a snapshot). */
+/**
+ * An in-memory port that keeps what each connection knows of the standings, as a client would: the board from its
+ * snapshot or the room's leaderboard broadcast, its own place from the snapshot or the `y` of its frames.
+ */
 function memoryPort() {
   const boards = new Map<string, LeaderboardView>();
+  const members = new Map<string, Set<string>>();
+  const setYou = (conn: string, y: StudentFrame['y']) => {
+    if (y === undefined) return;
+    const b = boards.get(conn) ?? { tick: 0, rows: [], you: null };
+    boards.set(conn, { ...b, you: y === 0 ? null : { rank: y[0], score: y[1] } });
+  };
+  const setRows = (conn: string, w: LeaderboardWire) => {
+    boards.set(conn, { ...decodeLeaderboard(w), you: boards.get(conn)?.you ?? null });
+  };
   const port: RoomPort = {
     send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>) {
-      if (event === 'leaderboard:update') boards.set(conn, payload as LeaderboardView);
       if (event === 'state:snapshot') boards.set(conn, (payload as Snapshot).leaderboard);
+      if (event === 'state:frame') setYou(conn, (payload as StudentFrame).y);
+      if (event === 'leaderboard:update') setRows(conn, payload as LeaderboardWire);
     },
-    broadcast() {},
-    join() {},
-    leave() {},
+    broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>) {
+      for (const conn of members.get(channel) ?? []) {
+        if (event === 'leaderboard:update') setRows(conn, payload as LeaderboardWire);
+        if (event === 'state:frame') setYou(conn, (payload as StudentFrame).y);
+      }
+    },
+    join(conn, channel) {
+      const set = members.get(channel) ?? new Set<string>();
+      set.add(conn);
+      members.set(channel, set);
+    },
+    leave(conn, channel) {
+      members.get(channel)?.delete(conn);
+    },
     disconnect() {},
   };
   return { port, boards };

@@ -52,7 +52,7 @@ describe('rejoin', () => {
     await reconnected;
     expect(c.recovered).toBe(true);
     ok(await call(c, 'pod:command', { command: { type: 'set_oom_score_adj', value: 500 } }));
-    const frame = next(c, 'state:delta', (d) => Object.values(d.pods ?? {}).some((p) => p.adjOverride === 500));
+    const frame = next(c, 'state:frame', (f) => f.p?.ao === 500);
     await tick(room, 1);
     await frame;
   });

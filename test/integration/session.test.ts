@@ -22,22 +22,23 @@ describe('a classroom session end to end', () => {
     expect(join.token).toMatch(/^[A-Za-z0-9_-]{16,}$/);
 
     ok(await call(host, 'session:start', {}));
-    const firstFrame = next(c, 'state:delta', (d) => Object.values(d.pods ?? {}).some((p) => p.slot === 'zoe-b'));
+    // A student's pod arrives whole in the frame that first shows it; later frames carry only what changed.
+    const firstFrame = next(c, 'state:frame', (f) => f.P?.slot === 'zoe-b');
     room.runTicks(1);
     const frame = await firstFrame;
-    const podName = Object.keys(frame.pods!)[0]!;
-    expect(frame.pods![podName]).toMatchObject({ slot: 'zoe-b', owner: 'Zoë B.', limitPages: mibToPages(384) });
+    const podName = frame.P!.name;
+    expect(frame.P).toMatchObject({ slot: 'zoe-b', owner: 'Zoë B.', limitPages: mibToPages(384) });
 
     const ack = ok(await call(c, 'pod:command', { command: { type: 'set_resources', requestMiB: 256, limitMiB: 512 } }));
     expect(ack.tick).toBe(room.state.tick + 1);
     // Without in-place resize the pod is recreated under a new name: the frame names the old one as gone.
-    const changed = next(c, 'state:delta', (d) => Object.values(d.pods ?? {}).some((p) => p.limitPages === mibToPages(512)));
+    const changed = next(c, 'state:frame', (f) => f.P?.limitPages === mibToPages(512));
     room.runTicks(1);
     const d = await changed;
     expect(d.t).toBe(ack.tick);
-    expect(d.since).toBe(ack.tick - 1);
-    expect(d.gone).toEqual([podName]);
-    expect(Object.values(d.pods!)[0]).toMatchObject({ slot: 'zoe-b', requestPages: mibToPages(256), limitPages: mibToPages(512) });
+    expect(d.s).toBe(ack.tick - 1);
+    expect(d.g).toBe(podName);
+    expect(d.P).toMatchObject({ slot: 'zoe-b', requestPages: mibToPages(256), limitPages: mibToPages(512) });
     const rec = recorders.at(-1)!;
     expect(rec.commands.at(-1)).toEqual({ tick: ack.tick, by: join.participantId, command: { type: 'set_resources', requestMiB: 256, limitMiB: 512, pod: 'zoe-b' } });
     expect(rec.lastTick).toBe(room.state.tick);
@@ -52,18 +53,18 @@ describe('a classroom session end to end', () => {
     const presenter = await client(s);
     ok(await call(presenter, 'presenter:attach', { v: PROTOCOL_VERSION, code }));
     ok(await call(host, 'session:start', {}));
-    const aFrames = collect(a.c, 'state:delta');
+    const aFrames = collect(a.c, 'state:frame');
     const pFrame = next(presenter, 'state:delta', (d) => Object.keys(d.pods ?? {}).length === 2);
-    const aLast = next(a.c, 'state:delta', (d) => d.t === 3);
+    const aLast = next(a.c, 'state:frame', (f) => f.t === 3);
     await tick(room, 3);
     await pFrame;
     await aLast;
-    const namesSeen = new Set(aFrames.flatMap((f) => Object.keys(f.pods ?? {})));
+    const namesSeen = new Set(aFrames.flatMap((f) => (f.P ? [f.P.name] : [])));
     const slotOf = (name: string) => room.state.pods.find((p) => p.name === name)?.slot;
     expect([...namesSeen].map(slotOf)).toEqual(['alice']);
-    // A steady-state student frame is small (the budget is < 4 KB/s at 10 Hz).
+    // A steady-state student frame is small (the budget is ≤ 2 KB/s at 10 Hz, leaderboard included).
     const steady = aFrames.at(-1)!;
-    expect(JSON.stringify(steady).length).toBeLessThan(400);
+    expect(JSON.stringify(steady).length).toBeLessThan(160);
     const snap = ok(await call(b.c, 'state:sync', {}));
     expect(Object.values(snap.pods).map((p) => p.slot)).toEqual(['bob']);
     expect(snap.tick).toBe(3);

@@ -112,7 +112,7 @@ export class HostSession {
     s.on('state:delta', (d) => {
       if (!this.room.applyDelta(d)) void this.#resync();
     });
-    s.on('leaderboard:update', (b) => (this.room.leaderboard = b));
+    s.on('leaderboard:update', (b) => this.room.applyLeaderboard(b));
     s.on('session:update', (m) => this.room.setSession(m));
     s.on('participants:update', (list) => (this.room.participants = list));
     s.on('session:ended', (info) => {

@@ -1,3 +1,10 @@
+import {
+  applyPodPatch,
+  decodeLeaderboard,
+  decodeNodePatch,
+  type LeaderboardWire,
+  type StudentFrame,
+} from '../../../shared/protocol/frames.ts';
 import type {
   Delta,
   LeaderboardView,
@@ -52,6 +59,38 @@ export class RoomMirror {
     }
     if (changed) this.#publishPods();
     return true;
+  }
+
+  /**
+   * Apply a student's or spectator's compact frame (shared/protocol/frames.ts); false when it does not follow our last
+   * frame, or patches a pod we do not have (the caller asks for a snapshot).
+   */
+  applyFrame(f: StudentFrame): boolean {
+    if (f.s !== this.tick || !this.node) return false;
+    let changed = false;
+    if (f.P) {
+      if (f.g !== undefined) this.#byName.delete(f.g);
+      this.#byName.set(f.P.name, f.P);
+      changed = true;
+    } else if (f.p) {
+      const [name, pod] = this.#byName.entries().next().value ?? [];
+      if (name === undefined || pod === undefined) return false;
+      this.#byName.set(name, applyPodPatch(pod, f.p));
+      changed = true;
+    }
+    this.tick = f.t;
+    if (f.n) this.node = { ...this.node, ...decodeNodePatch(f.n) };
+    if (changed) this.#publishPods();
+    if (f.y !== undefined) {
+      const you = f.y === 0 ? null : { rank: f.y[0], score: f.y[1] };
+      this.leaderboard = { ...(this.leaderboard ?? { tick: f.t, rows: [] }), you };
+    }
+    return true;
+  }
+
+  /** The room's leaderboard broadcast: the rows change; this connection's own place (from its frames) stays. */
+  applyLeaderboard(w: LeaderboardWire): void {
+    this.leaderboard = { ...decodeLeaderboard(w), you: this.leaderboard?.you ?? null };
   }
 
   setSession(m: SessionMeta): void {

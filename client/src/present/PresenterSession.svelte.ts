@@ -30,7 +30,7 @@ export class PresenterSession {
       else void this.#resync();
     });
     s.on('sim:events', (m) => this.model.addEvents(m.events));
-    s.on('leaderboard:update', (b) => (this.room.leaderboard = b));
+    s.on('leaderboard:update', (b) => this.room.applyLeaderboard(b));
     s.on('session:update', (m) => this.room.setSession(m));
     s.on('session:ended', () => {
       if (this.room.session) this.room.setSession({ ...this.room.session, status: 'ended' });

@@ -94,12 +94,12 @@ export class StudentSession {
       else if (this.#identity) void this.#attach({ token: this.#identity.token });
     });
     s.on('state:snapshot', (snap) => this.#applySnapshot(snap));
-    s.on('state:delta', (d) => {
-      if (this.room.applyDelta(d)) this.#sample();
+    s.on('state:frame', (f) => {
+      if (this.room.applyFrame(f)) this.#sample();
       else void this.#resync();
     });
     s.on('sim:events', (m) => this.#events(m.events));
-    s.on('leaderboard:update', (b) => (this.room.leaderboard = b));
+    s.on('leaderboard:update', (b) => this.room.applyLeaderboard(b));
     s.on('session:update', (m) => this.room.setSession(m));
     s.on('participant:removed', (info) => {
       this.#banned = info.reason === 'banned';

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyPodPatch,
+  decodeLeaderboard,
+  decodeNodePatch,
+  leaderboardWireSchema,
+  studentFrameSchema,
+  type LeaderboardWire,
+  type StudentFrame,
+} from '../../shared/protocol/frames.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
+import type { Delta, NodeView, PodView } from '../../shared/protocol/views.ts';
+import { attachHost, call, client, collect, createSession, joinStudent, next, ok, startServer, type TestServer } from './helpers.ts';
+
+/**
+ * What each role receives each tick (docs/protocol.md, "Frames"): host and presenter one readable delta of every pod;
+ * a student one compact frame of the node and their own pod; a spectator the node only; everyone the same leaderboard.
+ * A student who applies their frames to their join snapshot holds exactly what a fresh snapshot says.
+ */
+describe('framing per role', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(() => s.close());
+
+  it('each role gets its own frame, and a student rebuilt from frames matches the server', async () => {
+    const { code, hostKey, room } = await createSession(s, { maxStudents: 2 });
+    const host = await attachHost(s, code, hostKey);
+    const presenter = await client(s);
+    ok(await call(presenter, 'presenter:attach', { v: PROTOCOL_VERSION, code }));
+    const a = await joinStudent(s, code, 'alice');
+    const b = await joinStudent(s, code, 'bob');
+    const watcher = await joinStudent(s, code, 'carol');
+    expect(watcher.join.role).toBe('spectator');
+    ok(await call(host, 'session:start', {}));
+    // The start's snapshot is where alice's chain begins.
+    let node: NodeView = ok(await call(a.c, 'state:sync', {})).node;
+    const start = ok(await call(a.c, 'state:sync', {}));
+    let pod: PodView | null = Object.values(start.pods)[0] ?? null;
+    let tick = start.tick;
+
+    const aFrames = collect(a.c, 'state:frame');
+    const specFrames = collect(watcher.c, 'state:frame');
+    const viewerDeltas = collect(presenter, 'state:delta');
+    const hostFrames = collect(host, 'state:frame');
+    const boards = [a.c, b.c, watcher.c, presenter].map((c) => collect(c, 'leaderboard:update'));
+
+    for (let i = 1; i <= 25; i++) {
+      if (i === 8) ok(await call(a.c, 'pod:command', { command: { type: 'set_oom_score_adj', value: 321 } }));
+      const t = room.state.tick + 1;
+      // Frames are volatile: wait for each role's frame of this tick before the next, as a phone would keep up.
+      const waits = [next(a.c, 'state:frame', (f) => f.t === t).catch(() => { throw new Error('student ' + t); }), next(watcher.c, 'state:frame', (f) => f.t === t).catch(() => { throw new Error('spectator ' + t); }), next(presenter, 'state:delta', (d) => d.t === t)];
+      room.runTicks(1);
+      await Promise.all(waits);
+    }
+
+    for (const f of aFrames) {
+      expect(studentFrameSchema.safeParse(f).success).toBe(true);
+      expect(f.s).toBe(tick);
+      tick = f.t;
+      if (f.n) node = { ...node, ...decodeNodePatch(f.n) };
+      if (f.P) pod = f.P;
+      else if (f.p) pod = applyPodPatch(pod!, f.p);
+      // Only alice's own pod ever reaches alice.
+      if (f.P) expect(f.P.slot).toBe('alice');
+    }
+    const truth = ok(await call(a.c, 'state:sync', {}));
+    expect(truth.tick).toBe(tick);
+    expect(node).toEqual(truth.node);
+    expect(pod).toEqual(Object.values(truth.pods)[0]);
+    expect(pod!.adjOverride).toBe(321);
+    // A steady frame is small: short keys, no name, no derived fields.
+    const steady = aFrames.at(-1)!;
+    expect(JSON.stringify(steady).length).toBeLessThan(160);
+    expect(JSON.stringify(steady.p ?? {})).not.toMatch(/usage|workingSet|"name"|"slot"|owner/);
+
+    // The spectator: the node, never a pod or a place.
+    expect(specFrames.length).toBeGreaterThan(0);
+    for (const f of specFrames as StudentFrame[]) {
+      expect(studentFrameSchema.safeParse(f).success).toBe(true);
+      expect(f.p ?? f.P ?? f.y).toBeUndefined();
+    }
+    // Host and presenter: readable deltas of every pod, never the students' frames.
+    const names = new Set((viewerDeltas as Delta[]).flatMap((d) => Object.keys(d.pods ?? {})));
+    expect([...names].map((n) => room.state.pods.find((p) => p.name === n)?.slot).sort()).toEqual(['alice', 'bob']);
+    expect(hostFrames).toEqual([]);
+
+    // The leaderboard: one compact board, the same for every role.
+    for (const got of boards) expect(got.length).toBeGreaterThan(0);
+    const last = boards.map((got) => got.at(-1) as LeaderboardWire);
+    expect(leaderboardWireSchema.safeParse(last[0]).success).toBe(true);
+    for (const l of last) expect(l).toEqual(last[0]);
+    expect(decodeLeaderboard(last[0]!).rows.map((r) => r.slot).sort()).toEqual(['alice', 'bob']);
+  });
+});
