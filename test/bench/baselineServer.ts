@@ -52,3 +52,6 @@ process.on('message', (m: { type: string }) => {
     process.send!({ type: 'metrics', cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, connections: io.engine.clientsCount });
   } else if (m.type === 'stop') process.exit(0);
 });
+
+// The benchmark that forked this process is gone: so is this process.
+process.on('disconnect', () => process.exit(0));

@@ -7,7 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 
 interface Assignment {
   url: string;
-  rooms: { code: string; count: number }[];
+  rooms: { code: string; count: number; actors: number }[];
   pauseSec: [number, number];
 }
 
@@ -20,7 +20,7 @@ let frames = 0;
 const sockets: Socket[] = [];
 const timers: ReturnType<typeof setTimeout>[] = [];
 
-function client(url: string, room: string): Promise<void> {
+function client(url: string, room: string, acts: boolean): Promise<void> {
   const s = io(url, { transports: ['websocket'], reconnectionDelay: 1000 });
   sockets.push(s);
   let tick = -1;
@@ -56,7 +56,7 @@ function client(url: string, room: string): Promise<void> {
   return new Promise((resolve) =>
     s.once('connect', async () => {
       await s.emitWithAck('join', room);
-      act();
+      if (acts) act();
       resolve();
     }),
   );
@@ -89,9 +89,12 @@ process.on('message', (m: { type: string }) => {
   let i = 0;
   for (const r of assignment.rooms) {
     for (let k = 0; k < r.count; k++, i++) {
-      await client(assignment.url, r.code);
+      await client(assignment.url, r.code, k < r.actors);
       if (i % 25 === 24) await new Promise((res) => setTimeout(res, 50));
     }
   }
   send({ type: 'ready', joined: sockets.length });
 })();
+
+// The benchmark that forked this process is gone: so is this process.
+process.on('disconnect', () => process.exit(0));

@@ -67,6 +67,7 @@ interface Report {
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'server/main.ts'], {
+    detached: false,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', METRICS: '1', MAX_CONNECTIONS_PER_IP: '5000', MAX_SESSIONS: '200', CREATE_SESSIONS_PER_MINUTE: '10000', DATA_DIR: dataDir, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -85,7 +86,16 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
   return { child, url };
 }
 
-const metrics = async (url: string, gc = false) => (await (await fetch(`${url}/api/metrics${gc ? '?gc=1' : ''}`)).json()) as Metrics;
+/** The server's counters; retried, since a busy shared machine can delay a connection past fetch's 10 s. */
+async function metrics(url: string, gc = false): Promise<Metrics> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await (await fetch(`${url}/api/metrics${gc ? '?gc=1' : ''}`)).json()) as Metrics;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
+  }
+}
 
 async function createAndStart(url: string): Promise<string> {
   const res = (await (await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as CreateSessionResponse;
@@ -118,15 +128,20 @@ interface Phase {
   extra: string[];
 }
 
-type Assignment = { url: string; rooms: { code: string; count: number }[]; pauseSec: [number, number] };
+/** `actors`: how many of a room's clients send commands (students with a pod; spectators only watch). */
+type Assignment = { url: string; rooms: { code: string; count: number; actors: number }[]; pauseSec: [number, number] };
+
+/** The classroom scenario's pod slots: beyond them, clients join as spectators. */
+const POD_SLOTS = 50;
 
 function assign(url: string, codes: string[], perSession: number): Assignment[] {
-  // Spread each session's clients across the workers.
-  const out = Array.from({ length: WORKERS }, () => ({ url, rooms: [] as { code: string; count: number }[], pauseSec: [3, 10] as [number, number] }));
+  // Spread each session's clients (and its acting students) across the workers.
+  const out = Array.from({ length: WORKERS }, () => ({ url, rooms: [] as Assignment['rooms'], pauseSec: [3, 10] as [number, number] }));
+  const share = (n: number, w: number) => Math.floor(n / WORKERS) + (w < n % WORKERS ? 1 : 0);
   for (const code of codes) {
     for (let w = 0; w < WORKERS; w++) {
-      const count = Math.floor(perSession / WORKERS) + (w < perSession % WORKERS ? 1 : 0);
-      if (count) out[w]!.rooms.push({ code, count });
+      const count = share(perSession, w);
+      if (count) out[w]!.rooms.push({ code, count, actors: share(Math.min(perSession, POD_SLOTS), w) });
     }
   }
   return out;
@@ -143,6 +158,10 @@ async function measure(
   idleRss: number,
 ): Promise<Omit<Phase, 'extra'> & { workers: ChildProcess[] }> {
   const workers = assignments.map((a) => fork(join(import.meta.dirname, workerScript), [JSON.stringify(a)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
+  // Whatever happens, the generators do not outlive the benchmark.
+  process.once('exit', () => {
+    for (const w of workers) if (w.exitCode === null) w.kill();
+  });
   await Promise.all(workers.map((w) => nextMsg(w, 'ready')));
   await sleep(WARMUP_S * 1000);
   const load0 = loadavg()[0]!;

@@ -85,3 +85,6 @@ process.on('message', (m: { type: string }) => {
 });
 
 void start();
+
+// The benchmark that forked this process is gone: so is this process.
+process.on('disconnect', () => process.exit(0));
