@@ -73,7 +73,8 @@ describe.skipIf(!run)('a cluster of server processes on Redis', () => {
   /** Frames a client receives from now on (their ticks). */
   const frames = (c: Client) => {
     const ticks: number[] = [];
-    c.on('state:delta', (d) => ticks.push(d.t));
+    c.on('state:delta', (d) => ticks.push(d.t)); // host and presenter
+    c.on('state:frame', (f) => ticks.push(f.t)); // students and spectators
     c.on('state:snapshot', (s) => ticks.push(s.tick));
     return ticks;
   };
