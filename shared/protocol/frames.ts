@@ -6,6 +6,7 @@
  * pure and shared so they cannot drift, and `studentFrameSchema` pins the shape in tests.
  */
 import { z } from 'zod';
+import { dict, type Dict } from '../util/dict.ts';
 import type { LeaderboardRow, NodeView, PodView } from './views.ts';
 
 /** Node fields by their short wire key. */
@@ -89,24 +90,26 @@ export interface LeaderboardWire {
   r: LeaderboardRowWire[];
 }
 
-const NODE_LONG = invert(NODE_KEYS);
-const POD_LONG = invert(POD_KEYS);
+const NODE_SHORT = new Map<string, string>(Object.entries(NODE_KEYS));
+const POD_SHORT = new Map<string, string>(Object.entries(POD_KEYS));
+const NODE_LONG = invert(NODE_SHORT);
+const POD_LONG = invert(POD_SHORT);
 
-function invert<T extends Record<string, string>>(m: T): Map<string, string> {
-  return new Map(Object.entries(m).map(([long, short]) => [short, long]));
+function invert(m: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...m].map(([long, short]) => [short, long]));
 }
 
-function shorten(patch: object, keys: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function shorten(patch: object, keys: ReadonlyMap<string, string>): Dict<unknown> {
+  const out = dict<unknown>();
   for (const [k, v] of Object.entries(patch)) {
-    const short = keys[k];
+    const short = keys.get(k);
     if (short !== undefined) out[short] = v;
   }
   return out;
 }
 
-function lengthen(wire: object, longOf: Map<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function lengthen(wire: object, longOf: ReadonlyMap<string, string>): Dict<unknown> {
+  const out = dict<unknown>();
   for (const [k, v] of Object.entries(wire)) {
     const long = longOf.get(k);
     if (long !== undefined) out[long] = v;
@@ -115,12 +118,12 @@ function lengthen(wire: object, longOf: Map<string, string>): Record<string, unk
 }
 
 export function encodeNodePatch(patch: Partial<NodeView>): NodePatchWire {
-  return shorten(patch, NODE_KEYS) as NodePatchWire;
+  return shorten(patch, NODE_SHORT) as NodePatchWire;
 }
 
 /** Null when nothing the wire carries changed (a change of only derived fields needs no frame field). */
 export function encodePodPatch(patch: Partial<PodView>): PodPatchWire | null {
-  const out = shorten(patch, POD_KEYS) as PodPatchWire;
+  const out = shorten(patch, POD_SHORT) as PodPatchWire;
   for (const _ in out) return out;
   return null;
 }
@@ -145,7 +148,7 @@ export function decodeLeaderboard(w: LeaderboardWire): { tick: number; rows: Lea
   return { tick: w.t, rows: w.r.map((r, i) => ({ rank: i + 1, nickname: r[0], score: r[1], restarts: r[2], slot: r[3] ?? r[0] })) };
 }
 
-const patchOf = (keys: Record<string, string>) => z.strictObject(Object.fromEntries(Object.values(keys).map((k) => [k, z.unknown().optional()])));
+const patchOf = (keys: object) => z.strictObject(dict(Object.values(keys).map((k: string) => [k, z.unknown().optional()] as const)));
 
 /** The frame's shape (tests check what each role receives against it; clients trust the server's types). */
 export const studentFrameSchema = z.strictObject({
