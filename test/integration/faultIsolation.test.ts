@@ -56,7 +56,7 @@ async function healthyRooms(n: number) {
 async function stillPlaying(rooms: { room: Room; student: Client }[]) {
   for (const { room, student } of rooms) {
     const from = room.state.tick;
-    const frame = next(student, 'state:delta', (d) => d.t > from);
+    const frame = next(student, 'state:frame', (d) => d.t > from);
     await tick(room, 2);
     expect((await frame).t).toBeGreaterThan(from);
     expect(room.status).toBe('running');

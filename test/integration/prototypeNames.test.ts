@@ -182,7 +182,7 @@ describe('Object.prototype names everywhere a name enters (defects 1 and 2)', ()
     const fresh = await fetch(`${s.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(fresh.status).toBe(201);
     const from = bystander.room.state.tick;
-    const frame = next(alice.c, 'state:delta', (d) => d.t > from);
+    const frame = next(alice.c, 'state:frame', (d) => d.t > from);
     await tick(bystander.room, 2);
     expect((await frame).t).toBeGreaterThan(from);
     expect(bystander.room.status).toBe('running');
