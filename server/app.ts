@@ -8,7 +8,9 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { ServerOptions } from 'socket.io';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { listeningUrls } from './net/joinAddress.ts';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
 import { clientRoutes } from './http/clientRoutes.ts';
 import { sessionRoutes } from './http/sessionRoutes.ts';
@@ -46,8 +48,13 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where the built client is. Default dist/client. */
   clientDir?: string;
-  /** Base URLs to show students (LAN addresses); main.ts fills this once it knows the port. */
+  /**
+   * Base URLs the server can be reached on. Default: worked out from the listening address (every LAN address when
+   * it listens on all interfaces); tests pass their own.
+   */
   publicUrls?: () => string[];
+  /** The machine's network interfaces (default os.networkInterfaces()); tests pass a fake LAN. */
+  networkInterfaces?: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** Membership of a cluster on Redis (server/cluster/Cluster.ts); without it the process is alone, as `npm start`. */
   cluster?: AppCluster;
 }
@@ -64,6 +71,8 @@ export interface AppCluster {
 
 export interface App {
   app: FastifyInstance;
+  /** The base URLs the server is reachable on, once listening (LAN addresses first). */
+  publicUrls: () => string[];
   io: IoServer;
   rooms: RoomRegistry;
   metrics: Metrics;
@@ -137,7 +146,8 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong on the server. Try again; if it keeps happening, tell whoever runs it.' } });
   });
 
-  await app.register(sessionRoutes, { rooms, config, publicUrls: o.publicUrls ?? (() => []) });
+  const publicUrls = o.publicUrls ?? (() => listeningUrls(app.server.address(), (o.networkInterfaces ?? networkInterfaces)()));
+  await app.register(sessionRoutes, { rooms, config, publicUrls });
   if (config.metrics) {
     app.get('/api/metrics', async (req, reply) => {
       if (req.ip !== '127.0.0.1' && req.ip !== '::1' && req.ip !== '::ffff:127.0.0.1')
@@ -167,5 +177,5 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
       io.close(() => resolve());
     });
   });
-  return { app, io, rooms, metrics, config };
+  return { app, publicUrls, io, rooms, metrics, config };
 }

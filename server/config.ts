@@ -1,3 +1,5 @@
+import { parsePublicUrl } from './net/joinAddress.ts';
+
 /**
  * The server's limits and settings, with defaults sized for a classroom on school Wi-Fi: a whole class may share
  * one NAT address, so the per-IP connection cap is generous; the benchmark raises it further.
@@ -26,6 +28,11 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** Expose GET /api/metrics (the benchmark reads it). Off by default. */
   metrics: boolean;
+  /**
+   * The address students open when the server sits behind a proxy (PUBLIC_URL), e.g. `https://oom.school.example`;
+   * null: the server's own LAN address.
+   */
+  publicUrl: string | null;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -42,6 +49,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   idleMs: 2 * 60 * 60 * 1000,
   allowedOrigins: [],
   metrics: false,
+  publicUrl: null,
 };
 
 /** Settings from the environment (PORT and HOST are read by main.ts). */
@@ -56,5 +64,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<ServerConfig> {
   if (create !== undefined) out.createSessionsPerMinute = create;
   if (env.ALLOWED_ORIGINS) out.allowedOrigins = env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.METRICS === '1') out.metrics = true;
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL);
+  if (env.PUBLIC_URL && !publicUrl) throw new Error(`PUBLIC_URL must be an http(s) URL, got "${env.PUBLIC_URL}"`);
+  if (publicUrl) out.publicUrl = publicUrl;
   return out;
 }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { buildApp } from './app.ts';
 import { Cluster } from './cluster/Cluster.ts';
 import { configFromEnv, DEFAULT_CONFIG } from './config.ts';
+import { isLoopback, LOOPBACK_WARNING } from './net/joinAddress.ts';
 import { lanUrls } from './net/lanUrls.ts';
 import { createFileRecorderFactory, recordingRoutes } from './recording/index.ts';
 import { recordingSessionHooks } from './sessions/sessionHooks.ts';
@@ -88,11 +89,17 @@ if (worker) {
   process.send!({ t: 'oom:ready', port: actualPort });
 } else {
   urls = host === '0.0.0.0' || host === '::' ? lanUrls(actualPort) : [`http://${host}:${actualPort}`];
+  // Students get an address their phones can reach (PUBLIC_URL, else a LAN address); loopback only is warned.
+  const reachable = config.publicUrl ? [config.publicUrl] : urls.filter((u) => !isLoopback(u));
+  const students = reachable.length ? reachable : urls;
+  const teacher = urls.find(isLoopback) ?? urls[0];
   process.stdout.write(
-    `\nOOM Arena is running.\n  Students open: ${urls[0]}\n${urls
+    `\nOOM Arena is running.\n  Students open: ${students[0]}\n${students
       .slice(1)
       .map((u) => `             or: ${u}\n`)
-      .join('')}  Teacher: ${urls[0]}/host\n\n`,
+      .join('')}` +
+      (reachable.length ? '' : `  ⚠ ${LOOPBACK_WARNING}\n`) +
+      `  Teacher: ${teacher}/host\n\n`,
   );
 }
 

@@ -146,6 +146,10 @@ export class RoomGame {
   addBot(strategy: StrategyName, slot: string, seed: number): void {
     this.#bots.set(slot, createBot(strategy, slot, seed));
   }
+  /** A bot leaves (its seat goes to a student, or the host removed the bots): it stops playing. */
+  removeBot(slot: string): void {
+    this.#bots.delete(slot);
+  }
   isBot(slot: string | null): boolean {
     return slot !== null && this.#bots.has(slot);
   }

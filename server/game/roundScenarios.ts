@@ -6,9 +6,16 @@ import type { Scenario } from '../../shared/scenario/schema.ts';
 
 export const ROUND_SCENARIO = 'round';
 
-export function scenarioForRound(name: string, o: { seats: number; durationSec?: number; seed: number }): Scenario | undefined {
-  if (name === ROUND_SCENARIO) return roundScenario({ seats: o.seats, durationSec: o.durationSec, seed: o.seed });
-  return builtinScenario(name);
+/**
+ * A built-in round by name. `nodeMemoryMiB` is the node size the teacher chose when creating the session: it holds
+ * for every built-in round (a small class on the scenario's 16 GiB node would never fill it).
+ */
+export function scenarioForRound(
+  name: string,
+  o: { seats: number; durationSec?: number; seed: number; nodeMemoryMiB?: number },
+): Scenario | undefined {
+  const s = name === ROUND_SCENARIO ? roundScenario({ seats: o.seats, durationSec: o.durationSec, seed: o.seed }) : builtinScenario(name);
+  return s && o.nodeMemoryMiB ? { ...s, node: { ...s.node, memoryMiB: o.nodeMemoryMiB } } : s;
 }
 
 /**

@@ -10,6 +10,8 @@ import type { ServerConfig } from '../config.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { sameSecret } from '../util/secrets.ts';
+import { joinAddress, LOOPBACK_WARNING, type JoinAddress } from '../net/joinAddress.ts';
+import type { FastifyRequest } from 'fastify';
 
 export interface SessionRoutesOptions {
   rooms: RoomRegistry;
@@ -28,6 +30,13 @@ function errorBody(code: string, message: string) {
  */
 export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOptions): Promise<void> {
   const { rooms, config } = o;
+  /** The address students are sent to, for a request (its origin is the last resort). */
+  const joinFor = (req: FastifyRequest): JoinAddress =>
+    joinAddress({ publicUrl: config.publicUrl, known: o.publicUrls(), requestOrigin: `${req.protocol}://${req.host}` });
+  const joinInfo = (req: FastifyRequest, code: string) => {
+    const j = joinFor(req);
+    return { joinUrl: `${j.base}/join/${code}`, ...(j.loopbackOnly ? { joinWarning: LOOPBACK_WARNING } : {}) };
+  };
 
   app.get('/healthz', async () => ({ ok: true, sessions: rooms.liveCount, uptimeSec: Math.round(process.uptime()) }));
 
@@ -63,11 +72,18 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
         if (!base) return reply.code(404).send(errorBody('SCENARIO_NOT_FOUND', `No scenario named "${name}".`));
       }
       const scenario = b.nodeMemoryMiB ? { ...base, node: { ...base.node, memoryMiB: b.nodeMemoryMiB } } : base;
-      const room = await rooms.open({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents });
+      const room = await rooms.open({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents, nodeMemoryMiB: b.nodeMemoryMiB });
       if (!room) return reply.code(503).send(errorBody('TOO_MANY_SESSIONS', 'This server is running as many sessions as it can. End an old one first.'));
       const origin = `${req.protocol}://${req.host}`;
-      const urls = [...new Set([...o.publicUrls(), origin])];
-      const res: CreateSessionResponse = { code: room.code, hostKey: room.hostKey, joinUrls: urls.map((u) => `${u}/join/${room.code}`) };
+      // The address students can reach first (what the host page and the projector show), then the others.
+      const urls = [...new Set([joinFor(req).base, ...o.publicUrls(), origin])];
+      const info = joinInfo(req, room.code);
+      const res: CreateSessionResponse = {
+        code: room.code,
+        hostKey: room.hostKey,
+        joinUrls: urls.map((u) => `${u}/join/${room.code}`),
+        ...(info.joinWarning ? { joinWarning: info.joinWarning } : {}),
+      };
       return reply.code(201).send(res);
     },
   );
@@ -78,7 +94,7 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     if (!room) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
     const m = room.meta();
     // Names are what anyone with the code sees on the projector anyway; rendered as text only.
-    return { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots, names: room.nicknames() };
+    return { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots, names: room.nicknames(), ...joinInfo(req, m.code) };
   });
 
   /**
@@ -146,8 +162,7 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
   app.get<{ Params: { code: string } }>('/api/sessions/:code/qr.svg', async (req, reply) => {
     const code = normaliseRoomCode(req.params.code);
     if (!ROOM_CODE_PATTERN.test(code) || !rooms.get(code)) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
-    const base = o.publicUrls()[0] ?? `${req.protocol}://${req.host}`;
-    const svg = await QRCode.toString(`${base}/join/${code}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    const svg = await QRCode.toString(joinInfo(req, code).joinUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     return reply.type('image/svg+xml').header('cache-control', 'no-store').send(svg);
   });
 }

@@ -154,6 +154,7 @@ export class Room {
       advance(s, this.#intake.takeBatch());
       c.recorder.afterTick(s);
       this.#framing.collect(s.events);
+      this.#framing.sampleHistory(s);
       // Scores and trace for this tick; the bots' commands apply at the next one (recorded like any other).
       for (const b of c.game.afterTick(s)) this.#intake.enqueueRecorded(c.roster.bySlot(b.slot)?.id ?? 'bot', b.command);
       if (c.game.roundOver(s.tick)) {
@@ -259,6 +260,10 @@ export class Room {
   /** Fill the free pod slots with server-side bots playing shared/game strategies. */
   fillBots(strategy: Parameters<typeof fillPlan>[0], max: number | undefined): Ack<{ added: number }> {
     return this.#rounds.fillBots(strategy, max);
+  }
+  /** Remove every server bot (one button on the host page). */
+  removeBots(): Ack<{ removed: number }> {
+    return this.#rounds.removeBots();
   }
   /** CSV3: a round's results for the host's download (default: the current or last round); null for no such round. */
   resultsCsv(round?: number): string | null {

@@ -20,6 +20,8 @@ export interface RoomOptions {
   lateJoin: boolean;
   /** Student pods allowed (at most the scenario's). */
   podSlots: number;
+  /** The node memory the teacher chose at creation (every built-in round keeps it). */
+  nodeMemoryMiB?: number;
   port: RoomPort;
   clock: LoopClock;
   recorders: RecorderFactory;

@@ -2,7 +2,8 @@ import { encodeLeaderboard, encodeNodePatch, encodePodPatch, type StudentFrame }
 import type { Delta, LeaderboardView, PodView, Snapshot } from '../../shared/protocol/views.ts';
 import { dict } from '../../shared/util/dict.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
-import type { SimEvent } from '../../shared/sim/types.ts';
+import type { SimEvent, SimState } from '../../shared/sim/types.ts';
+import { RecentHistory } from './RecentHistory.ts';
 import { FrameDiffer } from './FrameDiffer.ts';
 import type { Participant } from './participants.ts';
 import type { RoomCore } from './RoomCore.ts';
@@ -23,6 +24,8 @@ export class RoomFraming {
   #frames: FrameDiffer;
   #pendingEvents: SimEvent[] = [];
   #recent: SimEvent[] = [];
+  /** The last minute of memory, for pages that reload or come late (their charts start full). */
+  #history = new RecentHistory();
   #broadcasts = 0;
   /**
    * The standings as last published (G5: one score everywhere). Pod views, the roster, the leaderboard and a student's
@@ -43,7 +46,13 @@ export class RoomFraming {
     this.#pendingEvents = [];
     this.#recent = [];
     this.#lastBoard = '';
+    this.#history.clear();
     this.#publish();
+  }
+
+  /** Sample the chart history (every HISTORY_EVERY_TICKS ticks). */
+  sampleHistory(s: SimState): void {
+    this.#history.sample(s);
   }
 
   /** Scores or seats changed outside a tick: the leaderboard is computed again. */
@@ -124,6 +133,7 @@ export class RoomFraming {
       }
       recentEvents = this.#recent.filter((e) => concernsStudent(e, slot)).map((e) => trimForStudent(e, slot));
     }
+    const everyone = role === 'host' || role === 'presenter';
     const snap: Snapshot = {
       tick: s.tick,
       session: c.meta(),
@@ -131,6 +141,7 @@ export class RoomFraming {
       pods,
       leaderboard: this.#leaderboard(info?.participant ?? null),
       recentEvents,
+      history: this.#history.view(everyone ? null : (info?.participant?.slot ?? null), everyone),
     };
     if (role === 'host') snap.participants = c.roster.views();
     snap.game = c.game.view(role, c.answerKey(info?.participant ?? null));

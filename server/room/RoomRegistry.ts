@@ -37,6 +37,8 @@ export interface NewSession {
   speed: number;
   lateJoin: boolean;
   maxStudents?: number;
+  /** The node memory the teacher chose at creation: every later built-in round keeps it. */
+  nodeMemoryMiB?: number;
   /** Start from this state instead of the scenario's tick 0 ("continue from here" in a replay). */
   initialState?: SimState;
   /** Keep this code (resuming an interrupted session); must not be in use. */
@@ -124,6 +126,7 @@ export class RoomRegistry {
       speed: s.speed,
       lateJoin: s.lateJoin,
       podSlots: podSlotsFor(s.scenario, s.maxStudents),
+      nodeMemoryMiB: s.nodeMemoryMiB,
       port: this.#o.port,
       clock: this.#o.clock,
       recorders: this.#o.recorders,

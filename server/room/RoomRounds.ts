@@ -104,7 +104,9 @@ export class RoomRounds {
     if (phase !== 'lobby' && phase !== 'results') return fail(ErrorCode.BAD_STATE, `End the current round first (the lesson is in ${phase}).`);
     const scenario =
       pick === undefined ? c.o.scenario
-      : typeof pick === 'string' ? scenarioForRound(pick, { seats: c.o.podSlots, durationSec, seed: c.o.seed })
+      // The session's own scenario from the lobby is the one the teacher created (node memory and all).
+      : typeof pick === 'string' && phase === 'lobby' && pick === c.o.scenario.name ? c.o.scenario
+      : typeof pick === 'string' ? scenarioForRound(pick, { seats: c.o.podSlots, durationSec, seed: c.o.seed, nodeMemoryMiB: c.o.nodeMemoryMiB })
       : pick;
     if (!scenario) return fail(ErrorCode.BAD_REQUEST, `No scenario named "${String(pick)}".`);
     // Always a valid length, so the round cannot be refused after the rebuild below, which cannot be taken back.
@@ -181,8 +183,9 @@ export class RoomRounds {
     const c = this.#c;
     const no = c.refusal();
     if (no) return no;
-    const plan = fillPlan(strategy, Math.min(c.o.podSlots - c.roster.counts().students, max ?? Infinity));
-    if (plan.length === 0) return fail(ErrorCode.BAD_STATE, 'Every pod slot is taken.');
+    // Only the seats the node can schedule: a bot left Pending teaches nothing and blocks a student's seat.
+    const plan = fillPlan(strategy, Math.min(this.#seats.studentSeats() - c.roster.counts().students, max ?? Infinity));
+    if (plan.length === 0) return fail(ErrorCode.BAD_STATE, 'Every pod the node can hold is taken.');
     for (const strat of plan) {
       const nickname = botNickname(strat, c.roster.nextIdNumber, (name) => c.roster.nameInUse(nicknameKey(name)));
       const key = nicknameKey(nickname);
@@ -196,6 +199,22 @@ export class RoomRounds {
     c.participantsChanged();
     c.metaChanged();
     return ok({ added: plan.length });
+  }
+
+  /** Remove every server bot: their pods go, their seats are free for students. */
+  removeBots(): Ack<{ removed: number }> {
+    const c = this.#c;
+    // Removing a pod is a recorded command: refused while the recording cannot be written.
+    const no = c.refusal();
+    if (no) return no;
+    const bots = [...c.roster.values()].filter((p) => p.serverBot);
+    for (const p of bots) this.#seats.dropBot(p);
+    if (bots.length) {
+      this.#framing.invalidateStandings();
+      c.participantsChanged();
+      c.metaChanged();
+    }
+    return ok({ removed: bots.length });
   }
 
   /** CSV3: a round's results for the host's download (default: the current or last round); null for no such round. */

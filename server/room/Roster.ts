@@ -141,6 +141,16 @@ export class Roster {
   }
 
   /**
+   * Gone without a ban (a server bot leaving): nobody holds its name or token any more. Its slot stays taken, as
+   * a banned one's does, so no newcomer inherits the pod's history.
+   */
+  remove(p: Participant): void {
+    this.#byToken.delete(p.token);
+    this.#byKey.delete(p.key);
+    this.#all.delete(p.id);
+  }
+
+  /**
    * A student of an interrupted session: their pod is in the resumed state; they claim the seat with their token.
    * Returns the seat (null for a record that names nobody).
    */

@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { JoinResult, Role } from '../../shared/protocol/views.ts';
 import { studentPodTemplate } from '../../shared/scenario/student.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
+import { studentSeatsOnNode } from '../game/botSeats.ts';
 import { isStrategy, type StrategyName } from '../../shared/game/strategies.ts';
 import { botSeed, fillPlan } from '../game/bots.ts';
 import { newSecret, sameSecret, secretHash } from '../util/secrets.ts';
@@ -75,6 +76,15 @@ export class Seats {
     if (c.status !== 'lobby' && !c.lateJoin) return fail(ErrorCode.LATE_JOIN_CLOSED, 'The session has started and the teacher is not taking late joins.');
     if (roster.nameInUse(key)) return fail(ErrorCode.NAME_TAKEN, `Someone here is already called "${check.nickname}".`);
 
+    // A student arriving at a full node takes the seat of the newest server bot.
+    if (roster.counts().students >= this.studentSeats()) {
+      const bot = [...roster.values()].filter((b) => b.serverBot).at(-1);
+      if (bot) {
+        this.dropBot(bot);
+        this.#framing.invalidateStandings();
+        c.metaChanged();
+      }
+    }
     const hasPod = roster.counts().students < c.o.podSlots;
     const slot = hasPod ? slotForNickname(check.nickname, (s) => this.slotTaken(s)) : null;
     const p: Participant = {
@@ -245,6 +255,25 @@ export class Seats {
       snapshot: this.#framing.snapshotFor(conn),
       rejoined,
     };
+  }
+
+  /** Student pods the node can hold: the pod slots, and what the node can schedule by request. */
+  studentSeats(): number {
+    const c = this.#c;
+    return Math.min(c.o.podSlots, studentSeatsOnNode(c.o.scenario, c.state, (slot) => c.roster.hasSlot(slot)));
+  }
+
+  /**
+   * A server bot leaves (a student takes its seat, or the host removed the bots): it stops playing, its pod is
+   * deleted (a recorded command), its name is free. The journal notes it, so a resume does not seat it again.
+   */
+  dropBot(p: Participant): void {
+    const c = this.#c;
+    this.#journal.hostAction('bot_leave', { participant: p.id, slot: p.slot });
+    c.roster.remove(p);
+    if (!p.slot) return;
+    c.game.removeBot(p.slot);
+    if (activePod(c.state, p.slot) || this.#intake.queuesPodFor(p.slot)) void this.#intake.record('host', { type: 'remove_pod', pod: p.slot });
   }
 
   /** A slot is taken once a participant holds it, a pod carries it, or a queued command adds its pod. */

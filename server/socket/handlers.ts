@@ -44,6 +44,7 @@ export const EVENT_ROLES: Record<ClientEventName, readonly (Role | 'guest')[]> =
   'bots:fill': ['host'],
   'seats:assign': ['host'],
   'seats:release': ['host'],
+  'bots:remove': ['host'],
 };
 
 function findRoom(rooms: RoomRegistry, code: string): Room | null {
@@ -103,4 +104,5 @@ export const handlers: { [E in ClientEventName]: Handler<E> } = {
   'bots:fill': (ctx, p) => room(ctx).fillBots(p.strategy, p.max),
   'seats:assign': (ctx, p) => room(ctx).assignSeat(p.slot, p.participant),
   'seats:release': (ctx, p) => room(ctx).releaseSeats(p.mode, p.strategy),
+  'bots:remove': (ctx) => room(ctx).removeBots(),
 };

@@ -50,6 +50,8 @@ export interface ClientEventResults {
   'seats:assign': { slot: string; participant: string };
   /** How many waiting pods went to bots or were removed. */
   'seats:release': { released: number };
+  /** How many bots left. */
+  'bots:remove': { removed: number };
 }
 
 export type ClientToServerEvents = {

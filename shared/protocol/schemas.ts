@@ -67,6 +67,8 @@ export const clientEventSchemas = {
   'seats:assign': z.strictObject({ slot: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/), participant: participantId }),
   /** A continued session: the pods nobody took back go to server bots (a strategy or a mix), or are removed. */
   'seats:release': z.strictObject({ mode: z.enum(['bots', 'remove']), strategy: z.enum([...STRATEGIES, 'mixed']).optional() }),
+  /** Remove every server-side bot (their pods go; their seats are free again). */
+  'bots:remove': empty,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -108,6 +110,19 @@ export interface CreateSessionResponse {
   code: string;
   /** The secret that makes a browser the host: keep it in that browser only. */
   hostKey: string;
-  /** URLs to give students: LAN addresses first, then localhost. */
+  /** URLs to give students: the one they can reach first (PUBLIC_URL or a LAN address), then the others. */
   joinUrls: string[];
+  /** Set when only a loopback address is known: phones cannot open it. */
+  joinWarning?: string;
+}
+
+/** GET /api/sessions/:code: what a page needs before joining, and where to send students. */
+export interface SessionInfo {
+  code: string;
+  students: number;
+  names: string[];
+  /** The address students open (PUBLIC_URL or the server's LAN address; loopback only as a last resort). */
+  joinUrl: string;
+  /** Set when only a loopback address is known. */
+  joinWarning?: string;
 }

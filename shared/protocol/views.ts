@@ -143,6 +143,24 @@ export interface Snapshot {
   participants?: ParticipantView[];
   /** The game as this connection sees it (absent in views a client builds itself: the demo, a replay). */
   game?: GameView;
+  /**
+   * The last minute of memory, sampled twice a sim second, for a page that reloaded or came late: the chart
+   * shows the kill it missed. A student gets their own pod's columns; host and presenter every pod's usage.
+   */
+  history?: HistoryView;
+}
+
+/** Columns of recent memory (pages), oldest first, all the length of `ticks`. */
+export interface HistoryView {
+  ticks: number[];
+  /** Node memory.available, eviction threshold and used pages at each sample. */
+  availablePages: number[];
+  thresholdPages: number[];
+  usedPages: number[];
+  /** Per pod slot: usage (rss + cache) at each sample (0 when the slot had no pod then). */
+  usage: Dict<number[]>;
+  /** The student's own slot only: RSS, limit and request (null: none) at each sample. */
+  mine?: { slot: string; rssPages: number[]; limitPages: (number | null)[]; requestPages: (number | null)[] };
 }
 
 /**

@@ -63,7 +63,7 @@ export function explainEvent(e: SimEvent, mySlot: string | null = null): string 
     case 'oom_kill':
       return explainKill(e, mySlot);
     case 'evicted':
-      return `The kubelet evicted ${e.slot === mySlot ? 'your pod' : e.pod}: ${e.message} A new pod replaces it; it has to be scheduled and start again.`;
+      return explainEviction(e, mySlot);
     case 'terminated':
       if (e.reason === 'OOMKilled') return null;
       return e.signal === 9
@@ -82,4 +82,20 @@ export function explainEvent(e: SimEvent, mySlot: string | null = null): string 
     default:
       return null;
   }
+}
+
+/**
+ * An eviction in MiB, not the kubelet's Ki quantities: how little the node had left, and how far this pod was over
+ * its request (the kubelet evicts the pod most over its request first).
+ */
+export function explainEviction(e: Extract<SimEvent, { type: 'evicted' }>, mySlot: string | null = null): string {
+  const who = e.slot === mySlot ? 'your pod' : e.pod;
+  const over =
+    e.requestPages === null || e.usagePages > e.requestPages
+      ? ` ${e.slot === mySlot ? 'Your pod' : 'It'} used ${mib(e.usagePages)} against a request of ${mib(e.requestPages ?? 0)}: the furthest over its request, so it went first.`
+      : ` It used ${mib(e.usagePages)}, within its ${mib(e.requestPages)} request.`;
+  return (
+    `The kubelet evicted ${who}: the node's free memory (memory.available) fell to ${mib(e.availablePages)}, below the eviction threshold.` +
+    `${over} A new pod replaces it; it has to be scheduled and start again.`
+  );
 }

@@ -95,7 +95,7 @@ describe.skipIf(!haveChromium)('a lesson in Chromium (issue #6)', () => {
     await expect.poll(() => phone.getByTestId('round-countdown').textContent()).toBe(left);
     await expect.poll(() => host.getByTestId('host-countdown').textContent()).toBe(left);
     await phone.getByRole('radio', { name: /OOM killer sent the process SIGKILL/ }).click();
-    await expect.poll(() => q.textContent()).toMatch(/Answer saved/);
+    await expect.poll(() => q.textContent()).toMatch(/Answer locked in: A/);
     expect(room.state.tick).toBe(frozen);
     await shot(phone, 'phone-question');
 

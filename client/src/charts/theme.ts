@@ -10,6 +10,8 @@ export function axisX(fontPx: number): uPlot.Axis {
     grid: { stroke: INK.grid, width: 1 },
     ticks: { stroke: INK.grid, width: 1, size: 6 },
     size: fontPx * 2 + 6,
+    // Room for a label like "1:05:00" at this font size between ticks, however wide the chart gets.
+    space: fontPx * 4,
     values: (_u, splits) => splits.map((s) => `${Math.round(s)}s`),
   };
 }
@@ -22,6 +24,8 @@ export function axisMiB(fontPx: number, side: 1 | 3 = 3): uPlot.Axis {
     grid: { stroke: INK.grid, width: 1 },
     ticks: { stroke: INK.grid, width: 1, size: 6 },
     size: Math.round(fontPx * 5 + 12),
+    // At least three ticks on a short chart: "0 GiB" alone says nothing.
+    space: Math.round(fontPx * 2),
     // Powers of two in MiB, so ticks land on 256 MiB, 1 GiB, 4 GiB … rather than on 2500 MiB.
     incrs: [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],
     values: (u, splits) => {

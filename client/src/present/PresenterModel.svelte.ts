@@ -1,9 +1,9 @@
 import type uPlot from 'uplot';
 import { dict, withKey, type Dict } from '../../../shared/util/dict.ts';
-import type { NodeView, PodView } from '../../../shared/protocol/views.ts';
+import type { HistoryView, NodeView, PodView } from '../../../shared/protocol/views.ts';
 import type { NodeState, OomKillEvent, PodState, SimEvent } from '../../../shared/sim/types.ts';
 import { nodeViewFromState, podViewFromState } from '../lib/podView.ts';
-import { NodeHistory, type BandInfo } from '../charts/NodeHistory.ts';
+import { NodeHistory, type BandInfo, type ChartMark } from '../charts/NodeHistory.ts';
 import { appendCapped, feedLines, type FeedLine } from '../lib/feed.ts';
 
 /** One snapshot of the room as the presenter draws it (a live broadcast, or a replay's state at a tick). */
@@ -47,6 +47,8 @@ export class PresenterModel {
   /** Stacked chart columns: fixed-length buffers, replaced as a whole per frame. */
   chart = $state.raw<uPlot.AlignedData>([new Float64Array(0)]);
   bands = $state.raw<BandInfo[]>([]);
+  /** Kills and evictions on the chart's time axis. */
+  marks = $state.raw<readonly ChartMark[]>([]);
   feed = $state.raw<FeedLine[]>([]);
   kill = $state.raw<OomKillEvent | null>(null);
   killCount = $state(0);
@@ -89,6 +91,7 @@ export class PresenterModel {
     this.#history.push(f);
     this.chart = this.#history.stacked();
     this.bands = this.#history.bands(this.#names);
+    this.marks = this.#history.marks;
     this.capacityMiB = this.#history.capacityMiB;
     this.evictionLineMiB = this.#history.evictionLineMiB;
     this.addEvents(f.events);
@@ -96,15 +99,41 @@ export class PresenterModel {
       this.kill = null;
   }
 
+  /**
+   * The server's last minute of memory (a reloaded or late projector): the chart starts full, kills included,
+   * rather than empty. Only into an empty chart; the live frames follow on.
+   */
+  pushHistory(h: HistoryView, capacityPages: number): void {
+    if (this.#history.length > 0) return;
+    const slots = Object.keys(h.usage);
+    for (let j = 0; j < h.ticks.length; j++)
+      this.#history.pushSample({
+        tick: h.ticks[j]!,
+        usedPages: h.usedPages[j]!,
+        capacityPages,
+        evictionThresholdPages: h.thresholdPages[j]!,
+        pods: slots.map((k) => [k, h.usage[k]![j]!] as const),
+      });
+  }
+
   /** Events that arrive on their own (the live server sends them apart from the state deltas). */
   addEvents(events: readonly SimEvent[]): void {
     if (events.length) {
       this.feed = appendCapped(this.feed, feedLines(events), 40);
       for (const e of events) {
+        if (e.type === 'evicted')
+          this.#history.mark({ x: e.tick / 10, kind: 'evicted', label: this.#names(e.slot) });
         if (e.type !== 'oom_kill') continue;
+        this.#history.mark({
+          x: e.tick / 10,
+          kind: e.constraint === 'global' ? 'global' : 'memcg',
+          label: e.slot ? this.#names(e.slot) : e.comm,
+        });
+        if (this.#refilling) continue;
         if (e.slot) this.killTicks = withKey(this.killTicks, e.slot, e.tick);
         const quiet =
-          e.constraint === 'memcg' && ((this.kill != null && this.kill.constraint !== 'memcg') || e.tick < this.#quietUntil);
+          e.constraint === 'memcg' &&
+          ((this.kill != null && this.kill.constraint !== 'memcg') || e.tick < this.#quietUntil);
         if (quiet) continue;
         this.kill = e;
         this.killCount++;
@@ -117,6 +146,32 @@ export class PresenterModel {
 
   dismissKill(): void {
     this.kill = null;
+  }
+
+  /** The band colour of the k-th largest named slot (stable per student). */
+  bandColour = (k: number): string => this.#history.bandColour(k);
+
+  #refilling = false;
+  /**
+   * Frames that rebuild the chart's history (a replay's seek): their kills go on the chart and in the ticker, but
+   * the overlay shows only what happens at the moment sought (`showKill`), not a kill from a minute before.
+   */
+  refill(fn: () => void): void {
+    this.#refilling = true;
+    try {
+      fn();
+    } finally {
+      this.#refilling = false;
+    }
+  }
+
+  /** Explain this kill now (a replay's "jump to kill"), whatever was shown before. */
+  showKill(e: OomKillEvent): void {
+    this.kill = e;
+    this.killCount++;
+    this.#killUntil = e.tick + KILL_OVERLAY_TICKS;
+    this.#killShownAt = performance.now();
+    this.#quietUntil = e.tick + MEMCG_QUIET_TICKS;
   }
 
   reset(): void {

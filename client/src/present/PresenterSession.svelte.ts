@@ -52,6 +52,8 @@ export class PresenterSession {
   #snapshot(s: Snapshot, withHistory = false): void {
     this.room.applySnapshot(s);
     this.game.set(s.game);
+    if (s.history && s.history.ticks.length && s.history.ticks.at(-1)! <= s.tick)
+      this.model.pushHistory(s.history, s.node.capacityPages);
     this.#frame();
     // Recent kills explain themselves again after a reload of the projector; their lines fill the ticker.
     if (withHistory) this.model.addEvents(s.recentEvents);

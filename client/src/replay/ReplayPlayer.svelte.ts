@@ -11,7 +11,7 @@ import { dict } from '../../../shared/util/dict.ts';
 import type { Divergence } from '../../../shared/recording/ReplayMachine.ts';
 import type { RecordingError } from '../../../shared/recording/format.ts';
 import { stateHash } from '../../../shared/sim/hash.ts';
-import type { SimEvent, SimState } from '../../../shared/sim/types.ts';
+import type { OomKillEvent, SimEvent, SimState } from '../../../shared/sim/types.ts';
 import { TICKS_PER_SEC } from '../../../shared/sim/units.ts';
 import { PresenterModel } from '../present/PresenterModel.svelte.ts';
 
@@ -155,16 +155,24 @@ export class ReplayPlayer {
     const s = seek(rec, from);
     this.model.reset();
     let events: SimEvent[] = [...s.events];
-    this.#push(s, events);
-    events = [];
-    while (s.tick < target) {
-      stepReplay(rec, s);
-      if (s.events.length) events.push(...s.events);
-      if (s.tick === target || s.tick % CHART_FILL_STRIDE === 0) {
+    // The minute before the target fills the chart (its kills marked on it); the overlay is for the target only.
+    this.model.refill(() => {
+      if (s.tick < target) {
         this.#push(s, events);
         events = [];
       }
-    }
+      while (s.tick < target) {
+        stepReplay(rec, s);
+        if (s.tick === target) break;
+        if (s.events.length) events.push(...s.events);
+        if (s.tick % CHART_FILL_STRIDE === 0) {
+          this.#push(s, events);
+          events = [];
+        }
+      }
+    });
+    // The frame at the target itself, with its own events (a kill there is explained).
+    this.#push(s, s.tick === target && s.tick !== from ? [...events, ...s.events] : events);
     this.#state = s;
     this.#tick = s.tick;
     this.#carry = 0;
@@ -215,7 +223,15 @@ export class ReplayPlayer {
     const rec = this.#rec;
     if (!rec) return null;
     const m = nextMarker(rec, this.#tick, dir, kinds);
-    if (m) this.seek(m.tick);
+    if (!m) return null;
+    this.seek(m.tick);
+    // The kill this marker stands for is the one explained, even when another was shown a moment ago.
+    const kills = (this.#state?.tick === m.tick ? this.#state.events : []).filter(
+      (e): e is OomKillEvent => e.type === 'oom_kill',
+    );
+    const slot = /^(\S+) OOMKilled/.exec(m.label)?.[1];
+    const kill = kills.find((e) => e.slot === slot) ?? kills.at(-1);
+    if (kill) this.model.showKill(kill);
     return m;
   }
 

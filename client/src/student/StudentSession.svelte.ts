@@ -191,7 +191,28 @@ export class StudentSession {
     this.room.applySnapshot(snap);
     this.game.set(snap.game);
     this.#events(snap.recentEvents);
+    this.#fillHistory(snap);
     this.#sample();
+  }
+
+  /** A reloaded or late page: the server's last minute fills the empty charts (the kill it missed is on them). */
+  #fillHistory(snap: Snapshot): void {
+    const h = snap.history;
+    if (!h || this.#free.length > 0) return;
+    const mine = h.mine;
+    const usage = mine ? h.usage[mine.slot] : undefined;
+    for (let j = 0; j < h.ticks.length; j++) {
+      if (h.ticks[j]! >= snap.tick) break;
+      const x = ticksToSec(h.ticks[j]!);
+      if (mine && usage && this.pod?.slot === mine.slot)
+        this.#mem.push(x, [
+          pagesToMiB(usage[j]!),
+          pagesToMiB(mine.rssPages[j]!),
+          pagesToMiB(mine.limitPages[j] ?? 0),
+          pagesToMiB(mine.requestPages[j] ?? 0),
+        ]);
+      this.#free.push(x, [pagesToMiB(Math.max(0, h.availablePages[j]!)), pagesToMiB(h.thresholdPages[j]!)]);
+    }
   }
 
   #clearHistory(): void {
