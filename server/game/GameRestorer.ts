@@ -88,9 +88,10 @@ export class GameRestorer {
       this.game.reveal();
     } else if (a.action === 'question_resume') {
       this.game.resume();
-    } else if (a.action === 'ban' && typeof d['participant'] === 'string') {
+    } else if ((a.action === 'ban' || a.action === 'bot_leave') && typeof d['participant'] === 'string') {
       const slot = this.#slotOf.get(d['participant']);
       if (slot) this.#seats.delete(slot);
+      if (slot && a.action === 'bot_leave') this.game.removeBot(slot);
     } else if (a.action === 'round_end') {
       this.game.endRound(state, this.seats());
     }

@@ -351,8 +351,11 @@ export class RecordingStore {
       onTick: watch.onTick,
       onLine: (l) => {
         if (l.k === 'a') watch.onAction?.(l);
-        // A seat given away or removed (a continued session's) is not seated again.
-        if (l.k === 'a' && l.action === 'seat_removed' && typeof l.detail?.['participant'] === 'string') seats.delete(l.detail['participant']);
+        // A seat given away or removed (a continued session's), or a bot that gave its seat away or was removed,
+        // is not seated again.
+        if (l.k === 'a' && (l.action === 'seat_removed' || l.action === 'bot_leave') && typeof l.detail?.['participant'] === 'string') {
+          seats.delete(l.detail['participant']);
+        }
         if (l.k !== 'a' || l.action !== 'join' || typeof l.detail?.['participant'] !== 'string') return;
         const d = l.detail;
         seats.set(d['participant'] as string, {

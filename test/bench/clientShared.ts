@@ -13,16 +13,25 @@ import { dirname, extname, join, resolve } from 'node:path';
  * tests assert the list is empty at the end.
  */
 export function watchErrors(errors: string[], page: Page, who: string): Page {
+  // Patient actions and waits: a loaded machine is slow, and a failure still shows within the test's limit.
+  page.setDefaultTimeout(60_000);
   page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
   page.on('console', (m) => {
-    // A reconnect attempt while a test has taken the page offline on purpose (setOffline) is logged by Chromium as
-    // ERR_INTERNET_DISCONNECTED; whether one falls inside that window depends on socket.io's randomised back-off.
     const text = m.text();
-    if (m.type() === 'error' && !text.includes('favicon') && !text.includes('net::ERR_INTERNET_DISCONNECTED')) {
-      errors.push(`${who} console: ${text}`);
-    }
+    if (m.type() !== 'error' || text.includes('favicon')) return;
+    if ((expected.get(page) ?? []).some((re) => re.test(text))) return;
+    errors.push(`${who} console: ${text}`);
   });
   return page;
+}
+
+const expected = new WeakMap<Page, RegExp[]>();
+/**
+ * Console errors a test causes on purpose (taking a page offline logs net::ERR_INTERNET_DISCONNECTED for the
+ * requests in flight): they are expected from now on for this page, not counted as the page's own errors.
+ */
+export function expectErrors(page: Page, ...patterns: RegExp[]): void {
+  expected.set(page, [...(expected.get(page) ?? []), ...patterns]);
 }
 
 export const ROOT = resolve(import.meta.dirname, '../..');

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { createFileRecorderFactory, recordingRoutes } from '../../server/recording/index.ts';
 import { recordingSessionHooks } from '../../server/sessions/sessionHooks.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, expectErrors, watchErrors } from '../bench/clientShared.ts';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -47,7 +47,7 @@ const watch = (page: Page, who: string): Page => watchErrors(pageErrors, page, w
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-browser-'));
 let store: ReturnType<typeof createFileRecorderFactory> | undefined;
 const shot = (page: Page, name: string, fullPage = false) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage, animations: 'disabled' });
 
 describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
   beforeAll(async () => {
@@ -74,7 +74,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     teacher = await browser.newContext({ viewport: LAPTOP });
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -140,7 +140,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
 
     await expect.poll(() => host.getByTestId('roster-row').count()).toBe(2);
     await expect
-      .poll(() => presenter.getByTestId('lobby-count').textContent(), { timeout: 5000 })
+      .poll(() => presenter.getByTestId('lobby-count').textContent(), { timeout: 60_000 })
       .toMatch(/^2/);
     // The projector's lobby names the students as they arrive (before anyone has a pod).
     await expect
@@ -150,30 +150,32 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
             .getByRole('list', { name: 'Students who joined' })
             .getByRole('listitem')
             .allTextContents(),
-        { timeout: 5000 },
+        { timeout: 60_000 },
       )
       .toEqual(['Ada', picked]);
-    await presenter.waitForTimeout(500); // let the names' pop-in animation finish: the screenshot shows the room's view
-    await shot(presenter, 'projector-1080p-lobby');
+    await shot(presenter, 'projector-1080p-lobby'); // animations disabled: the names as the room sees them
     await shot(phone, 'phone-lobby');
 
-    await host.getByTestId('start').click();
+    await host.getByTestId('start-round').click();
     await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('running');
     // Start is round 1 with the fairness window: the first 3 s of changes apply together, in a seeded order.
     const started = server.rooms.get(code)!;
     expect([started.lesson.phase, started.lesson.roundNo]).toEqual(['round', 1]);
-    // (At speed 1 the window lasts 3 s of wall time; this line runs well within it.)
-    expect(started.holdingCommands).toBe(true);
+    // While the window lasts (3 s of sim time: on a loaded machine this line may run after it) commands are held.
+    const tickNow = started.state.tick;
+    const holding = started.holdingCommands;
+    if (tickNow < 29) expect(holding).toBe(true);
     await host.getByTestId('speed').selectOption('10');
     // Both pods get scheduled and start: the console shows the pod, the presenter its tile.
     await expect
-      .poll(() => phone.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .poll(() => phone.getByTestId('pod-status').getAttribute('data-status'), { timeout: 60_000 })
       .toBe('Running');
     await expect
-      .poll(() => laptop.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .poll(() => laptop.getByTestId('pod-status').getAttribute('data-status'), { timeout: 60_000 })
       .toBe('Running');
     await expect.poll(() => presenter.locator('[data-testid="pod-tile"]').count()).toBe(2);
-    await presenter.waitForTimeout(1500); // a few seconds of chart
+    // A few seconds of chart before the screenshots (sim time, not wall time).
+    await expect.poll(() => started.state.tick, { timeout: 60_000 }).toBeGreaterThan(started.state.tick + 30);
     await shot(phone, 'phone-console');
     await phone.getByRole('tab', { name: 'Limits' }).click();
     await phone.locator('#limit').scrollIntoViewIfNeeded();
@@ -194,19 +196,19 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await expect.poll(() => phone.getByRole('status').filter({ hasText: 'Applied.' }).count()).toBe(1);
 
     // 100 MiB/s against a 384 MiB limit: the cgroup OOM killer strikes within a few simulated seconds.
-    await phone.getByTestId('why-killed').waitFor({ timeout: 20_000 });
+    await phone.getByTestId('why-killed').waitFor({ timeout: 60_000 });
     const why = await phone.getByTestId('why-text').textContent();
     expect(why).toMatch(/limit/);
     expect(why).toMatch(/SIGKILL/);
     expect(why).toMatch(/137/);
     await expect.poll(() => phone.getByTestId('last-state').textContent()).toMatch(/OOMKilled.*137/s);
-    await expect.poll(() => presenter.getByTestId('kill-overlay').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => presenter.getByTestId('kill-overlay').count(), { timeout: 60_000 }).toBe(1);
     expect(await presenter.getByTestId('kill-overlay').textContent()).toMatch(/OOMKilled/);
     await shot(presenter, 'projector-1080p-kill');
 
     // The first restart is immediate; the next crash waits: CrashLoopBackOff with a countdown, on both screens.
     const tile = presenter.locator('[data-testid="pod-tile"][data-status="CrashLoopBackOff"]');
-    await expect.poll(() => tile.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => tile.count(), { timeout: 60_000 }).toBe(1);
     await expect.poll(() => tile.getByRole('timer').count()).toBe(1);
     expect(await tile.getByRole('timer').getAttribute('aria-label')).toMatch(/restart in \d+ seconds/);
     await phone.getByTestId('backoff').waitFor();
@@ -233,13 +235,15 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
   });
 
   it('connection state is always visible: offline when the network drops, connected again after', async () => {
+    // Requests in flight when the network drops fail in the console: caused by this test, expected.
+    expectErrors(phone, /ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED|net::ERR_|WebSocket/);
     await phone.context().setOffline(true);
     await expect.poll(() => phone.getByTestId('connection').getAttribute('data-status')).toBe('offline');
     expect(await phone.getByTestId('connection').textContent()).toMatch(/Offline/);
     await shot(phone, 'phone-offline');
     await phone.context().setOffline(false);
     await expect
-      .poll(() => phone.getByTestId('connection').getAttribute('data-status'), { timeout: 15_000 })
+      .poll(() => phone.getByTestId('connection').getAttribute('data-status'), { timeout: 60_000 })
       .toBe('connected');
     await phone.getByTestId('pod-status').waitFor();
   });
@@ -266,7 +270,8 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await other.goto(`${base}/present/${code}`);
     await other.getByTestId('presenter-stage').waitFor();
     await other.keyboard.press(' ');
-    await other.waitForTimeout(500);
+    // It says so (item 9 of issue #12) rather than pausing: wait for the hint, then check nothing paused.
+    await expect.poll(() => other.getByTestId('key-hint').count()).toBe(1);
     expect(await host.getByTestId('room-status').textContent()).toBe('running');
   });
 
@@ -291,16 +296,16 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     expect(lines.some((l) => /^\d+,Ada,ada,\d+,\d+,[1-9]/.test(l))).toBe(true);
     // The session's recording is one click away, listed by its code in the replay view.
     const [list] = await Promise.all([host.context().waitForEvent('page'), host.getByTestId('recordings').click()]);
-    await expect.poll(() => list.getByText(code).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => list.getByText(code).count(), { timeout: 60_000 }).toBeGreaterThan(0);
     await list.close();
     // And this round's replay directly: the recording the room is writing now.
     const recordingId = server.rooms.get(code)!.meta().recordingId;
     expect(recordingId).toMatch(/\S/);
     const [replay] = await Promise.all([host.context().waitForEvent('page'), host.getByTestId('round-recording').click()]);
     expect(new URL(replay.url()).pathname).toBe(`/replay/${recordingId}`);
-    await replay.getByTestId('replay-view').waitFor({ timeout: 10_000 });
+    await replay.getByTestId('replay-view').waitFor({ timeout: 60_000 });
     // The round so far, not an empty file; its results scored again from the file, with Ada's row.
-    await expect.poll(() => replay.getByTestId('replay-time').textContent(), { timeout: 10_000 }).toMatch(/^0:00 \/ (?!0:00)\d+:\d\d$/);
+    await expect.poll(() => replay.getByTestId('replay-time').textContent(), { timeout: 60_000 }).toMatch(/^0:00 \/ (?!0:00)\d+:\d\d$/);
     const [scored] = await Promise.all([replay.waitForEvent('download'), replay.getByTestId('replay-results').click()]);
     expect(scored.suggestedFilename()).toBe(`oom-arena-${recordingId}-round-1-results.csv`);
     const rows = Buffer.concat(await (await scored.createReadStream()).toArray()).toString('utf8');
@@ -347,12 +352,12 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
       students.push(p);
     }
     const [grace, linus] = students as [Page, Page];
-    await host2.getByTestId('start').click();
+    await host2.getByTestId('start-round').click();
     await expect
-      .poll(() => grace.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .poll(() => grace.getByTestId('pod-status').getAttribute('data-status'), { timeout: 60_000 })
       .toBe('Running');
     await expect
-      .poll(() => linus.getByTestId('pod-status').getAttribute('data-status'), { timeout: 15_000 })
+      .poll(() => linus.getByTestId('pod-status').getAttribute('data-status'), { timeout: 60_000 })
       .toBe('Running');
 
     await grace.getByRole('tab', { name: 'Limits' }).click();
@@ -365,7 +370,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
         async () =>
           ((await grace.getByTestId('pod-status').getAttribute('data-status')) ?? '') +
           ((await grace.getByTestId('pod-status').textContent()) ?? ''),
-        { timeout: 15_000 },
+        { timeout: 60_000 },
       )
       .toMatch(/^Running.*Limit\s*none/s);
     await grace.getByRole('tab', { name: 'Workload' }).click();
@@ -375,7 +380,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
 
     // Linus stayed within his limit, yet the global OOM shows him the kernel's scan with his own row.
     await expect
-      .poll(() => linus.getByTestId('why-text').textContent(), { timeout: 30_000 })
+      .poll(() => linus.getByTestId('why-text').textContent(), { timeout: 60_000 })
       .toMatch(/node ran out of memory/);
     const table = linus.getByTestId('why-killed').locator('table');
     await expect.poll(() => table.locator('tr.mine').count()).toBe(1);

@@ -14,6 +14,7 @@ import { loadRecording, nextMarker } from '../../shared/recording/index.ts';
 import { recordingRoutes, RecordingStore } from '../../server/recording/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ensureClientBuilt } from '../bench/clientShared.ts';
 import { recordSession } from '../unit/recordingHelpers.ts';
+import { axeSerious } from './screenChecks.ts';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -64,7 +65,7 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
     );
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -74,6 +75,7 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
 
   it('opens at the ?t= moment, plays, seeks, jumps to the next kill, and continues from here', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(60_000);
     await page.goto(`${base}/replay/browser-rec?t=60`);
     await page.getByTestId('replay-view').waitFor();
     expect(await player(page)).toMatchObject({ tick: 600, hash: session.hashes[600] });
@@ -108,10 +110,11 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
     expect(next.tick).toBe(kill.tick);
     await page.keyboard.press(']');
     expect(await player(page)).toMatchObject({ tick: next.tick, hash: session.hashes[next.tick] });
-    await page
-      .getByTestId('kill-overlay')
-      .waitFor({ timeout: 5000 })
-      .catch(() => {});
+    // Issue #12 item 6: the overlay explains the kill jumped to, not an earlier one from the refilled minute.
+    const slot = /^(\S+) OOMKilled/.exec(next.label)![1]!;
+    await page.getByTestId('kill-overlay').waitFor();
+    expect(await page.getByTestId('kill-overlay').locator('h2').textContent()).toContain(slot);
+    expect(await axeSerious(page)).toEqual([]);
     await page.keyboard.press(',');
     expect((await player(page)).tick).toBe(next.tick - 1);
 
@@ -125,17 +128,21 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
 
   it('flags a tampered recording', async () => {
     const page = await browser.newPage();
+    page.setDefaultTimeout(60_000);
     await page.goto(`${base}/replay/tampered`);
     const banner = page.getByTestId('replay-divergence');
     await banner.waitFor();
     expect(await banner.textContent()).toMatch(/does not replay as recorded.*1:30 \(tick 900\)/s);
+    expect(await axeSerious(page)).toEqual([]);
     await page.close();
   });
 
   it('refuses a bad upload with a clear message, and accepts a good one', async () => {
     const page = await browser.newPage();
+    page.setDefaultTimeout(60_000);
     await page.goto(`${base}/replay/nope`);
     expect(await page.getByTestId('replay-error').textContent()).toMatch(/no recording "nope".*NOT_FOUND/s);
+    expect(await axeSerious(page)).toEqual([]);
     const input = page.locator('input[type=file]');
     const header = JSON.parse(session.text.slice(0, session.text.indexOf('\n')));
     await input.setInputFiles({

@@ -48,6 +48,7 @@ const VALID: () => { [E in ClientEventName]: ClientPayload<E> } = () => ({
   'bots:fill': { strategy: 'careful-guaranteed' },
   'seats:assign': { slot: 'alice', participant: '2' },
   'seats:release': { mode: 'bots' },
+  'bots:remove': {},
 });
 
 /** Ways to get a payload wrong: not an object, an unknown field, and each field of the valid one with a wrong type. */

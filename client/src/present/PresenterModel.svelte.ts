@@ -89,12 +89,12 @@ export class PresenterModel {
     this.node = f.node;
     this.pods = f.pods;
     this.#history.push(f);
+    this.addEvents(f.events);
     this.chart = this.#history.stacked();
     this.bands = this.#history.bands(this.#names);
     this.marks = this.#history.marks;
     this.capacityMiB = this.#history.capacityMiB;
     this.evictionLineMiB = this.#history.evictionLineMiB;
-    this.addEvents(f.events);
     if (this.kill && f.tick > this.#killUntil && performance.now() - this.#killShownAt > KILL_OVERLAY_MIN_MS)
       this.kill = null;
   }
@@ -141,6 +141,8 @@ export class PresenterModel {
         this.#killShownAt = performance.now();
         this.#quietUntil = e.tick + MEMCG_QUIET_TICKS;
       }
+      // Kills and evictions are marked on the chart as they come (live events arrive apart from frames).
+      this.marks = this.#history.marks;
     }
   }
 
