@@ -331,9 +331,10 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     await other.context().close();
   });
 
-  it('an eviction on the projector: the noisy neighbour is evicted, marked ⏏ on the chart', async () => {
+  it('the noisy neighbour fills the node: the kubelet evicts or the kernel kills node-wide, marked on the chart', async () => {
+    // Which comes first depends on how fast it climbs against the kubelet's 10 s housekeeping: either is marked.
     await expect
-      .poll(() => presenter.locator('[data-testid="chart-marks"] li[data-kind="evicted"]').count(), { timeout: 90_000 })
+      .poll(() => presenter.locator('[data-testid="chart-marks"] li:is([data-kind="evicted"], [data-kind="global"])').count(), { timeout: 90_000 })
       .toBeGreaterThan(0);
     await shot(presenter, 'projector-1080-eviction');
     await shot(host, 'teacher-1440-running');
