@@ -238,10 +238,11 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     await ada.getByLabel('Batch size', { exact: true }).press('Tab');
     await batch.click();
     const alert = ada.getByTestId('kill-alert');
-    await alert.waitFor({ timeout: 60_000 }).catch(async (e) => {
-      await shot(ada, 'debug-ada', true);
-      throw e;
-    });
+    await alert.waitFor();
+    // Hold the moment: paused, the projector's kill card stays up for the checks that follow, however slow the
+    // machine (it leaves only when frames move on).
+    await host.getByTestId('pause').click();
+    await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('paused');
     const slot = await slotOf(ada);
     await expect.poll(() => killSent.has(slot)).toBe(true);
     // Within 1 s of sim time of the kill, as the phone lived it: the alert came with the kill's own frame.
@@ -254,8 +255,8 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     expect(text).toMatch(/OOMKilled/);
     expect(text).toMatch(/limit of 384 MiB/);
     expect(text).toMatch(/exit code 137/);
-    // The sticky bar keeps the last state in sight after the restart.
-    await expect.poll(() => ada.getByTestId('sticky-status').textContent()).toMatch(/OOMKilled 137/);
+    // The sticky bar keeps the kill in sight: the status word while terminated, "↻ OOMKilled 137" once restarted.
+    await expect.poll(() => ada.getByTestId('sticky-status').textContent()).toMatch(/OOMKilled/);
     expect(await inViewport(ada.getByTestId('sticky-status'))).toBe(true);
     await shot(ada, 'phone-360-kill-alert');
     // One tap to the explanation.
@@ -281,6 +282,8 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
       presenter.locator('[data-testid="node-chart"] [data-band]').evaluateAll((els) =>
         els.map((e) => [e.getAttribute('data-band')!, e.getAttribute('data-colour')!] as const),
       );
+    await host.getByTestId('resume').click();
+    await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('running');
     const before = await legend();
     const colourBefore = new Map(before);
     const students = before.map(([k]) => k).filter((k) => !k.startsWith('~'));
@@ -334,12 +337,12 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
   it('the noisy neighbour fills the node: the kubelet evicts or the kernel kills node-wide, marked on the chart', async () => {
     // Which comes first depends on how fast it climbs against the kubelet's 10 s housekeeping: either is marked.
     await expect
-      .poll(() => presenter.locator('[data-testid="chart-marks"] li:is([data-kind="evicted"], [data-kind="global"])').count(), { timeout: 90_000 })
+      .poll(() => presenter.locator('[data-testid="chart-marks"] li:is([data-kind="evicted"], [data-kind="global"])').count(), { timeout: 200_000 })
       .toBeGreaterThan(0);
     await shot(presenter, 'projector-1080-eviction');
     await shot(host, 'teacher-1440-running');
     await axeClean(host, 'the host dashboard while running');
-  });
+  }, 300_000);
 
   it('item 10: a reloaded page gets back the chart history it missed', async () => {
     await host.getByTestId('pause').click();
