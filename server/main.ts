@@ -43,7 +43,7 @@ const cluster = process.env.REDIS_URL
         warn: (o, m) => built.app.log.warn(o, m),
         error: (o, m) => built.app.log.error(o, m),
       },
-      resume: (recording, hostKey) => hooks.resumeSession(recording, { hostKey }),
+      resume: (recording, hostKey) => hooks.takeOverSession(recording, hostKey),
     })
   : undefined;
 const built = await buildApp({

@@ -16,6 +16,7 @@ import { ClusterPort } from './ClusterPort.ts';
 import { NodeBus } from './NodeBus.ts';
 import { RedisLimitStore } from './RedisLimitStore.ts';
 import { RemoteConnections, type HttpAnswer, type OwnerCall } from './RemoteConnections.ts';
+import { MissingNodes } from './missingNodes.ts';
 import { leaseTimings, RoomDirectory, type OwnedRoom } from './RoomDirectory.ts';
 import { SocketRouter } from './SocketRouter.ts';
 
@@ -25,8 +26,11 @@ export interface ClusterOptions {
   leaseMs?: number;
   log: RoomLog;
   config: ServerConfig;
-  /** Resume an interrupted session from its recording under its old code and host key (the takeover). */
-  resume: (recording: string, hostKey: string) => Promise<unknown>;
+  /**
+   * Resume an interrupted session from its recording under its old code and host key (the takeover); `wasRunning`:
+   * the recording says it was running (started, not paused) when the file stopped.
+   */
+  resume: (recording: string, hostKey: string) => Promise<{ wasRunning: boolean }>;
 }
 
 /** ioredis settings for the cluster's own commands: fail fast while Redis is away, reconnect on its own. */
@@ -63,6 +67,7 @@ export class Cluster {
   #router: SocketRouter | null = null;
   #remotes: RemoteConnections | null = null;
   readonly #taking = new Map<string, Promise<boolean>>();
+  readonly #missing: MissingNodes;
   readonly #released = new Set<string>();
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
@@ -78,6 +83,7 @@ export class Cluster {
     this.#adapterClient = new Redis(o.redisUrl, { retryStrategy: (n) => Math.min(100 * n, 1000) });
     this.#adapterClient.on('error', () => {});
     this.dir = new RoomDirectory(this.#cmd, this.node, leaseTimings(o.leaseMs));
+    this.#missing = new MissingNodes(this.dir.timings.leaseMs);
     this.bus = new NodeBus(this.#cmd, this.#sub, this.node);
     this.limits = new RedisLimitStore(this.#cmd);
   }
@@ -106,7 +112,29 @@ export class Cluster {
         .catch((e: unknown) => this.#o.log.warn({ room: room.code, err: e }, 'publishing a room failed'));
     },
     unclaim: (code) => void this.dir.release(code).catch(() => {}),
+    changed: (code) => this.#publish(code),
   };
+
+  /** What Redis last heard of each room from here (status and recording), so unchanged meta costs nothing. */
+  readonly #published = new Map<string, string>();
+
+  /**
+   * A room's status or recording changed (started, paused, a new round's recording): tell Redis now. A process
+   * that takes the room over reads both — waiting for the next renewal would let it resume a stale recording, or
+   * leave a running class paused.
+   */
+  #publish(code: string): void {
+    const room = this.#rooms?.get(code);
+    if (!room || room.status === 'ended' || this.#closed) return;
+    const r = owned(room);
+    const said = `${r.status}|${r.recording}`;
+    if (this.#published.get(code) === said) return;
+    this.#published.set(code, said);
+    this.dir
+      .renew([r])
+      .then((lost) => (lost.length > 0 ? this.#lose(code) : undefined))
+      .catch((e: unknown) => this.#o.log.warn({ room: code, err: e }, 'publishing a room failed'));
+  }
 
   sockets(rooms: RoomRegistry): SocketRouter {
     this.#rooms = rooms;
@@ -128,7 +156,12 @@ export class Cluster {
   readonly httpGate = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const m = SESSION_PATH.exec(req.url);
     if (!m || !this.#rooms) return;
-    const code = normaliseRoomCode(decodeURIComponent(m[1]!));
+    let code: string;
+    try {
+      code = normaliseRoomCode(decodeURIComponent(m[1]!));
+    } catch {
+      return; // a malformed escape: not a room code; the route answers it
+    }
     if (!ROOM_CODE_PATTERN.test(code) || this.#rooms.get(code)) return;
     const request: InjectOptions = {
       method: req.method as InjectOptions['method'],
@@ -195,7 +228,15 @@ export class Cluster {
       log: this.#o.log,
       app: () => o.app,
     });
-    this.bus.onCall((body) => this.#remotes!.handle(body as OwnerCall));
+    this.bus.onCall(async (body) => {
+      const call = body as OwnerCall;
+      // This process holds the lease of a room it is still resuming, so the others send its clients here already: a
+      // call about it waits for the room rather than answering "no such session" (which sends a student away).
+      const code = roomOfCall(call);
+      const taking = code ? this.#taking.get(code) : undefined;
+      if (taking) await taking;
+      return this.#remotes!.handle(call);
+    });
     await this.bus.start();
     // A sid names the process that made it, so the one-machine launcher can send a polling request home.
     const tag = process.env.CLUSTER_WORKER;
@@ -224,28 +265,31 @@ export class Cluster {
   async #renew(): Promise<void> {
     const rooms = this.#rooms;
     if (!rooms) return;
-    const live: OwnedRoom[] = [];
-    for (const room of rooms.rooms()) {
-      if (room.status !== 'ended') live.push(owned(room));
-      else if (!this.#released.has(room.code)) {
+    for (const room of [...rooms.rooms()]) {
+      if (room.status === 'ended' && !this.#released.has(room.code)) {
         this.#released.add(room.code);
+        this.#published.delete(room.code);
         await this.dir.release(room.code);
       }
     }
     for (const code of this.#taking.keys()) await this.dir.hold(code);
+    // Read the rooms only now, after the awaits above: a change published meanwhile must not be overwritten.
+    const live: OwnedRoom[] = [];
+    for (const room of rooms.rooms()) if (room.status !== 'ended') live.push(owned(room));
     const lost = await this.dir.renew(live);
     for (const code of lost) await this.#lose(code);
-    // Connections forwarded from a process that died will never say goodbye.
+    // Connections forwarded from a process that died will never say goodbye (but a Redis restarted empty has
+    // forgotten every live process too, until they renew: see MissingNodes).
     for (const node of this.#remotes?.nodes() ?? []) {
-      if (!(await this.dir.alive(node))) {
-        const n = this.#remotes!.dropNode(node);
-        this.#o.log.warn({ node, connections: n }, 'a front process is gone: its connections are dropped');
-      }
+      if (!this.#missing.gone(node, await this.dir.alive(node), performance.now())) continue;
+      const n = this.#remotes!.dropNode(node);
+      this.#o.log.warn({ node, connections: n }, 'a front process is gone: its connections are dropped');
     }
   }
 
   /** Another process holds this room's lease now: stop running it here without writing its recording again. */
   async #lose(code: string): Promise<void> {
+    this.#published.delete(code);
     const room = this.#rooms?.drop(code);
     if (!room) return;
     this.#o.log.error({ room: code }, 'lease lost to another process: the room stops here');
@@ -276,8 +320,9 @@ export class Cluster {
       await this.dir.release(code);
       return false;
     }
+    let wasRunning: boolean;
     try {
-      await this.#o.resume(rec.recording, rec.hostKey);
+      ({ wasRunning } = await this.#o.resume(rec.recording, rec.hostKey));
     } catch (e) {
       this.#o.log.error(
         { room: code, recording: rec.recording, err: e },
@@ -288,12 +333,14 @@ export class Cluster {
     }
     const room = this.#rooms?.get(code);
     if (!room) return false;
-    // It was running when its owner died: the class goes on at once (a resume by hand waits for the teacher).
-    if (rec.status === 'running' && room.status === 'paused') room.resume();
+    // It was running when its owner died: the class goes on at once (a resume by hand waits for the teacher). The
+    // recording decides, not the record in Redis: a start acknowledged just before the crash is in the file, while
+    // the record may not have heard of it.
+    if (wasRunning && room.status === 'paused') room.resume();
     const ms = Math.round(performance.now() - t0);
     this.takeovers.push({ code, ms });
     this.#o.log.info(
-      { room: code, recording: rec.recording, ms },
+      { room: code, recording: rec.recording, ms, status: room.status },
       'room taken over from a process that died',
     );
     await this.bus.announceMoved(code, this.node);
@@ -335,6 +382,22 @@ export class Cluster {
     this.#cmd.disconnect();
     this.#adapterClient.disconnect();
   }
+}
+
+/** The room a call from another process is about, when it names one. */
+function roomOfCall(call: OwnerCall): string | null {
+  let raw: unknown;
+  if (call.k === 'event') raw = (call.args[0] as { code?: unknown } | undefined)?.code;
+  else if (call.k === 'reattach') raw = call.code;
+  else if (call.k === 'http') {
+    const m = SESSION_PATH.exec(typeof call.request.url === 'string' ? call.request.url : '');
+    try {
+      raw = m ? decodeURIComponent(m[1]!) : null;
+    } catch {
+      raw = null;
+    }
+  }
+  return typeof raw === 'string' ? normaliseRoomCode(raw) : null;
 }
 
 function owned(room: Room): OwnedRoom {

@@ -27,7 +27,12 @@ export function routeOf(head: string): Route {
   if (sid) return { worker: Number(sid[1]) };
   const fromQuery = url.searchParams.get('room');
   const fromPath = /^\/api\/sessions\/([^/]+)/.exec(url.pathname)?.[1];
-  const raw = fromQuery ?? (fromPath ? decodeURIComponent(fromPath) : null);
+  let raw: string | null;
+  try {
+    raw = fromQuery ?? (fromPath ? decodeURIComponent(fromPath) : null);
+  } catch {
+    return {}; // a malformed escape (%E0): no room to route by; the worker answers it
+  }
   if (raw === null) return {};
   const code = normaliseRoomCode(raw);
   return ROOM_CODE_PATTERN.test(code) ? { room: code } : {};

@@ -328,6 +328,8 @@ export class RecordingStore {
     recorder: FileRecorder;
     divergence: Divergence | null;
     participants: ResumedParticipant[];
+    /** The session was running (started, not paused) when the file stopped: a takeover runs it on. */
+    wasRunning: boolean;
   }> {
     if (this.isLive(id) || this.#resuming.has(id))
       throw new StoreError('RECORDING_LIVE', `session ${id} is running: nothing to resume`, 409);
@@ -347,10 +349,12 @@ export class RecordingStore {
   ) {
     // Who was seated where: the room re-seats returning students on their pods from these join actions.
     const seats = new Map<string, ResumedParticipant>();
+    let wasRunning = false;
     const { machine, goodBytes, unterminated } = await this.#replay(id, {
       onTick: watch.onTick,
       onLine: (l) => {
         if (l.k === 'a') watch.onAction?.(l);
+        wasRunning = runningAfter(l, wasRunning);
         // A seat given away or removed (a continued session's), or a bot that gave its seat away or was removed,
         // is not seated again.
         if (l.k === 'a' && (l.action === 'seat_removed' || l.action === 'bot_leave') && typeof l.detail?.['participant'] === 'string') {
@@ -420,6 +424,7 @@ export class RecordingStore {
       recorder,
       divergence: machine.divergence,
       participants: [...seats.values()],
+      wasRunning,
     };
   }
 
@@ -617,4 +622,17 @@ function countParticipant(people: Set<string>, l: BodyLine): void {
   if (l.k === 'c' && l.by !== 'host' && l.by !== 'timeline') people.add(l.by);
   else if (l.k === 'a' && l.action === 'join' && typeof l.detail?.['participant'] === 'string')
     people.add(l.detail['participant']);
+}
+
+/**
+ * Whether the session runs after `line`, given whether it ran before (the room's status, as its host actions set
+ * it): start, resume and a new round run it; a pause, a reset to the lobby, an end or a fault stop it, and so does a resume
+ * marker — a session resumed by hand waits for its teacher's Resume, which is recorded.
+ */
+function runningAfter(line: BodyLine, ran: boolean): boolean {
+  if (line.k === 'r' || line.k === 'e') return false;
+  if (line.k !== 'a') return ran;
+  if (line.action === 'start' || line.action === 'resume' || line.action === 'round_start') return true;
+  if (line.action === 'pause' || line.action === 'reset' || line.action === 'end' || line.action === 'fault') return false;
+  return ran;
 }

@@ -39,6 +39,8 @@ export interface RoomOptions {
   continuedSeats?: readonly ContinuedSeat[];
   /** Resuming: the game as the recording left it; the room comes back paused in its round (or at its results). */
   game?: RoomGame;
+  /** Told after every change of the session's meta (status, recording, …): a cluster publishes what a takeover needs. */
+  onMetaChanged?: (code: string) => void;
 }
 
 /** The socket.io-style channels of one room: everyone, host + presenter, hosts, spectators, students + spectators. */
@@ -160,6 +162,7 @@ export class RoomCore {
   metaChanged(): SessionMeta {
     const m = this.meta();
     this.port.broadcast(this.channels.all, 'session:update', m);
+    this.o.onMetaChanged?.(this.code);
     return m;
   }
 

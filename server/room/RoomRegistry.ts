@@ -27,6 +27,8 @@ export interface RoomClaims {
   claim(code: string, hostKey: string): Promise<boolean>;
   /** The room exists now: publish what a takeover needs (its recording). */
   opened(room: Room): void;
+  /** The room's status or recording may have changed: publish it now, not at the next renewal. */
+  changed(code: string): void;
   /** The room will not open after all. */
   unclaim(code: string): void;
 }
@@ -137,6 +139,7 @@ export class RoomRegistry {
       seats: s.seats,
       continuedSeats: s.continuedSeats,
       game: s.game,
+      ...(this.#o.claims ? { onMetaChanged: (c: string) => this.#o.claims!.changed(c) } : {}),
     });
     this.#rooms.set(code, room);
     this.#o.log.info({ room: code, scenario: s.scenario.name }, 'session created');

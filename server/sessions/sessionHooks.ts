@@ -90,10 +90,11 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     return started(room);
   };
 
-  const resumeSession: NonNullable<RecordingRoutesOptions['resumeSession']> = async (id, auth) => {
+  /** Reopen an interrupted session under its old code; `wasRunning`: it was running when the file stopped. */
+  const reopen = async (id: string, auth: { hostKey?: string }) => {
     // The round it was in comes back too: its number, length, clock and scores, and the bots' plans.
     const restorer = new GameRestorer();
-    const { header, state, recorder, participants } = await store.resume(id, auth, restorer.watch);
+    const { header, state, recorder, participants, wasRunning } = await store.resume(id, auth, restorer.watch);
     reopened.set(header.code, recorder);
     const game = restorer.finish(state);
     // Earlier rounds were other recordings: score them again, so every round's CSV is on the dashboard again.
@@ -118,7 +119,20 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
         409,
       );
     }
-    return started(room);
+    return { session: started(room), wasRunning };
+  };
+
+  /** The recordings page's Resume: the room comes back paused, so students can return before the teacher resumes. */
+  const resumeSession: NonNullable<RecordingRoutesOptions['resumeSession']> = async (id, auth) =>
+    (await reopen(id, auth)).session;
+
+  /**
+   * A cluster's takeover of a room whose process died: as a resume, but the caller runs on a session that was
+   * running when the file stopped (the recording says so, whatever Redis last heard).
+   */
+  const takeOverSession = async (id: string, hostKey: string): Promise<{ code: string; wasRunning: boolean }> => {
+    const r = await reopen(id, { hostKey });
+    return { code: r.session.code, wasRunning: r.wasRunning };
   };
 
   /** A recording's round, scored by replaying it through the game as the live room did (a resume's restorer). */
@@ -157,7 +171,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     return out;
   };
 
-  return { recorderFactory, continueSession, resumeSession, resultsCsv };
+  return { recorderFactory, continueSession, resumeSession, takeOverSession, resultsCsv };
 }
 
 function started(room: { code: string; hostKey: string }): StartedSession {

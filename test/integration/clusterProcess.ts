@@ -1,5 +1,6 @@
 /** Server processes of a test cluster: `node server/main.ts` with REDIS_URL, a shared DATA_DIR and short leases. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect as connectTcp, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 export interface ServerProcess {
@@ -35,4 +36,58 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     await exited;
   };
   return { url, proc, log, exited, kill9: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM') };
+}
+
+export interface FrontDoor {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A plain TCP load balancer in front of the processes, as a school's or a cloud's would be (not sticky): each new
+ * connection goes to the first of `targets` that accepts it, so a client of a process that died reconnects to the
+ * next one by itself, through the same URL.
+ */
+export async function startFrontDoor(targets: () => string[]): Promise<FrontDoor> {
+  const open = new Set<Socket>();
+  const server = createServer((conn) => {
+    conn.pause();
+    open.add(conn);
+    conn.on('close', () => open.delete(conn));
+    conn.on('error', () => {});
+    const urls = targets();
+    const attempt = (i: number) => {
+      const u = urls[i];
+      if (!u || conn.destroyed) return void conn.destroy();
+      const { hostname, port } = new URL(u);
+      const up = connectTcp({ host: hostname, port: Number(port) });
+      open.add(up);
+      up.once('error', () => {
+        open.delete(up);
+        attempt(i + 1);
+      });
+      up.once('connect', () => {
+        up.removeAllListeners('error');
+        up.on('error', () => conn.destroy());
+        up.on('close', () => {
+          open.delete(up);
+          conn.destroy();
+        });
+        conn.on('close', () => up.destroy());
+        conn.pipe(up);
+        up.pipe(conn);
+        conn.resume();
+      });
+    };
+    attempt(0);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    close: async () => {
+      for (const s of open) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -23,6 +23,8 @@ describe('the cluster launcher routes a connection by its first request', () => 
     ['a code that cannot be one', get('/api/sessions/__proto__'), {}],
     ['a sid not made by a worker', get('/socket.io/?sid=abc'), {}],
     ['bytes that are not HTTP', '\x16\x03\x01garbage', {}],
+    // decodeURIComponent throws on it: the launcher must not (it would crash with every connection it routes).
+    ['a malformed escape in the path', get('/api/sessions/%E0%A4%A'), {}],
   ])('%s', (_, head, route) => {
     expect(routeOf(head)).toEqual(route);
   });
