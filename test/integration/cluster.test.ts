@@ -1,7 +1,8 @@
 /**
  * The cluster through real processes and a real Redis (docs/scaling.md): a room made on one process is joined
  * through the others, frames and commands flow across them, a kill -9 of the room's owner moves the room to
- * another process with every acknowledged command in its recording, and a Redis restart mid-session heals.
+ * another process with every acknowledged command in its recording, a Redis restart mid-session heals, and a kill -9
+ * right after a new round began resumes that round.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
-import type { JoinResult } from '../../shared/protocol/views.ts';
+import type { JoinResult, Snapshot } from '../../shared/protocol/views.ts';
 import { startFrontDoor, startServerProcess, type FrontDoor, type ServerProcess } from './clusterProcess.ts';
 import { call, ok, type Client } from './helpers.ts';
 import { redisForTests, startRedis, type TestRedis } from './redisHarness.ts';
@@ -271,5 +272,44 @@ describe.skipIf(!run)('a cluster of server processes on Redis', () => {
     // New rooms still get cluster-wide codes.
     const again = await create(c);
     expect(await owner(again.code)).toBe(await nodeOf(c));
+  });
+
+  it('a kill -9 right after a new round began moves the room with that round and its recording', async () => {
+    const live = procs.filter((p) => p.proc.exitCode === null && p.proc.signalCode === null);
+    const [b, c] = live as [ServerProcess, ServerProcess];
+    const session = await create(b);
+    // The teacher and a student are on c; the room runs on b.
+    const host = await open(c);
+    const attached = ok(
+      await call(host, 'host:attach', { v: PROTOCOL_VERSION, code: session.code, hostKey: session.hostKey }),
+    );
+    const student = await open(c);
+    ok(await call(student, 'student:join', { v: PROTOCOL_VERSION, code: session.code, nickname: 'eve' }));
+    const snapshots: Snapshot[] = [];
+    host.on('state:snapshot', (snap) => snapshots.push(snap));
+    const seen = frames(student);
+    ok(await call(host, 'session:start', {}));
+    await until('frames of round 1', () => seen.length >= 2);
+    ok(await call(host, 'round:end', {}));
+    // Round 2 is a fresh simulation with its own recording; round 1's recording has ended.
+    expect(ok(await call(host, 'round:start', {})).roundNo).toBe(2);
+    await b.kill9();
+
+    // c takes the room over from round 2's recording (round 1's cannot be resumed) and it runs on.
+    await until('the room running on c', async () => (await owner(session.code)) === (await nodeOf(c)));
+    const moved = await until('a snapshot from the new owner', () =>
+      snapshots.find((snap) => snap.game?.roundNo === 2),
+    );
+    const round1 = attached.snapshot.session.recordingId;
+    expect(moved.session.recordingId).toBeTruthy();
+    expect(moved.session.recordingId).not.toBe(round1);
+    expect(moved.session.status).toBe('running');
+    const after = seen.length;
+    await until('frames of round 2 after the takeover', () => seen.length > after + 2);
+    const lines = readFileSync(join(dataDir, 'recordings', `${moved.session.recordingId}.ndjson`), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { k: string });
+    expect(lines.some((l) => l.k === 'r')).toBe(true);
   });
 });
