@@ -22,7 +22,10 @@ export interface RoomRecord {
   recording: string;
   /** The teacher's host key, so it still opens the room after a takeover. Redis is as trusted as the servers. */
   hostKey: string;
-  /** lobby | running | paused | ended: a takeover resumes a running room at once. */
+  /**
+   * lobby | running | paused | ended, as the owner last published it (for people looking at Redis). A takeover does
+   * not trust it to decide whether the room runs on: the recording says so (see RecordingStore.resume).
+   */
   status: string;
 }
 
