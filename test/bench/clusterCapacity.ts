@@ -38,6 +38,8 @@ interface StepResult {
   generatorBusy: number;
   load: number;
   held: boolean;
+  /** Bytes the clients received per frame (all messages included): the baseline sends frames of this size. */
+  bytesPerFrame: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,26 +115,78 @@ const nextMessage = (w: ChildProcess, type: string) =>
     }),
   );
 
-/** Load one configuration step by step until a step fails; returns every step measured. */
-async function ramp(label: string, workers: number, o: CapacityOptions): Promise<StepResult[]> {
+/** What a ramp loads: the real server (one process or a cluster) or the bare socket.io baseline. */
+interface Target {
+  url: string;
+  /** Rooms for the next step, ready for clients. */
+  newRooms(n: number): Promise<string[]>;
+  /** The load generator's script and its assignment for those rooms. */
+  generator: string;
+  assignment(codes: string[], perRoom: number): unknown;
+  stop(): Promise<void>;
+}
+
+/** The real server: one process (`workers` 0) or the launcher with `workers` processes on its own redis-server. */
+async function realServer(workers: number): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'oom-capacity-'));
   const { child, url } = await startServer(workers, dataDir);
+  return {
+    url,
+    newRooms: async (n) => {
+      const codes: string[] = [];
+      for (let i = 0; i < n; i++) codes.push(await createAndStart(url));
+      return codes;
+    },
+    generator: 'serverLoadWorker.ts',
+    assignment: (codes, perRoom) => ({ url, rooms: codes.map((code) => ({ code, count: perRoom })), pauseSec: [3, 10] }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The bare socket.io 4.8 baseline (baselineServer.ts): one broadcast per room per tick of frames the size the real
+ * server's students received, an ack per command; every client sends commands as the bot students do.
+ */
+async function bareSocketIo(frameBytes: number): Promise<Target> {
+  const child = fork(join(import.meta.dirname, 'baselineServer.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, FRAME_BYTES: String(frameBytes) },
+    stdio: 'inherit',
+  });
+  const { port } = (await nextMessage(child, 'listening')) as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  let made = 0;
+  return {
+    url,
+    newRooms: async (n) => Array.from({ length: n }, () => `room${made++}`),
+    generator: 'baselineWorker.ts',
+    assignment: (codes, perRoom) => ({
+      url,
+      rooms: codes.map((code) => ({ code, count: perRoom, actors: perRoom })),
+      pauseSec: [3, 10],
+    }),
+    stop: async () => {
+      child.send({ type: 'stop' });
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** Load one configuration step by step until a step fails; returns every step measured. */
+async function ramp(label: string, target: Target, o: CapacityOptions): Promise<StepResult[]> {
   const generators: ChildProcess[] = [];
   const steps: StepResult[] = [];
   try {
     for (let rooms = o.step; rooms <= o.maxRooms; rooms += o.step) {
       // One more generator process per step, with this step's new rooms.
-      const codes: string[] = [];
-      for (let i = 0; i < o.step; i++) codes.push(await createAndStart(url));
+      const codes = await target.newRooms(o.step);
       const g = fork(
-        join(import.meta.dirname, 'serverLoadWorker.ts'),
-        [
-          JSON.stringify({
-            url,
-            rooms: codes.map((code) => ({ code, count: o.perRoom })),
-            pauseSec: [3, 10],
-          }),
-        ],
+        join(import.meta.dirname, target.generator),
+        [JSON.stringify(target.assignment(codes, o.perRoom))],
         { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
       );
       generators.push(g);
@@ -147,6 +201,7 @@ async function ramp(label: string, workers: number, o: CapacityOptions): Promise
         wallMs: number;
         cpuMicros: number;
         frames: number;
+        bytes: number;
         latencies: number[];
         errors: number;
       }[];
@@ -166,6 +221,7 @@ async function ramp(label: string, workers: number, o: CapacityOptions): Promise
         generatorBusy: Math.max(...reports.map((x) => x.cpuMicros / 1000 / x.wallMs)),
         load: loadavg()[0]!,
         held: p99 <= o.p99LimitMs && framesPerSec >= o.minFramesPerSec,
+        bytesPerFrame: reports.reduce((a, x) => a + x.bytes, 0) / Math.max(1, reports.reduce((a, x) => a + x.frames, 0)),
       };
       steps.push(r);
       process.stdout.write(
@@ -176,9 +232,7 @@ async function ramp(label: string, workers: number, o: CapacityOptions): Promise
   } finally {
     for (const w of generators) w.send({ type: 'stop' });
     await sleep(500);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    await target.stop();
   }
   return steps;
 }
@@ -186,19 +240,24 @@ async function ramp(label: string, workers: number, o: CapacityOptions): Promise
 /** The comparison: one process first, then the cluster, then capacities and their ratio. */
 export async function compareCapacity(o: CapacityOptions): Promise<void> {
   process.stdout.write(
-    `\n## capacity: 1 process vs ${o.workers} worker processes (launcher + redis-server), steps of ${o.step} rooms × ${o.perRoom} students at 10 Hz; a step holds at ≥ ${o.minFramesPerSec} frames/s and p99 ≤ ${o.p99LimitMs} ms; load average at start ${loadavg()[0]!.toFixed(2)}\n`,
+    `\n## capacity: 1 process vs ${o.workers} worker processes (launcher + redis-server) vs a bare socket.io server, steps of ${o.step} rooms × ${o.perRoom} students at 10 Hz; a step holds at ≥ ${o.minFramesPerSec} frames/s and p99 ≤ ${o.p99LimitMs} ms; load average at start ${loadavg()[0]!.toFixed(2)}\n`,
   );
-  const single = await ramp('1 process', 0, o);
-  const cluster = await ramp(`${o.workers} workers + Redis`, o.workers, o);
+  const single = await ramp('1 process', await realServer(0), o);
+  const cluster = await ramp(`${o.workers} workers + Redis`, await realServer(o.workers), o);
+  // The same ramp on a bare socket.io server sending frames of the size the real one's clients received.
+  const frameBytes = Math.round(single[0]?.bytesPerFrame ?? 100);
+  const bare = await ramp('bare socket.io (1 proc)', await bareSocketIo(frameBytes), o);
   const capacity = (steps: StepResult[]) => Math.max(0, ...steps.filter((s) => s.held).map((s) => s.clients));
   const a = capacity(single);
   const b = capacity(cluster);
+  const c = capacity(bare);
   const target = o.perRoom * 40;
   const at = cluster.find((s) => s.clients === target);
   process.stdout.write(
     [
       `capacity                   1 process ${a} clients; ${o.workers} workers ${b} clients${b >= o.maxRooms * o.perRoom ? ' (the most tried: at least this)' : ''}`,
       `ratio                      ${a ? (b / a).toFixed(2) : 'n/a'}× (target ≥ 1.7×)`,
+      `bare socket.io baseline    ${c} clients in one process (frames of ${frameBytes} B, one broadcast per room per tick): one OOM Arena process holds ${c ? ((a / c) * 100).toFixed(0) : 'n/a'} % of it`,
       `target load (${target})     ${at ? `${at.framesPerSec.toFixed(2)} frames/s, p99 ${at.p99.toFixed(0)} ms → ${at.held ? 'holds' : 'fails'}` : 'not reached'}`,
       `machine load average       ${loadavg()
         .map((x) => x.toFixed(2))
