@@ -70,6 +70,10 @@ export class RoomGame {
   get stats(): Readonly<GameStats> {
     return this.#stats;
   }
+  /** The round's memory trace so far (for the post-mortem cards; bounded by TRACE_MAX_SAMPLES per slot). */
+  get trace(): Readonly<MemoryTrace> {
+    return this.#trace;
+  }
   /** L3: false while a question or its reveal holds the clock, and after the round. */
   get clockRuns(): boolean {
     return simRunning(this.#lesson) || this.#lesson.phase === 'lobby';
@@ -164,7 +168,8 @@ export class RoomGame {
    */
   afterTick(state: SimState): { slot: string; command: Command }[] {
     updateStats(this.#stats, state);
-    sampleTrace(this.#trace, state);
+    // Only a round has post-mortem cards: free play in the lobby keeps no trace (it would grow for as long as it runs).
+    if (this.#lesson.phase === 'round') sampleTrace(this.#trace, state);
     const out: { slot: string; command: Command }[] = [];
     if (this.#bots.size === 0) return out;
     const node = nodeView(state);

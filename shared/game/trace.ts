@@ -22,6 +22,12 @@ export interface MemoryTrace {
   slots: Dict<SlotTrace>;
 }
 
+/**
+ * At most this many samples per slot (twice the card's 240 points): past it, neighbouring samples are merged, the
+ * higher one kept, and the stride doubles, so a two-hour round holds no more memory than an eight-minute one.
+ */
+export const TRACE_MAX_SAMPLES = 480;
+
 export function emptyTrace(everyTicks = 10): MemoryTrace {
   return { everyTicks: Math.max(1, Math.trunc(everyTicks)), slots: dict() };
 }
@@ -29,8 +35,9 @@ export function emptyTrace(everyTicks = 10): MemoryTrace {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** PM1: sample every slot's live pod, in place, when the tick falls on the stride. O(pods). */
-export function sampleTrace(trace: MemoryTrace, state: SimState): void {
+export function sampleTrace(trace: MemoryTrace, state: SimState, maxSamples = TRACE_MAX_SAMPLES): void {
   if (state.tick % trace.everyTicks !== 0) return;
+  let full = false;
   const t = ticksToSec(state.tick);
   const seen = new Set<string>();
   for (const p of state.pods) {
@@ -43,7 +50,15 @@ export function sampleTrace(trace: MemoryTrace, state: SimState): void {
     s.usageMiB.push(live.cState === 'Running' ? round1(pagesToMiB(podUsagePages(live))) : null);
     s.limitMiB.push(live.spec.limitPages === null ? null : round1(pagesToMiB(live.spec.limitPages)));
     s.requestMiB.push(live.spec.requestPages === null ? null : round1(pagesToMiB(live.spec.requestPages)));
+    if (s.t.length > maxSamples) full = true;
   }
+  if (full) halve(trace);
+}
+
+/** Every slot's samples merged pairwise (the peak of each pair kept), and samples taken half as often from now on. */
+function halve(trace: MemoryTrace): void {
+  trace.everyTicks *= 2;
+  for (const [slot, s] of Object.entries(trace.slots)) trace.slots[slot] = downsample(s, Math.ceil(s.t.length / 2));
 }
 
 /**

@@ -4,6 +4,7 @@ import { postMortem, incidentCause } from '../../shared/game/postmortem.ts';
 import { builtinQuestion } from '../../shared/game/questions.ts';
 import { emptyStats, updateStats } from '../../shared/game/score.ts';
 import { downsample, emptyTrace, sampleTrace, type SlotTrace } from '../../shared/game/trace.ts';
+import { RoomGame } from '../../server/game/RoomGame.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { timelineByTick } from '../../shared/scenario/run.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
@@ -44,6 +45,58 @@ describe('PM2: downsampling keeps the peaks', () => {
     const d = downsample(s, 10);
     expect(d).toEqual(s);
     expect(d.t).not.toBe(s.t);
+  });
+});
+
+describe('PM1: a trace stays bounded however long the round', () => {
+  it('past its cap the samples merge pairwise (peaks kept) and the stride doubles', () => {
+    const sc = builtinScenario('worked-example')!;
+    const state = createSimulation(sc);
+    const timeline = timelineByTick(sc);
+    const capped = emptyTrace(1);
+    const full = emptyTrace(1);
+    for (let t = 1; t <= 1500; t++) {
+      advance(state, timeline.get(t) ?? []);
+      sampleTrace(capped, state, 40);
+      sampleTrace(full, state, Infinity);
+    }
+    const slots = Object.keys(full.slots);
+    expect(slots.length).toBeGreaterThan(0);
+    // 1500 samples would have been kept; the capped trace holds at most 40 per slot, sampled ever less often.
+    expect(capped.everyTicks).toBeGreaterThanOrEqual(32);
+    for (const slot of slots) {
+      const all = full.slots[slot]!;
+      const kept = capped.slots[slot]!;
+      expect(all.t.length).toBeGreaterThan(1000);
+      expect(kept.t.length).toBeLessThanOrEqual(40);
+      expect(kept.t.length).toBeGreaterThanOrEqual(15);
+      expect([...kept.t].sort((a, b) => a - b)).toEqual(kept.t);
+      // The highest point of the whole round (a kill happens at a peak) is still on the card.
+      const peak = (xs: (number | null)[]) => Math.max(...xs.map((u) => u ?? 0));
+      const fromStride = all.usageMiB.filter((_, i) => Math.round(all.t[i]! * 10) % capped.everyTicks === 0);
+      expect(peak(kept.usageMiB)).toBeGreaterThanOrEqual(peak(fromStride));
+      expect(peak(kept.usageMiB)).toBeLessThanOrEqual(peak(all.usageMiB));
+    }
+  });
+});
+
+describe('PM1: only a round is traced', () => {
+  it('free play in the lobby keeps no trace (it would grow as long as the lobby runs); a round does', () => {
+    const state = createSimulation(builtinScenario('worked-example')!);
+    const game = new RoomGame();
+    for (let t = 1; t <= 300; t++) {
+      advance(state, []);
+      game.afterTick(state);
+    }
+    expect(game.lesson.phase).toBe('lobby');
+    expect(Object.keys(game.trace.slots)).toHaveLength(0);
+    expect(game.startRound('worked-example', 60, state.tick, 1).ok).toBe(true);
+    for (let t = 1; t <= 100; t++) {
+      advance(state, []);
+      game.afterTick(state);
+    }
+    expect(Object.values(game.trace.slots).every((s) => s.t.length === 10)).toBe(true);
+    expect(Object.keys(game.trace.slots).length).toBeGreaterThan(0);
   });
 });
 
