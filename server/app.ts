@@ -155,7 +155,9 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
       // With node --expose-gc the benchmark can ask for a collection first, to measure live memory, not garbage.
       const gc = (globalThis as { gc?: () => void }).gc;
       if ((req.query as { gc?: string }).gc === '1' && gc) gc();
-      return metrics.snapshot({ sessions: rooms.liveCount, connections: io.engine.clientsCount });
+      // What socket.io keeps for connection-state recovery (its in-memory adapter's packet buffer), to see it stay flat.
+      const kept = (io.of('/').adapter as { packets?: unknown[] }).packets?.length ?? null;
+      return metrics.snapshot({ sessions: rooms.liveCount, connections: io.engine.clientsCount, recoveryPackets: kept });
     });
     app.post('/api/metrics/reset', async () => {
       metrics.reset();

@@ -10,6 +10,10 @@
  * Options: --measure <s> (default 180: long enough to see memory settle) --baseline <s> (default 30) --warmup <s> (5)
  * --generators <n> (2) --only fleet|big. For development: --measure 20.
  *
+ * `--soak <minutes>` instead keeps the real server under the fleet's load (or --only big) that long, sampling every
+ * 30 s its RSS, live heap and what connection-state recovery keeps, and prints the RSS per client after 3 minutes
+ * and the growth from there to the end (memory that stays flat grows by ~0).
+ *
  * `--workers N` instead compares the capacity of N server processes on Redis with one process (clusterCapacity.ts;
  * --step <rooms> (5), --max-rooms <n> (60)).
  */
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     generators: { type: 'string', default: '2' },
     only: { type: 'string' },
+    soak: { type: 'string' },
     workers: { type: 'string' },
     step: { type: 'string', default: '5' },
     'max-rooms': { type: 'string', default: '60' },
@@ -39,6 +44,7 @@ const MEASURE_S = Number(values.measure);
 const BASELINE_S = Number(values.baseline);
 const WARMUP_S = Number(values.warmup);
 const WORKERS = Number(values.generators);
+const SOAK_MIN = values.soak === undefined ? 0 : Number(values.soak);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Metrics {
@@ -51,6 +57,7 @@ interface Metrics {
   tickLatenessP99Ms: number;
   eventLoopDelayP99Ms: number;
   connections: number;
+  recoveryPackets?: number;
 }
 interface Report {
   clients: number;
@@ -123,9 +130,18 @@ interface Phase {
   genBusy: number[];
   /** RSS over the idle server, per client, sampled through the measurement (KB). */
   rssPerClientKb: number[];
+  /** Every sample as taken: seconds into the measurement, and what the probe read. */
+  samples: (Sample & { atS: number })[];
   rssMiB: number;
   load: [number, number];
   extra: string[];
+}
+
+interface Sample {
+  cpuMicros: number;
+  rssBytes: number;
+  heapBytes?: number;
+  recoveryPackets?: number;
 }
 
 /** `actors`: how many of a room's clients send commands (students with a pod; spectators only watch). */
@@ -154,8 +170,9 @@ async function measure(
   workerScript: string,
   assignments: Assignment[],
   seconds: number,
-  probe: () => Promise<{ cpuMicros: number; rssBytes: number }>,
+  probe: () => Promise<Sample>,
   idleRss: number,
+  sampleEveryS = Math.max(5, Math.min(30, seconds / 6)),
 ): Promise<Omit<Phase, 'extra'> & { workers: ChildProcess[] }> {
   const workers = assignments.map((a) => fork(join(import.meta.dirname, workerScript), [JSON.stringify(a)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
   // Whatever happens, the generators do not outlive the benchmark.
@@ -168,11 +185,11 @@ async function measure(
   const p0 = await probe();
   const t0 = performance.now();
   for (const w of workers) w.send({ type: 'measure' });
-  const rssSamples: number[] = [];
-  const sampleEvery = Math.max(5, Math.min(30, seconds / 6));
-  for (let left = seconds; left > 0; left -= sampleEvery) {
-    await sleep(Math.min(left, sampleEvery) * 1000);
-    rssSamples.push((await probe()).rssBytes);
+  const samples: Phase['samples'] = [];
+  for (let left = seconds; left > 0; left -= sampleEveryS) {
+    await sleep(Math.min(left, sampleEveryS) * 1000);
+    samples.push({ ...(await probe()), atS: (performance.now() - t0) / 1000 });
+    if (SOAK_MIN) process.stdout.write(`  ${soakLine(samples.at(-1)!, idleRss, assignments)}\n`);
   }
   const reportsP = Promise.all(workers.map((w) => nextMsg(w, 'report')));
   for (const w of workers) w.send({ type: 'report' });
@@ -191,7 +208,8 @@ async function measure(
     resyncs: reports.reduce((a, r) => a + r.resyncs, 0),
     errors: reports.reduce((a, r) => a + r.errors, 0),
     genBusy: reports.map((r) => r.cpuMicros / 1000 / r.wallMs),
-    rssPerClientKb: rssSamples.map((b) => (b - idleRss) / clients / 1024),
+    rssPerClientKb: samples.map((x) => (x.rssBytes - idleRss) / clients / 1024),
+    samples,
     rssMiB: p1.rssBytes / 2 ** 20,
     load: [load0, loadavg()[0]!],
   };
@@ -204,15 +222,17 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
     const base = await metrics(url, true);
     const codes: string[] = [];
     for (let i = 0; i < sessions; i++) codes.push(await createAndStart(url));
-    const probe = async () => {
+    const probe = async (): Promise<Sample> => {
       const m = await metrics(url, true);
-      return { cpuMicros: m.cpuUserMicros + m.cpuSystemMicros, rssBytes: m.rssBytes };
+      return { cpuMicros: m.cpuUserMicros + m.cpuSystemMicros, rssBytes: m.rssBytes, heapBytes: m.heapUsedBytes, recoveryPackets: m.recoveryPackets };
     };
     await fetch(`${url}/api/metrics/reset`, { method: 'POST' });
-    const r = await measure('serverLoadWorker.ts', assign(url, codes, perSession), MEASURE_S, probe, base.rssBytes);
+    const seconds = SOAK_MIN ? SOAK_MIN * 60 : MEASURE_S;
+    const r = await measure('serverLoadWorker.ts', assign(url, codes, perSession), seconds, probe, base.rssBytes, SOAK_MIN ? 30 : undefined);
     const m1 = await metrics(url);
     for (const w of r.workers) w.send({ type: 'stop' });
     await sleep(500);
+    if (SOAK_MIN) return { ...r, extra: soakSummary(r.samples, base.rssBytes, base.heapUsedBytes, r.clients) };
     return { ...r, extra: [`tick lateness p99 ${m1.tickLatenessP99Ms.toFixed(1)} ms, event-loop delay p99 ${m1.eventLoopDelayP99Ms.toFixed(1)} ms, ${m1.connections} sockets, ${r.resyncs} resyncs`] };
   } finally {
     child.kill('SIGTERM');
@@ -245,6 +265,26 @@ async function baselineServer(sessions: number, perSession: number, frameBytes: 
     child.send({ type: 'stop' });
     await new Promise((r) => child.once('exit', r));
   }
+}
+
+const kb = (bytes: number, clients: number) => (bytes / clients / 1024).toFixed(1);
+
+function soakLine(x: Sample & { atS: number }, idleRss: number, assignments: Assignment[]): string {
+  const clients = assignments.reduce((a, w) => a + w.rooms.reduce((b, r) => b + r.count, 0), 0);
+  return `${(x.atS / 60).toFixed(1).padStart(5)} min  RSS ${(x.rssBytes / 2 ** 20).toFixed(0)} MiB (${kb(x.rssBytes - idleRss, clients)} KB per client)  heap ${((x.heapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB  kept for recovery ${x.recoveryPackets ?? '?'} packets  load ${loadavg()[0]!.toFixed(2)}`;
+}
+
+/** RSS and live heap per client after 3 minutes, and how much they grew from there to the end. */
+function soakSummary(samples: Phase['samples'], idleRss: number, idleHeap: number, clients: number): string[] {
+  const at3 = samples.find((x) => x.atS >= 175) ?? samples[0]!;
+  const last = samples.at(-1)!;
+  const minutes = (last.atS - at3.atS) / 60;
+  const grow = (a: number, b: number) => `${kb(b - a, clients)} KB per client over ${minutes.toFixed(1)} min (${(((b - a) / Math.max(1, a)) * 100).toFixed(1)} %)`;
+  return [
+    `after ${(at3.atS / 60).toFixed(1)} min: RSS ${kb(at3.rssBytes - idleRss, clients)} KB per client over the idle server (${kb(at3.rssBytes, clients)} KB all in); live heap ${kb((at3.heapBytes ?? 0) - idleHeap, clients)} KB per client`,
+    `growth from there to the end: RSS ${grow(at3.rssBytes, last.rssBytes)}; live heap ${grow(at3.heapBytes ?? 0, last.heapBytes ?? 0)}`,
+    `kept for connection-state recovery: ${at3.recoveryPackets ?? '?'} packets at 3 min, ${last.recoveryPackets ?? '?'} at the end`,
+  ];
 }
 
 function describe(name: string, p: Phase): string[] {
@@ -284,6 +324,14 @@ if (values.workers !== undefined) {
   if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error('--workers takes a number of server processes from 1 to 16');
   process.stdout.write(`# cluster capacity benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback\n`);
   await compareCapacity({ workers, step: Number(values.step), maxRooms: Number(values['max-rooms']), perRoom: 50, warmupS: Math.min(WARMUP_S, 4), measureS: Math.min(MEASURE_S, 10), p99LimitMs: 150, minFramesPerSec: 9.5 });
+  process.exit(0);
+}
+if (SOAK_MIN) {
+  if (!(SOAK_MIN >= 1 && SOAK_MIN <= 120)) throw new Error('--soak takes minutes, from 1 to 120');
+  const [label, sessions, per] = values.only === 'big' ? ['one big class', 1, 300] : ['classroom fleet', 20, 50];
+  process.stdout.write(`# server soak — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${label}: ${sessions} × ${per} clients for ${SOAK_MIN} min, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  const r = await realServer(Number(sessions), Number(per));
+  process.stdout.write([...describe('OOM Arena (soak)', r)].join('\n') + '\n');
   process.exit(0);
 }
 process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s (baseline ${BASELINE_S} s) after ${WARMUP_S} s warm-up\n`);

@@ -1,0 +1,52 @@
+/**
+ * What socket.io keeps for connection-state recovery (issue 14, "memory that stays flat"): it stores every reliable
+ * packet for the recovery window, once per emit. Frames are volatile (a recovered client resyncs from a snapshot),
+ * and what is the same for a room (the leaderboard) is one broadcast per room, so the buffer holds no frames and
+ * grows with what happened, not with the number of clients times the number of ticks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachHost, call, createSession, joinStudent, ok, startServer, type TestServer } from './helpers.ts';
+
+interface KeptPacket {
+  data: unknown[];
+  opts: { rooms: Set<string> };
+}
+
+describe('what connection-state recovery keeps', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(() => s.close());
+
+  it('no frames, and the leaderboard once per room, never once per socket', async () => {
+    const { code, hostKey, room } = await createSession(s, { scenario: 'classroom' });
+    const host = await attachHost(s, code, hostKey);
+    const students = await Promise.all(['ana', 'bo', 'cy', 'di'].map((n) => joinStudent(s, code, n)));
+    ok(await call(host, 'session:start', {}));
+    room.runTicks(20); // the pods are scheduled
+    // Something to score and rank: the students' pods leak at different rates.
+    for (const [i, st] of students.entries()) ok(await call(st.c, 'pod:command', { command: { type: 'set_workload', workload: { leakMiBps: 8 * (i + 1) } } }));
+
+    const kept = () => ((s.io.of('/').adapter as unknown as { packets: KeptPacket[] }).packets ?? []).slice();
+    const socketIds = new Set([host.id, ...students.map((st) => st.c.id)]);
+    const before = kept().length;
+    const frames = 300;
+    for (let i = 0; i < frames; i++) room.runTicks(1);
+    const added = kept().slice(before);
+    const event = (p: KeptPacket) => p.data[0] as string;
+    const perSocket = (p: KeptPacket) => p.opts.rooms.size === 1 && socketIds.has([...p.opts.rooms][0]!);
+
+    // 300 frames went to 5 connections; none of them is kept.
+    expect(added.filter((p) => event(p) === 'state:frame' || event(p) === 'state:delta')).toHaveLength(0);
+    // The leaderboard changed (scores moved), went out as room broadcasts, and was never kept per socket.
+    const boards = added.filter((p) => event(p) === 'leaderboard:update');
+    expect(boards.length).toBeGreaterThan(0);
+    expect(boards.length).toBeLessThanOrEqual(frames / 10);
+    expect(boards.every((p) => !perSocket(p))).toBe(true);
+    // Whatever else is kept per socket is a student's own events: far fewer than one packet per frame per client.
+    const mine = added.filter(perSocket);
+    expect(mine.every((p) => event(p) === 'sim:events')).toBe(true);
+    expect(added.length).toBeLessThan(frames);
+  });
+});
