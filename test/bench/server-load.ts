@@ -232,8 +232,9 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
     const m1 = await metrics(url);
     for (const w of r.workers) w.send({ type: 'stop' });
     await sleep(500);
-    if (SOAK_MIN) return { ...r, extra: soakSummary(r.samples, base.rssBytes, base.heapUsedBytes, r.clients) };
-    return { ...r, extra: [`tick lateness p99 ${m1.tickLatenessP99Ms.toFixed(1)} ms, event-loop delay p99 ${m1.eventLoopDelayP99Ms.toFixed(1)} ms, ${m1.connections} sockets, ${r.resyncs} resyncs`] };
+    const health = `tick lateness p99 ${m1.tickLatenessP99Ms.toFixed(1)} ms, event-loop delay p99 ${m1.eventLoopDelayP99Ms.toFixed(1)} ms, ${m1.connections} sockets, ${r.resyncs} resyncs`;
+    if (SOAK_MIN) return { ...r, extra: [health, ...soakSummary(r.samples, base.rssBytes, base.heapUsedBytes, r.clients)] };
+    return { ...r, extra: [health] };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -283,7 +284,7 @@ function soakSummary(samples: Phase['samples'], idleRss: number, idleHeap: numbe
   return [
     `after ${(at3.atS / 60).toFixed(1)} min: RSS ${kb(at3.rssBytes - idleRss, clients)} KB per client over the idle server (${kb(at3.rssBytes, clients)} KB all in); live heap ${kb((at3.heapBytes ?? 0) - idleHeap, clients)} KB per client`,
     `growth from there to the end: RSS ${grow(at3.rssBytes, last.rssBytes)}; live heap ${grow(at3.heapBytes ?? 0, last.heapBytes ?? 0)}`,
-    `kept for connection-state recovery: ${at3.recoveryPackets ?? '?'} packets at 3 min, ${last.recoveryPackets ?? '?'} at the end`,
+    `kept for connection-state recovery: ${at3.recoveryPackets ?? '?'} packets after ${(at3.atS / 60).toFixed(1)} min, ${last.recoveryPackets ?? '?'} at the end`,
   ];
 }
 
