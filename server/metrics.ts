@@ -53,6 +53,9 @@ export class Metrics {
       cpuSystemMicros: cpu.system,
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
+      // What RSS holds besides live objects: the heap V8 keeps committed, and memory outside it (socket buffers).
+      heapTotalBytes: mem.heapTotal,
+      externalBytes: mem.external,
       tickLatenessP50Ms: this.lateness.percentile(50),
       tickLatenessP99Ms: this.lateness.percentile(99),
       eventLoopDelayP99Ms: this.#eld.percentile(99) / 1e6,
