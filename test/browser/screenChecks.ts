@@ -48,7 +48,20 @@ export async function overlappingText(root: Locator): Promise<string[]> {
       if (style.visibility === 'hidden' || style.display === 'none' || parent.closest('[aria-hidden="true"] svg, .visually-hidden')) continue;
       const range = document.createRange();
       range.selectNodeContents(n);
-      const rects = [...range.getClientRects()].filter((r) => r.width > 1 && r.height > 1);
+      // What is drawn: each line box cut to the ancestors that clip it (a title shortened with "…" runs on unseen).
+      let clip = new DOMRect(-1e6, -1e6, 2e6, 2e6);
+      for (let a: Element | null = parent; a && a !== document.documentElement; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX === 'visible' && getComputedStyle(a).overflowY === 'visible') continue;
+        const b = a.getBoundingClientRect();
+        const l = Math.max(clip.left, b.left), t = Math.max(clip.top, b.top);
+        clip = new DOMRect(l, t, Math.max(0, Math.min(clip.right, b.right) - l), Math.max(0, Math.min(clip.bottom, b.bottom) - t));
+      }
+      const rects = [...range.getClientRects()]
+        .map((r) => {
+          const l = Math.max(r.left, clip.left), t = Math.max(r.top, clip.top);
+          return new DOMRect(l, t, Math.min(r.right, clip.right) - l, Math.min(r.bottom, clip.bottom) - t);
+        })
+        .filter((r) => r.width > 1 && r.height > 1);
       if (rects.length) runs.push({ text, rects });
     }
     const out: string[] = [];
@@ -85,5 +98,28 @@ export async function smallestFontPx(root: Locator): Promise<{ px: number; text:
       if (px < min.px) min = { px, text: text.slice(0, 40) };
     }
     return min;
+  });
+}
+
+/**
+ * The parts of the projector's kill card that matter (its heading, the numbers, the explanation) that are cut off:
+ * drawn below the bottom of the area that clips the card, or covered by another region. Empty: the card reads whole.
+ */
+export async function killCardCut(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const area = document.querySelector('[data-testid="kill-area"], .kill-area');
+    if (!area) return ['no kill card'];
+    const box = area.getBoundingClientRect();
+    const cut: string[] = [];
+    for (const sel of ['h2', '.facts', '.why']) {
+      const el = area.querySelector(sel);
+      if (!el) continue;
+      const r = el.getBoundingClientRect();
+      if (r.bottom > box.bottom + 1 || r.bottom > innerHeight + 1) cut.push(`${sel} ends at ${Math.round(r.bottom)} px, the card's area at ${Math.round(box.bottom)} px`);
+      // Whatever is drawn at the element's last line must be the card itself (nothing over it).
+      const top = document.elementFromPoint(r.left + 4, r.bottom - 4);
+      if (top && !area.contains(top)) cut.push(`${sel} is covered by ${top.tagName.toLowerCase()}.${[...top.classList].join('.')}`);
+    }
+    return cut;
   });
 }

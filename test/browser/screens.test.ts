@@ -16,7 +16,7 @@ import { recordingSessionHooks } from '../../server/sessions/sessionHooks.ts';
 import { pagesToMiB } from '../../shared/sim/units.ts';
 import { loadRecording, nextMarker } from '../../shared/recording/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
-import { axeSerious, inViewport, overlappingText, smallestFontPx } from './screenChecks.ts';
+import { axeSerious, inViewport, killCardCut, overlappingText, smallestFontPx } from './screenChecks.ts';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -63,6 +63,15 @@ async function slotOf(page: Page): Promise<string> {
   const podName = (await page.locator('#pod-name').textContent())!.trim();
   return room().state.pods.find((p) => p.name === podName)!.slot;
 }
+/** Whether the element's top is in view below the student's sticky header (which would otherwise cover it). */
+async function belowHeader(page: Page, selector: string): Promise<boolean> {
+  return page.evaluate((sel) => {
+    const header = document.querySelector('.console > .top')!.getBoundingClientRect();
+    const r = document.querySelector(sel)!.getBoundingClientRect();
+    return r.top >= header.bottom - 1 && r.top < innerHeight;
+  }, selector);
+}
+
 /** Every page of the walk passes axe: no critical or serious violation. */
 async function axeClean(page: Page, what: string) {
   const found = await axeSerious(page);
@@ -262,6 +271,9 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     // One tap to the explanation.
     await alert.getByRole('button', { name: 'Why?' }).click();
     await expect.poll(() => inViewport(ada.getByTestId('why-text'))).toBe(true);
+    // The alert made room, and the explanation starts below the sticky header, not under it.
+    expect(await ada.getByTestId('kill-alert').count()).toBe(0);
+    await expect.poll(() => belowHeader(ada, '[data-testid="why-killed"]')).toBe(true);
     await shot(ada, 'phone-360-why-killed');
     await axeClean(ada, 'the phone after a kill');
   });
@@ -273,6 +285,12 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     const chart = await presenter.getByTestId('node-chart').boundingBox();
     const overlay = await presenter.getByTestId('kill-overlay').boundingBox();
     expect(chart && overlay && overlay.y >= chart.y + chart.height).toBe(true);
+    await expect.poll(() => killCardCut(presenter)).toEqual([]);
+    // Paused, the header's badge says so on one line, over nothing else.
+    const paused = presenter.getByTestId('paused');
+    await expect.poll(() => paused.textContent()).toMatch(/Paused/);
+    expect(await paused.evaluate((el) => el.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(el).fontSize))).toBe(true);
+    expect(await overlappingText(presenter.locator('header').first())).toEqual([]);
     await shot(presenter, 'projector-1080-kill');
     const fonts = await smallestFontPx(presenter.getByTestId('presenter-stage'));
     expect(fonts.px, `smallest projector text: ${fonts.text}`).toBeGreaterThanOrEqual(24);
@@ -389,6 +407,9 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
       const r = document.querySelector('[data-testid="postmortem"]')!.getBoundingClientRect();
       return r.top >= 0 && r.top < innerHeight / 2;
     }), { timeout: 60_000 }).toBe(true);
+    // The kill alert has gone (the card says the rest), and the card's start is not under the sticky header.
+    expect(await ada.getByTestId('kill-alert').count()).toBe(0);
+    await expect.poll(() => belowHeader(ada, '[data-testid="postmortem"]')).toBe(true);
     const pm = (await card.textContent())!;
     expect(pm).not.toMatch(/— MiB/);
     expect(pm).toMatch(/\d+ MiB/); // the mini chart's axis
@@ -432,6 +453,8 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
       const chart = await replay.getByTestId('node-chart').boundingBox();
       const box = await overlay.boundingBox();
       expect(box!.y).toBeGreaterThanOrEqual(chart!.y + chart!.height - 1);
+      // Whole: the numbers and the explanation are not cut off by the replay's controls or the ticker.
+      await expect.poll(() => killCardCut(replay)).toEqual([]);
       if (jumps === 0) await shot(replay, 'teacher-1440-replay-kill');
     }
     expect(jumps).toBeGreaterThan(1);
@@ -455,7 +478,7 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
 
   it('every other page, at each of the five sizes: axe clean, nothing overlapping in its main text', async () => {
     const sizes = { 'phone-360': PHONE_S, 'phone-390': PHONE_L, 'laptop-1280': LAPTOP, 'teacher-1440': TEACHER, 'projector-1080': PROJECTOR };
-    const pages = { home: '/', demo: '/demo', recordings: '/replay/all' };
+    const pages = { home: '/', demo: '/demo', recordings: '/replay/all', explain: '/explain' };
     const ctx = await browser.newContext();
     const page = watch(await ctx.newPage(), 'sweep');
     for (const [sizeName, size] of Object.entries(sizes)) {
