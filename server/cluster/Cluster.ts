@@ -15,7 +15,7 @@ import { AddressLimit } from './addressLimit.ts';
 import { ClusterPort } from './ClusterPort.ts';
 import { NodeBus } from './NodeBus.ts';
 import { RedisLimitStore } from './RedisLimitStore.ts';
-import { RemoteConnections, type HttpAnswer, type OwnerCall } from './RemoteConnections.ts';
+import { RemoteConnections, roomOfCall, SESSION_PATH, type HttpAnswer, type OwnerCall } from './RemoteConnections.ts';
 import { MissingNodes } from './missingNodes.ts';
 import { leaseTimings, RoomDirectory, type OwnedRoom } from './RoomDirectory.ts';
 import { SocketRouter } from './SocketRouter.ts';
@@ -43,8 +43,6 @@ function client(url: string): Redis {
   r.on('error', () => {}); // reconnects by itself; the loops log what fails
   return r;
 }
-
-const SESSION_PATH = /^\/api\/sessions\/([^/?#]+)(?:[/?#]|$)/;
 
 /**
  * One server process's membership of a cluster on Redis. It composes: socket.io's Redis Streams adapter (messages
@@ -382,22 +380,6 @@ export class Cluster {
     this.#cmd.disconnect();
     this.#adapterClient.disconnect();
   }
-}
-
-/** The room a call from another process is about, when it names one. */
-function roomOfCall(call: OwnerCall): string | null {
-  let raw: unknown;
-  if (call.k === 'event') raw = (call.args[0] as { code?: unknown } | undefined)?.code;
-  else if (call.k === 'reattach') raw = call.code;
-  else if (call.k === 'http') {
-    const m = SESSION_PATH.exec(typeof call.request.url === 'string' ? call.request.url : '');
-    try {
-      raw = m ? decodeURIComponent(m[1]!) : null;
-    } catch {
-      raw = null;
-    }
-  }
-  return typeof raw === 'string' ? normaliseRoomCode(raw) : null;
 }
 
 function owned(room: Room): OwnedRoom {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { dict, type Dict } from '../../shared/util/dict.ts';
 import type { Ack } from '../../shared/protocol/errors.ts';
+import { normaliseRoomCode } from '../../shared/protocol/roomCode.ts';
 import type { Role } from '../../shared/protocol/views.ts';
 import type { ServerConfig } from '../config.ts';
 import type { RoomLog } from '../room/port.ts';
@@ -23,6 +24,25 @@ export type OwnerCall =
   | { k: 'reattach'; conn: string; node: string; code: string; role: Role; participantId: string }
   | { k: 'detach'; conn: string }
   | { k: 'http'; request: InjectOptions };
+
+/** A path about one room (its code is the first segment after /api/sessions/). */
+export const SESSION_PATH = /^\/api\/sessions\/([^/?#]+)(?:[/?#]|$)/;
+
+/** The room a call from another process is about, when it names one. */
+export function roomOfCall(call: OwnerCall): string | null {
+  let raw: unknown;
+  if (call.k === 'event') raw = (call.args[0] as { code?: unknown } | undefined)?.code;
+  else if (call.k === 'reattach') raw = call.code;
+  else if (call.k === 'http') {
+    const m = SESSION_PATH.exec(typeof call.request.url === 'string' ? call.request.url : '');
+    try {
+      raw = m ? decodeURIComponent(m[1]!) : null;
+    } catch {
+      raw = null;
+    }
+  }
+  return typeof raw === 'string' ? normaliseRoomCode(raw) : null;
+}
 
 export interface EventAnswer {
   res: Ack<unknown>;
