@@ -33,10 +33,11 @@ export class Room {
   readonly #seats: Seats;
   readonly #rounds: RoomRounds;
   readonly #host: HostControls;
+  readonly #journal: RoomJournal;
 
   constructor(o: RoomOptions) {
     const c = (this.#c = new RoomCore(o));
-    const journal = new RoomJournal(c);
+    const journal = (this.#journal = new RoomJournal(c));
     c.recorder = journal.newRecorder();
     this.#intake = new CommandIntake(c, journal);
     this.#framing = new RoomFraming(c);
@@ -51,6 +52,14 @@ export class Room {
 
   get code(): string {
     return this.#c.code;
+  }
+
+  /**
+   * Every host action, seat and answer recorded so far is on disk: the checkpoint acks after this, so a server
+   * killed right after an ack loses nothing it acknowledged (a takeover resumes from the recording).
+   */
+  recorded(): Promise<void> {
+    return this.#journal.settled();
   }
   get hostKey(): string {
     return this.#c.hostKey;

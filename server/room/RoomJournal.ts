@@ -10,6 +10,8 @@ import type { RoomRecorder } from './recorderPort.ts';
  */
 export class RoomJournal {
   readonly #c: RoomCore;
+  /** Action lines not yet on disk: the sender's ack waits for them (see `settled`). */
+  readonly #unsettled = new Set<Promise<void>>();
 
   constructor(core: RoomCore) {
     this.#c = core;
@@ -25,9 +27,22 @@ export class RoomJournal {
   recordAction(action: string, detail?: Record<string, unknown>): void {
     const c = this.#c;
     c.touch();
-    c.recorder.hostAction({ tick: c.state.tick, action, ...(detail ? { detail } : {}) }).catch((e: unknown) => {
+    const line = c.recorder.hostAction({ tick: c.state.tick, action, ...(detail ? { detail } : {}) }).catch((e: unknown) => {
       c.log.warn({ room: c.code, err: e }, 'recording an action failed');
     });
+    this.#unsettled.add(line);
+    void line.finally(() => this.#unsettled.delete(line));
+  }
+
+  /**
+   * Resolves once every action recorded so far is on disk (or could not be: logged), or after `capMs` — a disk that
+   * filled up meanwhile holds the room and tells the host; the ack need not wait for the space.
+   */
+  settled(capMs = 2000): Promise<void> {
+    if (this.#unsettled.size === 0) return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, capMs)));
+    return Promise.race([Promise.all([...this.#unsettled]).then(() => {}), cap]).finally(() => clearTimeout(timer));
   }
 
   /** A command queued for the next tick; resolves with the tick it is applied at, once its line is durable. */

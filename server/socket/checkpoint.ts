@@ -63,7 +63,11 @@ export async function checkpoint(ctx: ConnContext, event: string, args: unknown[
   }
   try {
     const handler = handlers[name] as (c: ConnContext, p: unknown, r: RoomRegistry) => Ack<unknown> | Promise<Ack<unknown>>;
-    return await handler(ctx, parsed.data, deps.rooms);
+    const res = await handler(ctx, parsed.data, deps.rooms);
+    // What the handler recorded (a host action, a join's seat, an answer) is on disk before the sender hears it
+    // worked, as a command is: a server killed right after the ack must not lose it.
+    if (res.ok && ctx.room) await ctx.room.recorded();
+    return res;
   } catch (e) {
     // A fault in a room's handler may have left that room half-changed: the room ends alone (its recording kept),
     // the sender is told with a code, and the process and every other room go on.
