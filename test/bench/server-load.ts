@@ -58,6 +58,8 @@ interface Metrics {
   eventLoopDelayP99Ms: number;
   connections: number;
   recoveryPackets?: number;
+  heapTotalBytes?: number;
+  externalBytes?: number;
 }
 interface Report {
   clients: number;
@@ -141,6 +143,8 @@ interface Sample {
   cpuMicros: number;
   rssBytes: number;
   heapBytes?: number;
+  heapTotalBytes?: number;
+  externalBytes?: number;
   recoveryPackets?: number;
 }
 
@@ -224,7 +228,7 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
     for (let i = 0; i < sessions; i++) codes.push(await createAndStart(url));
     const probe = async (): Promise<Sample> => {
       const m = await metrics(url, true);
-      return { cpuMicros: m.cpuUserMicros + m.cpuSystemMicros, rssBytes: m.rssBytes, heapBytes: m.heapUsedBytes, recoveryPackets: m.recoveryPackets };
+      return { cpuMicros: m.cpuUserMicros + m.cpuSystemMicros, rssBytes: m.rssBytes, heapBytes: m.heapUsedBytes, heapTotalBytes: m.heapTotalBytes, externalBytes: m.externalBytes, recoveryPackets: m.recoveryPackets };
     };
     await fetch(`${url}/api/metrics/reset`, { method: 'POST' });
     const seconds = SOAK_MIN ? SOAK_MIN * 60 : MEASURE_S;
@@ -272,7 +276,7 @@ const kb = (bytes: number, clients: number) => (bytes / clients / 1024).toFixed(
 
 function soakLine(x: Sample & { atS: number }, idleRss: number, assignments: Assignment[]): string {
   const clients = assignments.reduce((a, w) => a + w.rooms.reduce((b, r) => b + r.count, 0), 0);
-  return `${(x.atS / 60).toFixed(1).padStart(5)} min  RSS ${(x.rssBytes / 2 ** 20).toFixed(0)} MiB (${kb(x.rssBytes - idleRss, clients)} KB per client)  heap ${((x.heapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB  kept for recovery ${x.recoveryPackets ?? '?'} packets  load ${loadavg()[0]!.toFixed(2)}`;
+  return `${(x.atS / 60).toFixed(1).padStart(5)} min  RSS ${(x.rssBytes / 2 ** 20).toFixed(0)} MiB (${kb(x.rssBytes - idleRss, clients)} KB per client)  live heap ${((x.heapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB of ${((x.heapTotalBytes ?? 0) / 2 ** 20).toFixed(0)} committed, external ${((x.externalBytes ?? 0) / 2 ** 20).toFixed(0)} MiB  kept for recovery ${x.recoveryPackets ?? '?'} packets  load ${loadavg()[0]!.toFixed(2)}`;
 }
 
 /** RSS and live heap per client after 3 minutes, and how much they grew from there to the end. */
