@@ -14,6 +14,7 @@ import { buildApp, type App } from '../../server/app.ts';
 import { createFileRecorderFactory, recordingRoutes } from '../../server/recording/index.ts';
 import { recordingSessionHooks } from '../../server/sessions/sessionHooks.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, expectErrors, watchErrors } from '../bench/clientShared.ts';
+import { axeSerious } from './screenChecks.ts';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -280,6 +281,8 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await host.getByRole('button', { name: `Kick ${name}` }).click();
     await expect.poll(() => laptop.getByRole('alert').textContent()).toMatch(/removed you/);
     await shot(laptop, 'laptop-kicked');
+    // Every screen passes axe (issue #12): the one a removed student sees too.
+    expect(await axeSerious(laptop), 'axe on the kicked student').toEqual([]);
     await laptop.getByRole('button', { name: 'Join again' }).click();
     await laptop.getByLabel('Your name').waitFor();
   });
@@ -320,6 +323,10 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await expect.poll(() => phone.getByTestId('phase').textContent()).toMatch(/Session ended/);
     await expect.poll(() => presenter.getByTestId('presenter-stage').textContent()).toMatch(/Session ended/);
     await shot(presenter, 'projector-1080p-ended');
+    // The screens of an ended session pass axe too (issue #12): the student's, the projector's, the host's.
+    expect(await axeSerious(phone), 'axe on the phone, session ended').toEqual([]);
+    expect(await axeSerious(presenter), 'axe on the projector, session ended').toEqual([]);
+    expect(await axeSerious(host), 'axe on the host, session ended').toEqual([]);
   });
 
   it('a global OOM: the node runs out, the kernel scores every process, and each student sees where they stood', async () => {
