@@ -465,6 +465,8 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     await expect
       .poll(() => replay.getByTestId('host-join-url').textContent(), { timeout: 60_000 })
       .toBe(`${LAN_IP}:${port}/join/${newCode}`);
+    // The pods wait for their students, said in words apart from the name ("Ada (waiting for them)").
+    await expect.poll(() => replay.getByTestId('roster-row').first().innerText(), { timeout: 60_000 }).toMatch(/\S\s\(waiting for them\)/);
     await shot(replay, 'teacher-1440-continued');
     const p2 = watch(await teacher.newPage(), 'presenter 2');
     await p2.setViewportSize(PROJECTOR);
