@@ -13,13 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { listeningUrls } from './net/joinAddress.ts';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
 import { clientRoutes } from './http/clientRoutes.ts';
+import { httpGuards, type HttpGuards } from './http/guards.ts';
 import { sessionRoutes } from './http/sessionRoutes.ts';
+import { MemoryLimitStore, type LimitStore } from './limits/LimitStore.ts';
 import { Metrics } from './metrics.ts';
 import { realClock, type LoopClock } from './room/LoopDriver.ts';
 import { nullRecorderFactory, type RecorderFactory } from './room/recorderPort.ts';
 import type { RoomPort } from './room/port.ts';
 import { RoomRegistry, type RoomClaims } from './room/RoomRegistry.ts';
-import { createIo, wireSockets, type RemoteSockets } from './socket/attachSocket.ts';
+import { ConnectionCounter, createIo, wireSockets, type RemoteSockets } from './socket/attachSocket.ts';
 import { SocketPort } from './socket/SocketPort.ts';
 import type { IoServer } from './socket/types.ts';
 
@@ -28,6 +30,8 @@ export interface AppContext {
   rooms: RoomRegistry;
   io: IoServer;
   config: ServerConfig;
+  /** Who is asking, and the per-address budgets every route shares (room creation, look-ups). */
+  guards: HttpGuards;
 }
 
 export interface AppOptions {
@@ -57,6 +61,8 @@ export interface AppOptions {
   networkInterfaces?: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** Membership of a cluster on Redis (server/cluster/Cluster.ts); without it the process is alone, as `npm start`. */
   cluster?: AppCluster;
+  /** Where rate limits keep their buckets. Default: this process's memory (a cluster can pass a shared store). */
+  limits?: LimitStore;
 }
 
 /** What a cluster plugs into the app: socket.io's adapter, the rooms' port, code claims, routing of sockets and HTTP. */
@@ -77,6 +83,8 @@ export interface App {
   rooms: RoomRegistry;
   metrics: Metrics;
   config: ServerConfig;
+  guards: HttpGuards;
+  limits: LimitStore;
 }
 
 const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url));
@@ -95,8 +103,11 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
     trustProxy: false,
   });
   const metrics = new Metrics();
-  const io = createIo(app.server, config, o.cluster?.adapter);
+  const counter = new ConnectionCounter();
+  const io = createIo(app.server, config, o.cluster?.adapter, counter);
   const clock = o.clock ?? realClock;
+  const limits = o.limits ?? new MemoryLimitStore();
+  const guards = httpGuards(config, limits, () => clock.now());
   const rooms = new RoomRegistry({
     port: o.cluster ? o.cluster.port(io) : new SocketPort(io),
     clock,
@@ -105,10 +116,22 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
     maxSessions: config.maxSessions,
     endedTtlMs: config.endedTtlMs,
     idleMs: config.idleMs,
+    unjoinedTtlMs: config.unjoinedTtlMs,
+    roomLimits: { maxSpectators: config.maxSpectatorsPerRoom, joins: config.roomJoins, rosterFlushMs: config.rosterFlushMs },
     onLateness: (ms) => metrics.lateness.add(ms),
     claims: o.cluster?.claims,
   });
-  wireSockets(io, { rooms, config, log: app.log, metrics, remote: o.cluster?.sockets(rooms) });
+  const sockets = wireSockets(io, {
+    rooms,
+    config,
+    log: app.log,
+    metrics,
+    remote: o.cluster?.sockets(rooms),
+    counter,
+    limits,
+    guards,
+    now: () => clock.now(),
+  });
   if (o.cluster) app.addHook('preHandler', o.cluster.httpGate);
   rooms.startSweeping();
 
@@ -147,7 +170,7 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
   });
 
   const publicUrls = o.publicUrls ?? (() => listeningUrls(app.server.address(), (o.networkInterfaces ?? networkInterfaces)()));
-  await app.register(sessionRoutes, { rooms, config, publicUrls });
+  await app.register(sessionRoutes, { rooms, config, guards, publicUrls });
   if (config.metrics) {
     app.get('/api/metrics', async (req, reply) => {
       if (req.ip !== '127.0.0.1' && req.ip !== '::1' && req.ip !== '::ffff:127.0.0.1')
@@ -164,7 +187,7 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
       return { ok: true };
     });
   }
-  const ctx: AppContext = { rooms, io, config };
+  const ctx: AppContext = { rooms, io, config, guards };
   for (const plugin of o.plugins ?? []) await plugin(app, ctx);
   await app.register(clientRoutes, { dir: o.clientDir ?? DEFAULT_CLIENT_DIR });
 
@@ -175,9 +198,10 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
   });
   app.addHook('onClose', async () => {
     metrics.close();
+    sockets.close();
     await new Promise<void>((resolve) => {
       io.close(() => resolve());
     });
   });
-  return { app, publicUrls, io, rooms, metrics, config };
+  return { app, publicUrls, io, rooms, metrics, config, guards, limits };
 }

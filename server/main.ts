@@ -53,12 +53,14 @@ const built = await buildApp({
   recorderFactory: hooks.recorderFactory,
   publicUrls: () => urls,
   plugins: [
-    (a) =>
+    (a, ctx) =>
       a.register(recordingRoutes, {
         store,
         continueSession: hooks.continueSession,
         resumeSession: cluster ? cluster.guardResume((id) => store.summary(id), hooks.resumeSession) : hooks.resumeSession,
         resultsCsv: hooks.resultsCsv,
+        // The same caller checks (ADMIN_KEY) and room budget as the session routes.
+        guards: ctx.guards,
       }),
   ],
 });

@@ -8,6 +8,7 @@ import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { checkpoint } from '../socket/checkpoint.ts';
 import type { ConnContext } from '../socket/handlers.ts';
+import { RefusalLog } from '../socket/RefusalLog.ts';
 import { TokenBucket } from '../socket/TokenBucket.ts';
 import type { ClusterPort } from './ClusterPort.ts';
 
@@ -78,9 +79,11 @@ interface Remote {
 export class RemoteConnections {
   readonly #remotes = new Map<string, Remote>();
   readonly #o: RemoteConnectionsOptions;
+  readonly #refusals: RefusalLog;
 
   constructor(o: RemoteConnectionsOptions) {
     this.#o = o;
+    this.#refusals = new RefusalLog(o.log, o.config.refusalLogMs);
   }
 
   async handle(call: OwnerCall): Promise<EventAnswer | HttpAnswer | { ok: boolean } | null> {
@@ -118,9 +121,12 @@ export class RemoteConnections {
     const res = await checkpoint(r.ctx, event, args, {
       rooms: this.#o.rooms,
       log: this.#o.log,
-      now: () => performance.now(),
-      messages: r.messages,
-      offences: r.offences,
+      refusals: this.#refusals,
+      takeMessage: () => r.messages.take(performance.now()),
+      takeOffence: () => r.offences.take(performance.now()),
+      // Guesses are charged where the socket is (a code no process owns is answered there, not forwarded).
+      mayLookUp: async () => true,
+      lookupMissed: async () => undefined,
       onOffender: () => setImmediate(() => this.#o.port.disconnect(conn)),
     });
     const { room, role, participantId } = r.ctx;

@@ -1,23 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { normaliseRoomCode, ROOM_CODE_PATTERN } from '../../shared/protocol/roomCode.ts';
 import { ErrorCode } from '../../shared/protocol/errors.ts';
-import { createSessionSchema, resultsQuerySchema, startRoundFromFileSchema, type CreateSessionResponse } from '../../shared/protocol/schemas.ts';
+import { createSessionSchema, resultsQuerySchema, startRoundFromFileSchema, type CreateSessionResponse, type SessionInfo } from '../../shared/protocol/schemas.ts';
 import { describeIssues } from '../../shared/schemas/commands.ts';
 import { builtinScenarios } from '../../shared/scenario/builtin.ts';
 import { parseScenario, type Scenario } from '../../shared/scenario/schema.ts';
-import type { ServerConfig } from '../config.ts';
+import { owns } from '../auth/access.ts';
 import type { Room } from '../room/Room.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { sameSecret } from '../util/secrets.ts';
 import { joinAddress, LOOPBACK_WARNING, type JoinAddress } from '../net/joinAddress.ts';
-import type { FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../config.ts';
+import type { HttpGuards } from './guards.ts';
 
 export interface SessionRoutesOptions {
   rooms: RoomRegistry;
   config: ServerConfig;
   /** Base URLs students can reach (LAN first); filled in by main.ts once listening. */
   publicUrls: () => string[];
+  guards: HttpGuards;
 }
 
 function errorBody(code: string, message: string) {
@@ -25,11 +27,12 @@ function errorBody(code: string, message: string) {
 }
 
 /**
- * HTTP side of sessions: create one (rate-limited per IP), look one up before joining, a QR code for the
- * projector, the scenario list, and the health check.
+ * HTTP side of sessions: create one (the address's room budget; the teacher key in `Authorization` becomes its
+ * owner), look one up before joining (look-ups limited per address), a QR code for the projector, the scenario
+ * list, and the health check.
  */
 export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOptions): Promise<void> {
-  const { rooms, config } = o;
+  const { rooms, config, guards } = o;
   /** The address students are sent to, for a request (its origin is the last resort). */
   const joinFor = (req: FastifyRequest): JoinAddress =>
     joinAddress({ publicUrl: config.publicUrl, known: o.publicUrls(), requestOrigin: `${req.protocol}://${req.host}` });
@@ -53,7 +56,6 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
 
   app.post(
     '/api/sessions',
-    { config: { rateLimit: { max: config.createSessionsPerMinute, timeWindow: 60_000 } } },
     async (req, reply) => {
       const parsed = createSessionSchema.safeParse(req.body ?? {});
       if (!parsed.success) return reply.code(400).send(errorBody('BAD_REQUEST', describeIssues(parsed.error)));
@@ -72,7 +74,10 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
         if (!base) return reply.code(404).send(errorBody('SCENARIO_NOT_FOUND', `No scenario named "${name}".`));
       }
       const scenario = b.nodeMemoryMiB ? { ...base, node: { ...base.node, memoryMiB: b.nodeMemoryMiB } } : base;
-      const room = await rooms.open({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents, nodeMemoryMiB: b.nodeMemoryMiB });
+      // Checked last: a refused request costs nothing from the budget.
+      if (!(await guards.roomCreation(req, reply))) return reply;
+      // The teacher key (if any) owns the session and its recordings; without one, the host key does.
+      const room = await rooms.open({ scenario, seed: b.seed, speed: b.speed, lateJoin: b.lateJoin, maxStudents: b.maxStudents, nodeMemoryMiB: b.nodeMemoryMiB, ownerHash: guards.caller(req).keyHash ?? undefined });
       if (!room) return reply.code(503).send(errorBody('TOO_MANY_SESSIONS', 'This server is running as many sessions as it can. End an old one first.'));
       const origin = `${req.protocol}://${req.host}`;
       // The address students can reach first (what the host page and the projector show), then the others.
@@ -81,6 +86,7 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
       const res: CreateSessionResponse = {
         code: room.code,
         hostKey: room.hostKey,
+        presenterKey: room.presenterKey,
         joinUrls: urls.map((u) => `${u}/join/${room.code}`),
         ...(info.joinWarning ? { joinWarning: info.joinWarning } : {}),
       };
@@ -88,14 +94,32 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     },
   );
 
-  app.get<{ Params: { code: string } }>('/api/sessions/:code', async (req, reply) => {
-    const code = normaliseRoomCode(req.params.code);
+  /** The room for a code, charging the address's look-up budgets (a miss costs more: guessing codes). */
+  async function lookUp(rawCode: string, req: FastifyRequest, reply: FastifyReply): Promise<Room | null> {
+    if (!(await guards.lookup(req, reply))) return null;
+    const code = normaliseRoomCode(rawCode);
     const room = ROOM_CODE_PATTERN.test(code) ? rooms.get(code) : undefined;
-    if (!room) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
+    if (room) return room;
+    await guards.lookupMissed(req.ip);
+    reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
+    return null;
+  }
+
+  app.get<{ Params: { code: string } }>('/api/sessions/:code', async (req, reply) => {
+    const room = await lookUp(req.params.code, req, reply);
+    if (!room) return reply;
     const m = room.meta();
-    // Names are what anyone with the code sees on the projector anyway; rendered as text only.
-    return { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots, names: room.nicknames(), ...joinInfo(req, m.code) };
+    const body: SessionInfo = { code: m.code, status: m.status, scenario: m.scenario, locked: m.locked, lateJoin: m.lateJoin, students: m.students, podSlots: m.podSlots, ...joinInfo(req, m.code) };
+    // The projector's lobby lists who joined: only for the room's presenter key (or host, owner, operator).
+    if (mayView(room, req)) body.names = room.nicknames();
+    return body;
   });
+
+  /** Whether the bearer key opens the room's views: its presenter key, its host key, its owner or the operator. */
+  function mayView(room: Room, req: FastifyRequest): boolean {
+    const { key } = guards.caller(req);
+    return key !== null && (sameSecret(key, room.presenterKey) || sameSecret(key, room.hostKey) || owns(guards.caller(req), room.ownerHash));
+  }
 
   /**
    * The next round from a teacher's scenario file (docs/game.md). Host key as for the CSV. The file is checked with
@@ -105,7 +129,7 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     '/api/sessions/:code/rounds',
     { config: { rateLimit: { max: 30, timeWindow: 60_000 } } },
     async (req, reply) => {
-      const room = hostRoom(req.params.code, req.headers.authorization);
+      const room = await hostRoom(req.params.code, req);
       if (!room.ok) return reply.code(room.status).send(errorBody(room.code, room.message));
       const parsed = startRoundFromFileSchema.safeParse(req.body ?? {});
       if (!parsed.success) return reply.code(400).send(errorBody(ErrorCode.BAD_REQUEST, describeIssues(parsed.error)));
@@ -117,16 +141,31 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
     },
   );
 
-  /** The live room for a code and the host key in `Authorization: Bearer <key>`, or why not. */
-  function hostRoom(
+  /**
+   * The room's keys for its owner on another computer (their teacher key copied there) or its host: the host page
+   * there keeps the host key, and its "Open presenter" link the presenter key.
+   */
+  app.get<{ Params: { code: string } }>('/api/sessions/:code/keys', async (req, reply) => {
+    const host = await hostRoom(req.params.code, req);
+    if (!host.ok) return reply.code(host.status).send(errorBody(host.code, host.status === 403 ? 'Only the teacher who made this session can open it.' : host.message));
+    return reply.header('cache-control', 'no-store').send({ code: host.room.code, hostKey: host.room.hostKey, presenterKey: host.room.presenterKey });
+  });
+
+  /** The live room for a code and its host key, its owner's teacher key or the operator's in `Authorization: Bearer <key>`, or why not. */
+  async function hostRoom(
     rawCode: string,
-    authorization: string | undefined,
-  ): { ok: true; room: Room } | { ok: false; status: 403 | 404; code: string; message: string } {
+    req: FastifyRequest,
+  ): Promise<{ ok: true; room: Room } | { ok: false; status: 403 | 404 | 429; code: string; message: string }> {
+    // A 403 here tells a room exists as a 404 would not: these look-ups draw on the same guessing budget.
+    if (!(await guards.mayLookUp(req.ip))) return { ok: false, status: 429, code: ErrorCode.RATE_LIMITED, message: 'Too many look-ups from your network: wait a moment and try again.' };
     const code = normaliseRoomCode(rawCode);
     const room = ROOM_CODE_PATTERN.test(code) ? rooms.get(code) : undefined;
-    if (!room) return { ok: false, status: 404, code: ErrorCode.SESSION_NOT_FOUND, message: 'No session with that code.' };
-    const key = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
-    if (!sameSecret(key, room.hostKey)) return { ok: false, status: 403, code: ErrorCode.BAD_HOST_KEY, message: 'Only the host may do that.' };
+    if (!room) {
+      await guards.lookupMissed(req.ip);
+      return { ok: false, status: 404, code: ErrorCode.SESSION_NOT_FOUND, message: 'No session with that code.' };
+    }
+    const caller = guards.caller(req);
+    if (!(caller.key !== null && sameSecret(caller.key, room.hostKey)) && !owns(caller, room.ownerHash)) return { ok: false, status: 403, code: ErrorCode.BAD_HOST_KEY, message: 'Only the host may do that.' };
     return { ok: true, room };
   }
 
@@ -136,7 +175,7 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
    * in the Authorization header (`Bearer <hostKey>`), never in the URL, so it stays out of logs and history.
    */
   app.get<{ Params: { code: string } }>('/api/sessions/:code/results.csv', async (req, reply) => {
-    const host = hostRoom(req.params.code, req.headers.authorization);
+    const host = await hostRoom(req.params.code, req);
     if (!host.ok) return reply.code(host.status).send(errorBody(host.code, host.status === 403 ? 'Only the host may download the results.' : host.message));
     const room = host.room;
     const q = resultsQuerySchema.safeParse(req.query ?? {});
@@ -160,9 +199,9 @@ export async function sessionRoutes(app: FastifyInstance, o: SessionRoutesOption
 
   /** The join link as an SVG QR code, for the projector. */
   app.get<{ Params: { code: string } }>('/api/sessions/:code/qr.svg', async (req, reply) => {
-    const code = normaliseRoomCode(req.params.code);
-    if (!ROOM_CODE_PATTERN.test(code) || !rooms.get(code)) return reply.code(404).send(errorBody('SESSION_NOT_FOUND', 'No session with that code.'));
-    const svg = await QRCode.toString(joinInfo(req, code).joinUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    const room = await lookUp(req.params.code, req, reply);
+    if (!room) return reply;
+    const svg = await QRCode.toString(joinInfo(req, room.code).joinUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     return reply.type('image/svg+xml').header('cache-control', 'no-store').send(svg);
   });
 }

@@ -1,5 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -16,6 +16,7 @@ import { cloneState } from '../../shared/sim/clone.ts';
 import { isDnsLabel, SLOT_MAX } from '../../shared/schemas/commands.ts';
 import type { RecordingSummary } from '../../shared/recording/summary.ts';
 import type { SimState } from '../../shared/sim/types.ts';
+import { anonymiseRecording } from './anonymise.ts';
 import { FileRecorder, RecorderErrorCode, type RecorderObserver } from './FileRecorder.ts';
 import { closeQuietly, fdFile } from './RecordingFile.ts';
 
@@ -26,6 +27,11 @@ interface Meta extends Omit<RecordingSummary, 'state' | 'bytes'> {
   state: 'live' | 'ended';
   /** Set once an interrupted recording's figures were read from its file (after a crash the index lags). */
   durable?: boolean;
+  /**
+   * SHA-256 of the key that owns it (the teacher key, or the host key of a session made without one); null: only
+   * the operator. A live session's is in its header; an upload's in `<id>.owner` (an uploaded header proves nothing).
+   */
+  owner?: string | null;
 }
 
 /**
@@ -69,7 +75,14 @@ export interface StoreOptions {
   now?: () => Date;
   /** Uploads larger than this are refused (bytes). */
   maxUploadBytes?: number;
+  /** What one owner's uploads may hold in all (bytes). */
+  uploadQuotaBytes?: number;
 }
+
+/** A host action's detail in an uploaded recording is at most this long as JSON: the room never writes more. */
+export const MAX_ACTION_DETAIL_BYTES = 16 * 1024;
+
+const OWNER_HASH = /^[0-9a-f]{64}$/;
 
 /**
  * The recordings in DATA_DIR/recordings: one append-only `<id>.ndjson` per session and a small `<id>.meta.json`
@@ -79,6 +92,8 @@ export interface StoreOptions {
 export class RecordingStore {
   readonly dir: string;
   readonly maxUploadBytes: number;
+  readonly uploadQuotaBytes: number;
+  readonly #shareSecret: Buffer;
   readonly #now: () => Date;
   readonly #live = new Map<string, FileRecorder>();
   readonly #resuming = new Set<string>();
@@ -87,7 +102,9 @@ export class RecordingStore {
     this.dir = join(o.dataDir, 'recordings');
     this.#now = o.now ?? (() => new Date());
     this.maxUploadBytes = o.maxUploadBytes ?? 32 * 1024 * 1024;
+    this.uploadQuotaBytes = o.uploadQuotaBytes ?? 128 * 1024 * 1024;
     mkdirSync(this.dir, { recursive: true });
+    this.#shareSecret = loadOrMakeSecret(join(this.dir, '.share-secret'));
   }
 
   file(id: string): string {
@@ -96,6 +113,9 @@ export class RecordingStore {
   }
   #metaFile(id: string): string {
     return join(this.dir, `${id}.meta.json`);
+  }
+  #ownerFile(id: string): string {
+    return join(this.dir, `${id}.owner`);
   }
 
   /** Write out what a live recording holds in memory (its last second or so), so readers see up to now. */
@@ -199,7 +219,9 @@ export class RecordingStore {
 
   #newId(now: Date, code: string): string {
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    const base = `${stamp}-${code.replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'session'}`;
+    // Not the room code: ids are listed (to the owner) and shown to everyone in the room, a live code must not be.
+    void code;
+    const base = `${stamp}-${randomBytes(4).toString('hex')}`;
     let id = base;
     for (let n = 2; existsSync(this.file(id)); n++) id = `${base}-${n}`;
     return id;
@@ -227,6 +249,7 @@ export class RecordingStore {
       state,
       source,
       origin: h.origin,
+      owner: typeof h.options['ownerSha256'] === 'string' && OWNER_HASH.test(h.options['ownerSha256']) ? h.options['ownerSha256'] : null,
     };
   }
 
@@ -240,21 +263,34 @@ export class RecordingStore {
     }
   }
 
-  /** Every recording, newest first. Interrupted ones are checked against their file (the index may lag). */
-  async list(): Promise<RecordingSummary[]> {
+  /**
+   * Every recording whose owner `mine` accepts (default: all), newest first. Interrupted ones are checked against
+   * their file (the index may lag).
+   */
+  async list(mine: (owner: string | null) => boolean = () => true): Promise<RecordingSummary[]> {
     const names = (await readdir(this.dir)).filter((n) => n.endsWith('.ndjson'));
     const out: RecordingSummary[] = [];
     for (const name of names) {
       const id = name.slice(0, -'.ndjson'.length);
       if (!RECORDING_ID.test(id)) continue;
-      const s = await this.summary(id).catch(() => null);
-      if (s) out.push(s);
+      const m = await this.#summaryAndOwner(id).catch(() => null);
+      if (m && mine(m.owner)) out.push(m.summary);
     }
     return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
   }
 
   /** One recording's summary, or null if there is none. */
   async summary(id: string): Promise<RecordingSummary | null> {
+    return (await this.#summaryAndOwner(id))?.summary ?? null;
+  }
+
+  /** SHA-256 of the key that owns a recording (null: nobody but the operator); undefined when there is no such recording. */
+  async ownerOf(id: string): Promise<string | null | undefined> {
+    const m = await this.#summaryAndOwner(id);
+    return m ? m.owner : undefined;
+  }
+
+  async #summaryAndOwner(id: string): Promise<{ summary: RecordingSummary; owner: string | null } | null> {
     if (this.#discarded.has(id)) return null;
     const file = this.file(id);
     const st = await stat(file).catch(() => null);
@@ -273,8 +309,8 @@ export class RecordingStore {
       }
     }
     const state = meta.state === 'ended' ? 'ended' : this.isLive(id) ? 'live' : 'interrupted';
-    const { durable: _d, ...rest } = meta;
-    return { ...rest, state, bytes: st.size };
+    const { durable: _d, owner, ...rest } = meta;
+    return { summary: { ...rest, state, bytes: st.size }, owner: owner ?? null };
   }
 
   /** Stream a recording through the replay (verifying it); `until` stops after that tick is reached. */
@@ -311,6 +347,10 @@ export class RecordingStore {
     );
     meta.id = id;
     meta.participants = people.size;
+    // An upload's header names whoever recorded it; its owner is whoever uploaded it (`<id>.owner`). A file put
+    // in the folder by hand is its operator's unless an `.owner` file says whose it is.
+    const byFile = await readOwnerFile(this.#ownerFile(id));
+    if (byFile || h.id !== id) meta.owner = byFile;
     return meta;
   }
 
@@ -320,7 +360,7 @@ export class RecordingStore {
    */
   async resume(
     id: string,
-    auth: { hostKey?: string } = {},
+    auth: { hostKey?: string; owner?: boolean } = {},
     watch: ReplayWatch = {},
   ): Promise<{
     header: HeaderLine;
@@ -344,7 +384,7 @@ export class RecordingStore {
 
   async #resume(
     id: string,
-    auth: { hostKey?: string },
+    auth: { hostKey?: string; owner?: boolean },
     watch: ReplayWatch,
   ) {
     // Who was seated where: the room re-seats returning students on their pods from these join actions.
@@ -385,9 +425,10 @@ export class RecordingStore {
       throw new StoreError('NOT_INTERRUPTED', `recording ${id} was uploaded, not interrupted`, 409);
     // A room that records the hash of its host key can only be resumed by the browser holding that key.
     const want = header.options['hostKeySha256'];
-    if (typeof want === 'string') {
+    // The route has already checked ownership (`owner`); a host key offered instead must match the recorded hash.
+    if (!auth.owner && (typeof want === 'string' || auth.hostKey !== undefined)) {
       const got = auth.hostKey ? createHash('sha256').update(auth.hostKey).digest('hex') : '';
-      if (got.length !== want.length || !timingSafeEqual(Buffer.from(got), Buffer.from(want))) {
+      if (typeof want !== 'string' || got.length !== want.length || !timingSafeEqual(Buffer.from(got), Buffer.from(want))) {
         throw new StoreError(
           'BAD_HOST_KEY',
           'Only the teacher who ran this session can resume it (from the same browser).',
@@ -490,17 +531,32 @@ export class RecordingStore {
    * Store an uploaded recording: streamed to a temporary file while the replay checks every line and hash.
    * A bad, tampered, too new or too large file is refused with a coded error and leaves nothing behind.
    */
-  async upload(body: Readable): Promise<RecordingSummary> {
+  async upload(body: Readable, owner: string): Promise<RecordingSummary> {
+    // The owner's uploads so far count against their quota; this one may use what is left.
+    let used = 0;
+    for (const r of await this.list((o) => o === owner)) if (r.source === 'upload') used += r.bytes;
+    const room = this.uploadQuotaBytes - used;
+    if (room <= 0) throw quotaError(this.uploadQuotaBytes);
     const now = this.#now();
     const id = `upload-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
     const tmp = join(this.dir, `.${id}.uploading`);
     const out = await open(tmp, 'w');
     let bytes = 0;
-    const machine = new ReplayMachine();
+    // A host action's detail is small in every recording the room writes: a padded one is refused, not stored.
+    let bloated: { line: number } | null = null;
+    const machine = new ReplayMachine({
+      onLine: (l) => {
+        if (l.k === 'a' && l.detail !== undefined && Buffer.byteLength(JSON.stringify(l.detail)) > MAX_ACTION_DETAIL_BYTES) {
+          bloated ??= { line: machine.lineCount };
+        }
+      },
+    });
+    const quota = this.uploadQuotaBytes;
     try {
       const sized = async function* (src: Readable, max: number) {
         for await (const chunk of src) {
           bytes += (chunk as Buffer).length;
+          if (bytes > room) throw quotaError(quota);
           if (bytes > max)
             throw new StoreError(
               RecordingErrorCode.TOO_LARGE,
@@ -511,7 +567,15 @@ export class RecordingStore {
           yield chunk as Buffer;
         }
       };
-      await feed(sized(body, this.maxUploadBytes), machine, () => false);
+      await feed(sized(body, this.maxUploadBytes), machine, () => bloated !== null);
+      if (bloated) {
+        throw new StoreError(
+          'DETAIL_TOO_LARGE',
+          `a host action's detail is larger than ${MAX_ACTION_DETAIL_BYTES / 1024} KB: this is not a recording the server wrote`,
+          413,
+          (bloated as { line: number }).line,
+        );
+      }
       await out.close();
       const r = machine.finish();
       if (!r.ok) throw StoreError.from(r.error);
@@ -524,6 +588,14 @@ export class RecordingStore {
           d.line,
         );
       }
+      // The owner first (synced), then the file: a listed upload always has its owner.
+      const ownerFd = openSync(this.#ownerFile(id), 'w');
+      try {
+        writeSync(ownerFd, owner);
+        fsyncSync(ownerFd);
+      } finally {
+        closeSync(ownerFd);
+      }
       await rename(tmp, this.file(id));
       const h = machine.header!;
       const meta = this.#metaFrom(
@@ -535,13 +607,56 @@ export class RecordingStore {
         machine.commandCount,
       );
       meta.id = id;
+      meta.owner = owner;
       await this.#writeMeta(meta);
-      return { ...meta, state: 'ended', bytes };
+      const { owner: _o, ...summary } = meta;
+      return { ...summary, state: 'ended', bytes };
     } catch (e) {
       await out.close().catch(() => {});
       await rm(tmp, { force: true });
+      await rm(this.#ownerFile(id), { force: true });
       throw e;
     }
+  }
+
+  /** Delete a recording for good (its file, index and owner). A session still recording is refused. */
+  async remove(id: string): Promise<void> {
+    if (this.isLive(id) || this.#resuming.has(id)) throw new StoreError('RECORDING_LIVE', `session ${id} is still recording: end it first`, 409);
+    if (!existsSync(this.file(id))) throw new StoreError('NOT_FOUND', `no recording ${id}`, 404);
+    this.#discarded.add(id);
+    try {
+      await rm(this.file(id), { force: true });
+      await rm(this.#metaFile(id), { force: true });
+      await rm(this.#ownerFile(id), { force: true });
+    } finally {
+      this.#discarded.delete(id);
+    }
+  }
+
+  /**
+   * A read-only share link's token for one recording: with the students' nicknames, or without (the file is then
+   * served with pseudonyms). Derived from a secret kept beside the recordings, so links outlive restarts.
+   */
+  shareToken(id: string, names: boolean): string {
+    const mode = names ? 'n' : 'a';
+    return `${mode}.${createHmac('sha256', this.#shareSecret).update(`share\n${id}\n${mode}`).digest('base64url')}`;
+  }
+
+  /** The recording with its students' names and slots replaced by pseudonyms (a share link without names). */
+  async anonymised(id: string): Promise<string> {
+    await this.flush(id);
+    return anonymiseRecording(await readFile(this.file(id), 'utf8'));
+  }
+
+  /** What a share token opens for this recording: 'names', 'anonymous', or null when it is not one of its tokens. */
+  shareAccess(id: string, token: string | null): 'names' | 'anonymous' | null {
+    if (!token) return null;
+    for (const names of [true, false]) {
+      const want = Buffer.from(this.shareToken(id, names));
+      const got = Buffer.from(token);
+      if (got.length === want.length && timingSafeEqual(got, want)) return names ? 'names' : 'anonymous';
+    }
+    return null;
   }
 
   /** End every live recording (graceful shutdown), and let the index writes land. */
@@ -635,4 +750,31 @@ function runningAfter(line: BodyLine, ran: boolean): boolean {
   if (line.action === 'start' || line.action === 'resume' || line.action === 'round_start') return true;
   if (line.action === 'pause' || line.action === 'reset' || line.action === 'end' || line.action === 'fault') return false;
   return ran;
+}
+
+function quotaError(quota: number): StoreError {
+  return new StoreError(
+    'QUOTA_EXCEEDED',
+    `your uploads would pass ${Math.round(quota / 1024 / 1024)} MB: delete some recordings first`,
+    413,
+  );
+}
+
+/** The owner hash an upload's `<id>.owner` file holds, or null. */
+async function readOwnerFile(file: string): Promise<string | null> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return OWNER_HASH.test(text.trim()) ? text.trim() : null;
+}
+
+/** The share links' secret: made once (32 random bytes, owner-only), then read at every start. */
+function loadOrMakeSecret(file: string): Buffer {
+  try {
+    const b = readFileSync(file);
+    if (b.length >= 32) return b;
+  } catch {
+    // First start: made below.
+  }
+  const secret = randomBytes(32);
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }

@@ -153,6 +153,7 @@ export class HostControls {
     c.game.end();
     c.status = 'ended';
     c.endedAt = c.o.clock.now();
+    c.closeRosterFeed();
     this.#journal.hostAction('end', { reason });
     const m = c.metaChanged();
     const message =

@@ -64,6 +64,14 @@ export class Room {
   get hostKey(): string {
     return this.#c.hostKey;
   }
+  /** The projector's key (the host page's "Open presenter" link carries it). */
+  get presenterKey(): string {
+    return this.#c.presenterKey;
+  }
+  /** SHA-256 of the key that owns the session and its recordings. */
+  get ownerHash(): string {
+    return this.#c.ownerHash;
+  }
   get createdAt(): number {
     return this.#c.createdAt;
   }
@@ -73,6 +81,10 @@ export class Room {
   }
   get endedAt(): number | null {
     return this.#c.endedAt;
+  }
+  /** Whether any connection ever attached (the registry ends rooms nobody came to early). */
+  get everJoined(): boolean {
+    return this.#c.everJoined;
   }
   get status(): SessionStatus {
     return this.#c.status;
@@ -110,8 +122,8 @@ export class Room {
   attachHost(conn: string, hostKey: string): Ack<JoinResult> {
     return this.#seats.attachHost(conn, hostKey);
   }
-  attachPresenter(conn: string): Ack<JoinResult> {
-    return this.#seats.attachPresenter(conn);
+  attachPresenter(conn: string, key: string | undefined): Ack<JoinResult> {
+    return this.#seats.attachPresenter(conn, key);
   }
   joinStudent(conn: string, req: { nickname?: string; token?: string; bot?: boolean }): Ack<JoinResult> {
     return this.#seats.joinStudent(conn, req);

@@ -5,12 +5,15 @@ import { cloneState } from '../../shared/sim/clone.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { RoomGame } from '../game/RoomGame.ts';
-import { newSecret } from '../util/secrets.ts';
+import { newSecret, secretHash } from '../util/secrets.ts';
 import type { LoopClock, LoopDriver } from './LoopDriver.ts';
 import type { ConnInfo, ContinuedSeat, Participant, ResumedSeat } from './participants.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory, RoomRecorder } from './recorderPort.ts';
 import { Roster } from './Roster.ts';
+import { RosterFeed } from './RosterFeed.ts';
+import type { LimitRule } from '../limits/LimitStore.ts';
+import { TokenBucket } from '../socket/TokenBucket.ts';
 
 export interface RoomOptions {
   code: string;
@@ -34,6 +37,8 @@ export interface RoomOptions {
   initialState?: SimState;
   /** Resuming an interrupted session: keep the teacher's host key and seat returning students on their pods. */
   hostKey?: string;
+  /** SHA-256 of the owner's teacher key (the session and its recordings are theirs); default: of the host key. */
+  ownerHash?: string;
   seats?: readonly ResumedSeat[];
   /** Continuing from a replay's moment: who played each pod then (students take theirs back by name). */
   continuedSeats?: readonly ContinuedSeat[];
@@ -41,7 +46,21 @@ export interface RoomOptions {
   game?: RoomGame;
   /** Told after every change of the session's meta (status, recording, …): a cluster publishes what a takeover needs. */
   onMetaChanged?: (code: string) => void;
+  /** Per-room limits (docs/security.md); defaults sized for a class of 300. */
+  limits?: Partial<RoomLimits>;
 }
+
+/** What one room accepts: the protection that does not depend on addresses (a whole class shares one NAT). */
+export interface RoomLimits {
+  /** Spectators (newcomers once the pods are taken) at most. */
+  maxSpectators: number;
+  /** New names joining: a bucket of `burst`, refilled at `perSec`. Rejoins with a token are not counted. */
+  joins: LimitRule;
+  /** Roster changes reach the host at most this often, as one patch. */
+  rosterFlushMs: number;
+}
+
+export const DEFAULT_ROOM_LIMITS: RoomLimits = { maxSpectators: 300, joins: { burst: 300, perSec: 3 }, rosterFlushMs: 250 };
 
 /** The socket.io-style channels of one room: everyone, host + presenter, hosts, spectators, students + spectators. */
 export interface RoomChannels {
@@ -59,6 +78,10 @@ export interface RoomChannels {
 export class RoomCore {
   readonly code: string;
   readonly hostKey: string;
+  /** The projector's key: presenter:attach needs it (the room code alone is what every student has). */
+  readonly presenterKey: string;
+  /** SHA-256 of the key that owns this session and its recordings (docs/security.md). */
+  readonly ownerHash: string;
   readonly createdAt: number;
   readonly channels: RoomChannels;
   /** The options the room was built with; a round on another scenario replaces `scenario`. */
@@ -76,11 +99,19 @@ export class RoomCore {
   /** Wall time of the last activity (join, command, connection): the registry ends idle rooms. */
   lastActivity: number;
   endedAt: number | null = null;
+  /** Whether any connection (host, presenter, student) ever attached: a room nobody attached to expires early. */
+  everJoined = false;
+  readonly limits: RoomLimits;
+  /** New joins this room may still take (per room: it holds however many addresses share a NAT). */
+  readonly joinBudget: TokenBucket;
+  readonly #rosterFeed: RosterFeed;
 
   constructor(o: RoomOptions) {
     this.o = o;
     this.code = o.code;
     this.hostKey = o.hostKey ?? newSecret();
+    this.presenterKey = newSecret();
+    this.ownerHash = o.ownerHash ?? secretHash(this.hostKey);
     this.lateJoin = o.lateJoin;
     this.game = o.game ?? new RoomGame();
     // A resumed round waits for the teacher's Resume, so students have time to come back first.
@@ -90,6 +121,14 @@ export class RoomCore {
     this.channels = { all: o.code, viewers: `${o.code}/viewers`, players: `${o.code}/players`, hosts: `${o.code}/hosts`, spectators: `${o.code}/spectators` };
     this.createdAt = o.clock.now();
     this.lastActivity = this.createdAt;
+    this.limits = { ...DEFAULT_ROOM_LIMITS, ...o.limits };
+    this.joinBudget = new TokenBucket(this.limits.joins.burst, this.limits.joins.perSec, this.createdAt);
+    this.#rosterFeed = new RosterFeed(
+      () => this.roster.views(),
+      (patch) => this.port.broadcast(this.channels.hosts, 'participants:patch', patch),
+      (fn, ms) => o.clock.schedule(fn, ms),
+      this.limits.rosterFlushMs,
+    );
   }
 
   get port(): RoomPort {
@@ -166,7 +205,13 @@ export class RoomCore {
     return m;
   }
 
+  /** The roster changed: the host gets the difference with the next coalesced patch. */
   participantsChanged(): void {
-    this.port.broadcast(this.channels.hosts, 'participants:update', this.roster.views());
+    if (this.status !== 'ended') this.#rosterFeed.changed();
+  }
+
+  /** The room ended: no more roster patches. */
+  closeRosterFeed(): void {
+    this.#rosterFeed.close();
   }
 }

@@ -68,7 +68,7 @@ export class RoomJournal {
       scenario: c.o.scenario,
       seed: c.o.seed,
       // Only a hash of the host key: whoever resumes an interrupted session must hold the key itself.
-      options: { speed: c.o.speed, lateJoin: c.o.lateJoin, podSlots: c.o.podSlots, hostKeySha256: secretHash(c.hostKey) },
+      options: { speed: c.o.speed, lateJoin: c.o.lateJoin, podSlots: c.o.podSlots, hostKeySha256: secretHash(c.hostKey), ownerSha256: c.ownerHash },
       initialState: cloneState(state),
     });
     // A full disk: everyone sees the session hold, the host is told why; it carries on by itself once it can write.

@@ -7,6 +7,7 @@ import type { LoopClock } from './LoopDriver.ts';
 import type { RoomLog, RoomPort } from './port.ts';
 import type { RecorderFactory } from './recorderPort.ts';
 import { podSlotsFor, Room } from './Room.ts';
+import type { RoomLimits } from './RoomCore.ts';
 
 export interface RegistryOptions {
   port: RoomPort;
@@ -16,6 +17,10 @@ export interface RegistryOptions {
   maxSessions: number;
   endedTtlMs: number;
   idleMs: number;
+  /** A room no connection ever attached to (made and abandoned, or made by a script) ends this long after it was made. */
+  unjoinedTtlMs?: number;
+  /** Each room's own limits (spectators, joins a minute, roster patches). */
+  roomLimits?: Partial<RoomLimits>;
   onLateness?: (ms: number) => void;
   /** Clustered: room codes are claimed cluster-wide before a room opens (server/cluster/). */
   claims?: RoomClaims;
@@ -47,6 +52,8 @@ export interface NewSession {
   code?: string;
   /** Resuming: the teacher's original host key, and the students to seat again on their pods. */
   hostKey?: string;
+  /** SHA-256 of the owner's teacher key (default: of the host key). */
+  ownerHash?: string;
   seats?: readonly ResumedSeat[];
   /** Continuing from a replay's moment: who played each pod then. */
   continuedSeats?: readonly ContinuedSeat[];
@@ -119,7 +126,8 @@ export class RoomRegistry {
   create(s: NewSession): Room | null {
     if (this.liveCount >= this.#o.maxSessions) return null;
     let code = s.code ?? newRoomCode();
-    if (s.code && this.#rooms.has(s.code)) return null;
+    // A resumed session keeps its code: free unless a live room holds it (an ended one is only remembered).
+    if (s.code && this.#rooms.has(s.code) && this.#rooms.get(s.code)!.status !== 'ended') return null;
     while (this.#rooms.has(code)) code = newRoomCode();
     const room = new Room({
       code,
@@ -136,10 +144,12 @@ export class RoomRegistry {
       onLateness: this.#o.onLateness,
       initialState: s.initialState,
       hostKey: s.hostKey,
+      ownerHash: s.ownerHash,
       seats: s.seats,
       continuedSeats: s.continuedSeats,
       game: s.game,
       ...(this.#o.claims ? { onMetaChanged: (c: string) => this.#o.claims!.changed(c) } : {}),
+      limits: this.#o.roomLimits,
     });
     this.#rooms.set(code, room);
     this.#o.log.info({ room: code, scenario: s.scenario.name }, 'session created');
@@ -152,6 +162,9 @@ export class RoomRegistry {
     for (const [code, room] of this.#rooms) {
       if (room.status === 'ended') {
         if (room.endedAt !== null && now - room.endedAt > this.#o.endedTtlMs) this.#rooms.delete(code);
+      } else if (!room.everJoined && now - room.createdAt > (this.#o.unjoinedTtlMs ?? this.#o.idleMs)) {
+        // Nobody ever came: it only held a place under the session cap (defect 7: 50 empty rooms blocked teachers).
+        await room.end('idle');
       } else if (room.connectionCount === 0 && now - room.lastActivity > this.#o.idleMs) {
         // One room failing to end must not stop the sweep of the others.
         await room.end('idle').catch((e: unknown) => room.fail(e));

@@ -39,10 +39,13 @@ export class Seats {
   attachHost(conn: string, hostKey: string): Ack<JoinResult> {
     if (!sameSecret(hostKey, this.#c.hostKey)) return fail(ErrorCode.BAD_HOST_KEY, 'That host key does not open this session.');
     this.#addConn(conn, { role: 'host', participant: null });
-    return ok(this.#joinResult(conn, 'host', 'host', null, false));
+    return ok({ ...this.#joinResult(conn, 'host', 'host', null, false), presenterKey: this.#c.presenterKey });
   }
 
-  attachPresenter(conn: string): Ack<JoinResult> {
+  attachPresenter(conn: string, key: string | undefined): Ack<JoinResult> {
+    if (key === undefined || !sameSecret(key, this.#c.presenterKey)) {
+      return fail(ErrorCode.BAD_PRESENTER_KEY, 'The projector needs the presenter link from the host page (“Open presenter”).');
+    }
     if (this.#c.status === 'ended') return fail(ErrorCode.SESSION_ENDED, 'This session has ended.');
     this.#addConn(conn, { role: 'presenter', participant: null });
     return ok(this.#joinResult(conn, 'presenter', `presenter-${conn.slice(0, 6)}`, null, false));
@@ -76,6 +79,9 @@ export class Seats {
     if (c.status !== 'lobby' && !c.lateJoin) return fail(ErrorCode.LATE_JOIN_CLOSED, 'The session has started and the teacher is not taking late joins.');
     if (roster.nameInUse(key)) return fail(ErrorCode.NAME_TAKEN, `Someone here is already called "${check.nickname}".`);
 
+    // Per room, whatever the addresses: one NAT holds a whole class, and a script can be anywhere. Taken before
+    // anything changes (a bot's seat), so a refused join leaves the room as it was.
+    if (!c.joinBudget.take(c.o.clock.now())) return fail(ErrorCode.RATE_LIMITED, 'Too many people joining at once: try again in a few seconds.');
     // A student arriving at a full node takes the seat of the newest server bot.
     if (roster.counts().students >= this.studentSeats()) {
       const bot = [...roster.values()].filter((b) => b.serverBot).at(-1);
@@ -85,7 +91,9 @@ export class Seats {
         c.metaChanged();
       }
     }
-    const hasPod = roster.counts().students < c.o.podSlots;
+    const { students, spectators } = roster.counts();
+    const hasPod = students < c.o.podSlots;
+    if (!hasPod && spectators >= c.limits.maxSpectators) return fail(ErrorCode.ROOM_FULL, 'This session is full: every pod is taken and so is every spectator seat.');
     const slot = hasPod ? slotForNickname(check.nickname, (s) => this.slotTaken(s)) : null;
     const p: Participant = {
       id: roster.newId(),
@@ -233,6 +241,7 @@ export class Seats {
 
   #addConn(conn: string, info: ConnInfo): void {
     const c = this.#c;
+    c.everJoined = true;
     c.conns.set(conn, info);
     c.touch();
     const port = c.port;

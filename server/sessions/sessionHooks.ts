@@ -20,6 +20,7 @@ export interface SessionRooms {
     initialState?: SimState;
     code?: string;
     hostKey?: string;
+    ownerHash?: string;
     seats?: readonly ResumedParticipant[];
     continuedSeats?: readonly ContinuedSeat[];
     game?: RoomGame;
@@ -66,6 +67,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
     state,
     origin,
     actions,
+    ownerHash,
   }) => {
     // The new room's code is not known before it exists: record the origin against the code the room will use.
     const code = newRoomCode();
@@ -78,6 +80,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
       code,
       // Each pod of the moment keeps its seat: its student takes it back by name, a server bot plays on.
       continuedSeats: continuedSeats(actions, state),
+      ownerHash,
     });
     if (!room) {
       origins.delete(code);
@@ -107,6 +110,8 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
       code: header.code,
       // The teacher proved they hold the key; keeping it lets the same browser resume again after another crash.
       hostKey: auth.hostKey,
+      // Still the same teacher's session (and recording).
+      ownerHash: typeof header.options['ownerSha256'] === 'string' ? header.options['ownerSha256'] : undefined,
       seats: participants,
       game,
     });

@@ -2,12 +2,14 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import { Server, type ServerOptions } from 'socket.io';
 import type { Ack } from '../../shared/protocol/errors.ts';
 import type { ServerConfig } from '../config.ts';
+import type { HttpGuards } from '../http/guards.ts';
+import type { LimitStore } from '../limits/LimitStore.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { checkpoint } from './checkpoint.ts';
 import type { ConnContext } from './handlers.ts';
-import { TokenBucket } from './TokenBucket.ts';
+import { RefusalLog } from './RefusalLog.ts';
 import type { IoServer, IoSocket } from './types.ts';
 import type { Role } from '../../shared/protocol/views.ts';
 
@@ -47,6 +49,28 @@ export interface RemoteSockets {
 }
 
 /**
+ * Open transport connections per address, counted where every connection starts (the engine's handshake), so
+ * connections restored by state recovery count like any other (they skip socket.io's middlewares).
+ */
+export class ConnectionCounter {
+  readonly #perIp = new Map<string, number>();
+  count(ip: string): number {
+    return this.#perIp.get(ip) ?? 0;
+  }
+  add(ip: string): void {
+    this.#perIp.set(ip, this.count(ip) + 1);
+  }
+  remove(ip: string): void {
+    const n = this.count(ip) - 1;
+    if (n <= 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, n);
+  }
+}
+
+/** The handshake's own cap: the configured one plus a margin in which refusals are coded (TOO_MANY_CONNECTIONS). */
+const hardCap = (config: ServerConfig) => config.maxConnectionsPerIp + Math.max(5, Math.ceil(config.maxConnectionsPerIp / 10));
+
+/**
  * Create the socket.io server on fastify's HTTP server; every message goes through the checkpoint. A cluster
  * passes socket.io's Redis Streams adapter, which keeps connection state recovery working across processes.
  */
@@ -54,6 +78,7 @@ export function createIo(
   server: HttpServer,
   config: ServerConfig,
   adapter?: ServerOptions['adapter'],
+  counter = new ConnectionCounter(),
 ): IoServer {
   const io: IoServer = new Server(server, {
     ...(adapter ? { adapter } : {}),
@@ -62,11 +87,15 @@ export function createIo(
     httpCompression: false,
     maxHttpBufferSize: config.maxHttpBufferSize,
     serveClient: false,
-    allowRequest: (req, cb) =>
-      cb(
-        originAllowed(req, config.allowedOrigins) ? null : 'origin not allowed',
-        originAllowed(req, config.allowedOrigins),
-      ),
+    // Every new transport connection (a first connect, a reconnect, a recovery) counts; past the cap and a margin
+    // the handshake itself is refused. Up to the margin, the namespace refuses with a coded error people can read.
+    allowRequest: (req, cb) => {
+      if (!originAllowed(req, config.allowedOrigins)) return cb('origin not allowed', false);
+      if (counter.count(req.socket.remoteAddress ?? '') >= hardCap(config)) return cb('too many connections from your network', false);
+      cb(null, true);
+    },
+    // A transport that never connects to the namespace is closed as a socket that never joins would be.
+    connectTimeout: Math.min(45_000, config.joinTimeoutMs),
     connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true },
     pingInterval: 20_000,
     pingTimeout: 20_000,
@@ -76,6 +105,11 @@ export function createIo(
   io.engine.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
     for (const [name, value] of Object.entries(SOCKET_HEADERS)) res.setHeader(name, value);
     next();
+  });
+  io.engine.on('connection', (raw: { request: IncomingMessage; once(e: 'close', f: () => void): void }) => {
+    const ip = raw.request.socket.remoteAddress ?? '';
+    counter.add(ip);
+    raw.once('close', () => counter.remove(ip));
   });
   return io;
 }
@@ -88,24 +122,38 @@ export const SOCKET_HEADERS = {
   'referrer-policy': 'no-referrer',
 } as const;
 
-export function wireSockets(
-  io: IoServer,
-  deps: { rooms: RoomRegistry; config: ServerConfig; log: RoomLog; metrics: Metrics; remote?: RemoteSockets },
-): void {
-  const { rooms, config, log, metrics, remote } = deps;
-  const perIp = new Map<string, number>();
+export interface SocketDeps {
+  rooms: RoomRegistry;
+  config: ServerConfig;
+  log: RoomLog;
+  metrics: Metrics;
+  remote?: RemoteSockets;
+  /** The per-address transport counts (createIo's). */
+  counter: ConnectionCounter;
+  /** Rate-limit buckets, keyed by who pays (a participant, an address), so a reconnect refills nothing. */
+  limits: LimitStore;
+  guards: HttpGuards;
+  now(): number;
+}
+
+/** Every connection: its join deadline, its flood control (keyed by participant), its messages through the checkpoint. */
+export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
+  const { rooms, config, log, metrics, remote, limits, guards, now, counter } = deps;
+  const refusals = new RefusalLog(log, config.refusalLogMs);
   // Connections the cluster-wide cap counted (their count is given back when they close).
   const admitted = new WeakSet<object>();
 
   io.use((socket, next) => {
     const ip = socket.handshake.address;
     const refuse = () => {
-      log.warn({ ip }, 'connection refused: too many from one address');
+      // Counted with the refused messages: a flood of connections must not write a line each.
+      refusals.note('TOO_MANY_CONNECTIONS', 'connect', undefined, ip);
       const err = new Error('Too many connections from your network.') as Error & { data: unknown };
       err.data = { code: 'TOO_MANY_CONNECTIONS' };
       next(err);
     };
-    if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) return refuse();
+    // This connection's transport is already counted (at the handshake): over the cap, refuse with a code.
+    if (counter.count(ip) > config.maxConnectionsPerIp) return refuse();
     if (!remote) return next();
     void remote.admit(ip).then((ok) => {
       if (!ok) return refuse();
@@ -116,7 +164,12 @@ export function wireSockets(
 
   io.on('connection', (socket: IoSocket) => {
     const ip = socket.handshake.address;
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    // A connection restored by state recovery skips the middleware above: it is held to the same cap here.
+    if (socket.recovered && counter.count(ip) > config.maxConnectionsPerIp) {
+      socket.emit('client:error', { event: 'connect', code: 'TOO_MANY_CONNECTIONS', message: 'Too many connections from your network.' });
+      socket.disconnect(true);
+      return;
+    }
     const ctx: ConnContext = { id: socket.id, room: null, role: null, participantId: null };
 
     // A short drop restored by connection state recovery keeps socket.data: re-bind the connection to its room.
@@ -133,9 +186,18 @@ export function wireSockets(
       socket.data = { roomCode: null, participantId: null, role: null };
     }
 
-    const now = () => performance.now();
-    const messages = new TokenBucket(config.messageBurst, config.messagesPerSec, now());
-    const offences = new TokenBucket(config.offenceBurst, config.offencesPerSec, now());
+    // A connection that joins nothing within the deadline is closed: idle sockets cost memory and the address's cap.
+    const joinDeadline = ctx.room
+      ? null
+      : setTimeout(() => {
+          if (!ctx.room) socket.disconnect(true);
+        }, config.joinTimeoutMs);
+    joinDeadline?.unref();
+
+    // Buckets belong to the participant (all their connections, before and after a reconnect), else to this connection.
+    const payer = () => (ctx.room && ctx.participantId ? `${ctx.room.code}/${ctx.participantId}` : `conn:${socket.id}`);
+    const messageRule = { burst: config.messageBurst, perSec: config.messagesPerSec };
+    const offenceRule = { burst: config.offenceBurst, perSec: config.offencesPerSec };
     let offender = false;
 
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -163,9 +225,11 @@ export function wireSockets(
         const done = checkpoint(ctx, event, args, {
           rooms,
           log,
-          now,
-          messages,
-          offences,
+          refusals,
+          takeMessage: () => limits.take(`msg:${payer()}`, messageRule, now()),
+          takeOffence: () => limits.take(`offence:${payer()}`, offenceRule, now()),
+          mayLookUp: () => guards.mayLookUp(ip),
+          lookupMissed: () => guards.lookupMissed(ip),
           onOffender: () => {
             offender = true;
             // Let the refusal ack go out first, then close.
@@ -186,11 +250,10 @@ export function wireSockets(
     });
 
     socket.on('disconnect', () => {
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(ip);
-      else perIp.set(ip, n);
+      if (joinDeadline) clearTimeout(joinDeadline);
       ctx.room?.detach(socket.id);
       remote?.closed(socket, ip, admitted.has(socket));
     });
   });
+  return { close: () => refusals.close() };
 }

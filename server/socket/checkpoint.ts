@@ -5,23 +5,33 @@ import { describeIssues } from '../../shared/schemas/commands.ts';
 import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { EVENT_ROLES, handlers, type ConnContext } from './handlers.ts';
+import type { RefusalLog } from './RefusalLog.ts';
 import { hasDangerousKeys } from './safeKeys.ts';
-import type { TokenBucket } from './TokenBucket.ts';
 
 export interface CheckpointDeps {
   rooms: RoomRegistry;
   log: RoomLog;
-  now(): number;
-  /** Messages the socket may send (flood control). */
-  messages: TokenBucket;
-  /** Offences the socket may commit before it is disconnected. */
-  offences: TokenBucket;
+  /** Refusals are counted and logged once per interval, not a line each. */
+  refusals: RefusalLog;
+  /**
+   * Flood control, keyed by who sends (the participant once joined, the connection before), so a reconnect does
+   * not refill it: take one message; take one offence (false: the socket is disconnected).
+   */
+  takeMessage(): boolean | Promise<boolean>;
+  takeOffence(): boolean | Promise<boolean>;
+  /** The address's budget for looking room codes up: may it still, and a look-up found nothing. */
+  mayLookUp(): Promise<boolean>;
+  lookupMissed(): Promise<unknown>;
   onOffender(): void;
   onMessage?(): void;
   onRejected?(): void;
 }
 
 const JOIN_EVENTS = new Set<string>(['host:attach', 'student:join', 'presenter:attach']);
+/** Events that look a room code up; their misses are charged to the address (guessing codes). */
+const LOOKUP_EVENTS = new Set<string>([...JOIN_EVENTS, 'name:suggest']);
+/** Answers that mean a guess missed: no such room, or a wrong key for it. */
+const MISSES = new Set<string>([ErrorCode.SESSION_NOT_FOUND, ErrorCode.BAD_HOST_KEY, ErrorCode.BAD_PRESENTER_KEY, ErrorCode.BAD_TOKEN]);
 
 /**
  * The one checkpoint every client message passes, in this order: flood control, known event, payload shape
@@ -30,17 +40,17 @@ const JOIN_EVENTS = new Set<string>(['host:attach', 'student:join', 'presenter:a
  */
 export async function checkpoint(ctx: ConnContext, event: string, args: unknown[], deps: CheckpointDeps): Promise<Ack<unknown>> {
   deps.onMessage?.();
-  const refuse = (code: Code, message: string): Ack<unknown> => {
+  const refuse = async (code: Code, message: string): Promise<Ack<unknown>> => {
     deps.onRejected?.();
-    deps.log.warn({ conn: ctx.id, room: ctx.room?.code, role: ctx.role, event: String(event).slice(0, 40), code }, 'client message refused');
-    if (!deps.offences.take(deps.now())) {
-      deps.log.warn({ conn: ctx.id, room: ctx.room?.code }, 'disconnecting a repeat offender');
+    deps.refusals.note(code, String(event).slice(0, 40), ctx.room?.code, ctx.id);
+    if (!(await deps.takeOffence())) {
+      deps.refusals.noteDisconnect();
       deps.onOffender();
     }
     return fail(code, message);
   };
 
-  if (!deps.messages.take(deps.now())) return refuse(ErrorCode.RATE_LIMITED, 'Too many messages: slow down.');
+  if (!(await deps.takeMessage())) return refuse(ErrorCode.RATE_LIMITED, 'Too many messages: slow down.');
   if (typeof event !== 'string' || !Object.hasOwn(clientEventSchemas, event)) {
     return refuse(ErrorCode.UNKNOWN_EVENT, `Unknown event "${String(event).slice(0, 40)}".`);
   }
@@ -61,9 +71,12 @@ export async function checkpoint(ctx: ConnContext, event: string, args: unknown[
     if (allowed.length === 1 && allowed[0] === 'guest') return refuse(ErrorCode.ALREADY_JOINED, 'This connection has already joined a session.');
     return refuse(ErrorCode.FORBIDDEN, `A ${role} may not send ${name}.`);
   }
+  const lookup = LOOKUP_EVENTS.has(name) && ctx.room === null;
+  if (lookup && !(await deps.mayLookUp())) return refuse(ErrorCode.RATE_LIMITED, 'Too many wrong codes from your network: wait a minute and try again.');
   try {
     const handler = handlers[name] as (c: ConnContext, p: unknown, r: RoomRegistry) => Ack<unknown> | Promise<Ack<unknown>>;
     const res = await handler(ctx, parsed.data, deps.rooms);
+    if (lookup && !res.ok && MISSES.has(res.error.code)) await deps.lookupMissed();
     // What the handler recorded (a host action, a join's seat, an answer) is on disk before the sender hears it
     // worked, as a command is: a server killed right after the ack must not lose it.
     if (res.ok && ctx.room) await ctx.room.recorded();

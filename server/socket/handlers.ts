@@ -76,7 +76,7 @@ export const handlers: { [E in ClientEventName]: Handler<E> } = {
   },
   'presenter:attach': (ctx, p, rooms) => {
     const r = findRoom(rooms, p.code);
-    return r ? joined(ctx, r, r.attachPresenter(ctx.id)) : notFound();
+    return r ? joined(ctx, r, r.attachPresenter(ctx.id, p.key)) : notFound();
   },
   'name:suggest': (ctx, p, rooms) => {
     const r = ctx.room ?? findRoom(rooms, p.code);

@@ -21,6 +21,10 @@ export const ErrorCode = {
   SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
   /** The host key does not match. */
   BAD_HOST_KEY: 'BAD_HOST_KEY',
+  /** The projector attached without the room's presenter key, or with a wrong one (open it from the host page). */
+  BAD_PRESENTER_KEY: 'BAD_PRESENTER_KEY',
+  /** The room holds as many spectators as it may (the pods are taken too). */
+  ROOM_FULL: 'ROOM_FULL',
   /** The session token is unknown or no longer valid (the student joins afresh). */
   BAD_TOKEN: 'BAD_TOKEN',
   /** The teacher locked the room: no new students. */

@@ -71,8 +71,11 @@ export interface ServerToClientEvents {
   'leaderboard:update': (board: LeaderboardWire) => void;
   /** Status or settings changed (reliable). */
   'session:update': (meta: SessionMeta) => void;
-  /** Host only: who is in the room. */
-  'participants:update': (list: ParticipantView[]) => void;
+  /**
+   * Host only: who changed in the room since the last patch (joined, left, reconnected): upsert `set` by id, drop
+   * `gone`. Coalesced (a few a second at most); the host's snapshot carries the whole roster.
+   */
+  'participants:patch': (patch: { set: ParticipantView[]; gone: string[] }) => void;
   /** This connection was kicked (may rejoin) or banned (may not); the server disconnects it next. */
   'participant:removed': (info: { reason: RemovedReason; message: string }) => void;
   'session:ended': (info: { reason: EndReason; message: string }) => void;

@@ -28,7 +28,7 @@ export const clientEventSchemas = {
   'student:join': z
     .strictObject({ v: version, code, nickname: z.string().max(NICKNAME_MAX * 4).optional(), token: secret.optional(), bot: z.boolean().optional() })
     .refine((p) => p.nickname !== undefined || p.token !== undefined, 'a nickname or a token is required'),
-  'presenter:attach': z.strictObject({ v: version, code }),
+  'presenter:attach': z.strictObject({ v: version, code, key: secret.optional() }),
   'name:suggest': z.strictObject({ code }),
   'state:sync': empty,
   'pod:command': z.strictObject({ command: podCommandBodySchema }),
@@ -110,17 +110,28 @@ export interface CreateSessionResponse {
   code: string;
   /** The secret that makes a browser the host: keep it in that browser only. */
   hostKey: string;
+  /** The secret the projector attaches with (the host page's "Open presenter" link carries it). */
+  presenterKey: string;
   /** URLs to give students: the one they can reach first (PUBLIC_URL or a LAN address), then the others. */
   joinUrls: string[];
   /** Set when only a loopback address is known: phones cannot open it. */
   joinWarning?: string;
 }
 
-/** GET /api/sessions/:code: what a page needs before joining, and where to send students. */
+/**
+ * GET /api/sessions/:code: what a page needs before joining, and where to send students. `names` (who joined, for
+ * the projector's lobby) only for a caller holding the room's presenter key, host key, owner's teacher key or
+ * ADMIN_KEY.
+ */
 export interface SessionInfo {
   code: string;
+  status: string;
+  scenario: { name: string; title: string; description: string };
+  locked: boolean;
+  lateJoin: boolean;
   students: number;
-  names: string[];
+  podSlots: number;
+  names?: string[];
   /** The address students open (PUBLIC_URL or the server's LAN address; loopback only as a last resort). */
   joinUrl: string;
   /** Set when only a loopback address is known. */

@@ -193,6 +193,8 @@ export interface JoinResult {
   snapshot: Snapshot;
   /** True when this join re-attached an existing participant (same pod, same name). */
   rejoined: boolean;
+  /** The host only: the key the projector attaches with (the "Open presenter" link carries it). */
+  presenterKey?: string;
 }
 
 export type RemovedReason = 'kicked' | 'banned';

@@ -38,6 +38,8 @@ let browser: Browser;
 let teacher: BrowserContext;
 let host: Page;
 let presenter: Page;
+/** The host page's "Open presenter" link (with the room's presenter key). */
+let presenterHref = '';
 let phone: Page;
 let laptop: Page;
 let code = '';
@@ -93,9 +95,17 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     expect(code).toMatch(/^[A-Z0-9]{6}$/);
     expect(new URL(host.url()).pathname).toBe(`/host/${code}`);
 
-    // The teacher's "Open presenter" link, opened in the same browser (it knows the host key and LAN URL).
-    const href = await host.getByTestId('open-presenter').getAttribute('href');
-    expect(href).toBe(`/present/${code}`);
+    // The teacher's "Open presenter" link, opened in the same browser (it knows the host key and LAN URL). It
+    // carries the room's presenter key in its fragment: the code alone does not open the projector's view.
+    const withKey = new RegExp(`^/present/${code}#key=[A-Za-z0-9_-]{16,}$`);
+    await expect.poll(() => host.getByTestId('open-presenter').getAttribute('href')).toMatch(withKey);
+    const href = (await host.getByTestId('open-presenter').getAttribute('href'))!;
+    presenterHref = href;
+    const bare = await (await browser.newContext()).newPage();
+    await bare.goto(`${base}/present/${code}`);
+    await expect.poll(() => bare.getByText(/Open presenter/).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await bare.getByTestId('pod-tile').count()).toBe(0);
+    await bare.context().close();
     presenter = watch(await teacher.newPage(), 'presenter');
     await presenter.setViewportSize(PROJECTOR);
     await presenter.goto(`${base}${href}`);
@@ -263,12 +273,12 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await presenter.keyboard.press(' ');
     await expect.poll(() => host.getByTestId('room-status').textContent()).toBe('running');
 
-    // A projector opened elsewhere (no host key) is read-only.
+    // A projector opened elsewhere with the link (the presenter key, no host key) is read-only.
     const other = watch(
       await (await browser.newContext({ viewport: PROJECTOR })).newPage(),
       'other presenter',
     );
-    await other.goto(`${base}/present/${code}`);
+    await other.goto(`${base}${presenterHref}`);
     await other.getByTestId('presenter-stage').waitFor();
     await other.keyboard.press(' ');
     // It says so (item 9 of issue #12) rather than pausing: wait for the hint, then check nothing paused.
@@ -298,10 +308,16 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     );
     // A score may be below zero: kills cost more than the requests served (docs/game.md).
     expect(lines.some((l) => /^\d+,Ada,ada,-?\d+,\d+,[1-9]/.test(l))).toBe(true);
-    // The session's recording is one click away, listed by its code in the replay view.
+    // The session's recording is one click away in the teacher's list, as live, without its code (live codes are
+    // never listed); another browser (another teacher key) lists nothing of it.
     const [list] = await Promise.all([host.context().waitForEvent('page'), host.getByTestId('recordings').click()]);
-    await expect.poll(() => list.getByText(code).count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => list.locator('[data-testid=recording-row] .state.live').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await list.getByText(code).count()).toBe(0);
     await list.close();
+    const stranger = await (await browser.newContext()).newPage();
+    await stranger.goto(`${base}/replay/all`);
+    await expect.poll(() => stranger.getByText(/No sessions recorded with this teacher key/).count(), { timeout: 10_000 }).toBe(1);
+    await stranger.context().close();
     // And this round's replay directly: the recording the room is writing now.
     const recordingId = server.rooms.get(code)!.meta().recordingId;
     expect(recordingId).toMatch(/\S/);
@@ -327,7 +343,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     expect(await axeSerious(phone), 'axe on the phone, session ended').toEqual([]);
     expect(await axeSerious(presenter), 'axe on the projector, session ended').toEqual([]);
     expect(await axeSerious(host), 'axe on the host, session ended').toEqual([]);
-  });
+  }, 60_000);
 
   it('a global OOM: the node runs out, the kernel scores every process, and each student sees where they stood', async () => {
     // A small node (1 GiB) and one student who drops their limit and leaks fast: the node, not a cgroup, runs out.

@@ -15,6 +15,10 @@ import { recordingRoutes, RecordingStore } from '../../server/recording/index.ts
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ensureClientBuilt } from '../bench/clientShared.ts';
 import { recordSession } from '../unit/recordingHelpers.ts';
 import { axeSerious } from './screenChecks.ts';
+import { secretHash } from '../../server/util/secrets.ts';
+
+/** The teacher whose recordings these are: the pages run with this key in localStorage, as their browser would. */
+const TEACHER = 'replay-browser-teacher-key';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -41,6 +45,13 @@ const player = (page: Page) =>
     return { tick: p.tick, hash: p.hash, playing: p.playing };
   });
 
+/** A page in a browser that holds the teacher's key (as theirs does after hosting once). */
+async function teacherPage(o: Parameters<Browser['newPage']>[0] = {}): Promise<Page> {
+  const page = await browser.newPage(o);
+  await page.addInitScript((key) => localStorage.setItem('oom-arena:teacher-key', key), TEACHER);
+  return page;
+}
+
 describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
   beforeAll(async () => {
     ensureClientBuilt();
@@ -50,6 +61,8 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
     const i = lines.findIndex((l) => l.includes('"k":"h","t":900,'));
     lines[i] = '{"k":"h","t":900,"hash":"00000000deadbeef"}';
     writeFileSync(join(dataDir, 'recordings', 'tampered.ndjson'), lines.join('\n') + '\n');
+    // Files put in the folder by hand are the operator's unless an `.owner` file names their teacher.
+    for (const id of ['browser-rec', 'tampered']) writeFileSync(join(dataDir, 'recordings', `${id}.owner`), secretHash(TEACHER));
     const store = new RecordingStore({ dataDir });
     app = Fastify();
     await app.register(recordingRoutes, {
@@ -74,7 +87,7 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
   });
 
   it('opens at the ?t= moment, plays, seeks, jumps to the next kill, and continues from here', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await teacherPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(60_000);
     await page.goto(`${base}/replay/browser-rec?t=60`);
     await page.getByTestId('replay-view').waitFor();
@@ -127,7 +140,7 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
   });
 
   it('flags a tampered recording', async () => {
-    const page = await browser.newPage();
+    const page = await teacherPage();
     page.setDefaultTimeout(60_000);
     await page.goto(`${base}/replay/tampered`);
     const banner = page.getByTestId('replay-divergence');
@@ -138,7 +151,7 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
   });
 
   it('refuses a bad upload with a clear message, and accepts a good one', async () => {
-    const page = await browser.newPage();
+    const page = await teacherPage();
     page.setDefaultTimeout(60_000);
     await page.goto(`${base}/replay/nope`);
     expect(await page.getByTestId('replay-error').textContent()).toMatch(/no recording "nope".*NOT_FOUND/s);

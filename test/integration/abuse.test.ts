@@ -6,7 +6,7 @@ import { attachHost, call, callRaw, createSession, joinStudent, ok, startServer,
 describe('abuse and limits', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startServer({ config: { messageBurst: 10, messagesPerSec: 5, offenceBurst: 15, offencesPerSec: 0.5, maxConnectionsPerIp: 12, createSessionsPerMinute: 8 } });
+    s = await startServer({ config: { messageBurst: 10, messagesPerSec: 5, offenceBurst: 15, offencesPerSec: 0.5, maxConnectionsPerIp: 12, roomCreations: { burst: 8, perSec: 8 / 60 } } });
   });
   afterAll(() => s.close());
 

@@ -55,8 +55,21 @@ export function keepRecordings(into: KeptRecording[], keep = 100_000): RecorderF
   };
 }
 
-export async function createSession(s: TestServer, body: CreateSessionRequest = {}): Promise<CreateSessionResponse & { room: Room }> {
-  const res = await fetch(`${s.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** The teacher key the tests' sessions are made with (a teacher's browser makes its own). */
+export const TEACHER_KEY = 'test-teacher-key-0123456789';
+/** Headers that carry a key: `Authorization: Bearer <key>`. */
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+export async function createSession(
+  s: TestServer,
+  body: CreateSessionRequest = {},
+  teacherKey: string | null = TEACHER_KEY,
+): Promise<CreateSessionResponse & { room: Room }> {
+  const res = await fetch(`${s.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(teacherKey ? bearer(teacherKey) : {}) },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`create session: ${res.status} ${await res.text()}`);
   const data = (await res.json()) as CreateSessionResponse;
   return { ...data, room: s.rooms.get(data.code)! };
@@ -91,6 +104,13 @@ export async function joinStudent(s: TestServer, code: string, nickname: string,
   const c = await client(s);
   const join = ok(await call(c, 'student:join', { v: PROTOCOL_VERSION, code, nickname, ...extra }));
   return { c, join };
+}
+
+/** The projector: it attaches with the room's presenter key (the host page's "Open presenter" link carries it). */
+export async function attachPresenter(s: TestServer, code: string, presenterKey: string): Promise<Client> {
+  const c = await client(s);
+  ok(await call(c, 'presenter:attach', { v: PROTOCOL_VERSION, code, key: presenterKey }));
+  return c;
 }
 
 export async function attachHost(s: TestServer, code: string, hostKey: string): Promise<Client> {

@@ -20,10 +20,10 @@ describe('a lesson through the real server', () => {
   afterAll(() => s.close());
 
   it('lobby → round → question → answers → reveal → resume → results → CSV → next round', async () => {
-    const { code, hostKey, room } = await createSession(s, { maxStudents: 5, seed: 7 });
+    const { code, hostKey, presenterKey, room } = await createSession(s, { maxStudents: 5, seed: 7 });
     const host = await attachHost(s, code, hostKey);
     const pres = await client(s);
-    ok(await call(pres, 'presenter:attach', { v: PROTOCOL_VERSION, code }));
+    ok(await call(pres, 'presenter:attach', { v: PROTOCOL_VERSION, code, key: presenterKey }));
     const alice = await joinStudent(s, code, 'alice');
     const bob = await joinStudent(s, code, 'bob');
     expect(alice.join.snapshot.game?.phase).toBe('lobby');

@@ -11,11 +11,19 @@ import { stateHash } from '../../shared/sim/hash.ts';
 import { advance } from '../../shared/sim/step.ts';
 import { recordingRoutes, RecordingStore, type FileRecorder } from '../../server/recording/index.ts';
 import { recordSession } from '../unit/recordingHelpers.ts';
+import { secretHash } from '../../server/util/secrets.ts';
+
+/** The teacher whose recordings these are (Authorization: Bearer <teacher key>). */
+const TEACHER = 'teacher-key-of-the-routes-test';
+const auth = { authorization: `Bearer ${TEACHER}` };
+const owner = { ownerSha256: secretHash(TEACHER) };
+const get = (url: string) => app.inject({ url, headers: auth });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-routes-'));
 let app: FastifyInstance;
 let store: RecordingStore;
 const continued: { tick: number; hash: string; origin: unknown }[] = [];
+const continuedOwners: string[] = [];
 let endedId = '';
 let live: FileRecorder;
 
@@ -24,8 +32,9 @@ beforeAll(async () => {
   app = Fastify();
   await app.register(recordingRoutes, {
     store,
-    continueSession: async ({ state, origin }) => {
+    continueSession: async ({ state, origin, ownerHash }) => {
       continued.push({ tick: state.tick, hash: stateHash(state), origin });
+      continuedOwners.push(ownerHash);
       return { code: 'NEWX', hostKey: 'k', hostPath: '/host/NEWX' };
     },
   });
@@ -38,6 +47,7 @@ beforeAll(async () => {
     seed: s.seed,
     initialState: s,
     participants: [{ id: 'h', name: 'Teacher', role: 'host' }],
+    options: owner,
   });
   endedId = rec.id;
   for (let t = 1; t <= 400; t++) {
@@ -50,7 +60,7 @@ beforeAll(async () => {
   await rec.hostAction({ tick: 400, action: 'end' });
   await rec.end('ended');
   const s2 = createSimulation(scenario);
-  live = store.create({ code: 'LIVE', scenario, seed: s2.seed, initialState: s2 });
+  live = store.create({ code: 'LIVE', scenario, seed: s2.seed, initialState: s2, options: owner });
 });
 afterAll(async () => {
   await live.end('shutdown');
@@ -59,11 +69,11 @@ afterAll(async () => {
 });
 
 const upload = (payload: string | Buffer, type = 'application/x-ndjson') =>
-  app.inject({ method: 'POST', url: '/api/recordings', headers: { 'content-type': type }, payload });
+  app.inject({ method: 'POST', url: '/api/recordings', headers: { 'content-type': type, ...auth }, payload });
 
 describe('recording routes (RR1)', () => {
   it('lists recordings with their state', async () => {
-    const r = await app.inject('/api/recordings');
+    const r = await get('/api/recordings');
     expect(r.statusCode).toBe(200);
     const list = r.json().recordings as {
       id: string;
@@ -82,7 +92,7 @@ describe('recording routes (RR1)', () => {
   });
 
   it('downloads the file, which replays', async () => {
-    const r = await app.inject(`/api/recordings/${endedId}?download`);
+    const r = await get(`/api/recordings/${endedId}?download`);
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/application\/x-ndjson/);
     expect(r.headers['content-disposition']).toMatch(/attachment/);
@@ -91,8 +101,8 @@ describe('recording routes (RR1)', () => {
   });
 
   it('404 and 400 with codes', async () => {
-    expect((await app.inject('/api/recordings/nope')).json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
-    const bad = await app.inject('/api/recordings/..%2F..%2Fetc%2Fpasswd');
+    expect((await get('/api/recordings/nope')).json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const bad = await get('/api/recordings/..%2F..%2Fetc%2Fpasswd');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('BAD_ID');
   });
@@ -103,11 +113,11 @@ describe('recording routes (RR1)', () => {
     expect(r.statusCode).toBe(201);
     const id = r.json().recording.id as string;
     expect(id).toMatch(/^upload-/);
-    const listed = (await app.inject('/api/recordings'))
+    const listed = (await get('/api/recordings'))
       .json()
       .recordings.find((x: { id: string }) => x.id === id);
     expect(listed).toMatchObject({ state: 'ended', source: 'upload', lastTick: 600 });
-    expect((await app.inject(`/api/recordings/${id}`)).body).toBe(text);
+    expect((await get(`/api/recordings/${id}`)).body).toBe(text);
   });
 
   it('refuses bad uploads with clear coded errors and keeps nothing', async () => {
@@ -168,10 +178,12 @@ describe('recording routes (RR1)', () => {
     const r = await app.inject({
       method: 'POST',
       url: `/api/recordings/${endedId}/continue`,
+      headers: auth,
       payload: { tick: 123 },
     });
     expect(r.statusCode).toBe(201);
     expect(r.json().session).toEqual({ code: 'NEWX', hostKey: 'k', hostPath: '/host/NEWX' });
+    expect(continuedOwners.at(-1)).toBe(secretHash(TEACHER));
     const { seek } = await import('../../shared/recording/index.ts');
     expect(continued.at(-1)).toEqual({
       tick: 123,
@@ -181,12 +193,14 @@ describe('recording routes (RR1)', () => {
     const out = await app.inject({
       method: 'POST',
       url: `/api/recordings/${endedId}/continue`,
+      headers: auth,
       payload: { tick: 99999 },
     });
     expect(out.json().error.code).toBe('TICK_OUT_OF_RANGE');
     const zero = await app.inject({
       method: 'POST',
       url: `/api/recordings/${endedId}/continue`,
+      headers: auth,
       payload: { tick: 0 },
     });
     expect(zero.statusCode).toBe(201);
@@ -194,7 +208,7 @@ describe('recording routes (RR1)', () => {
   });
 
   it('resume without a server hook is 501; resuming an ended or live session is refused', async () => {
-    expect((await app.inject({ method: 'POST', url: `/api/recordings/${endedId}/resume` })).statusCode).toBe(
+    expect((await app.inject({ method: 'POST', url: `/api/recordings/${endedId}/resume`, headers: auth })).statusCode).toBe(
       501,
     );
     await expect(store.resume(endedId)).rejects.toMatchObject({ code: 'NOT_INTERRUPTED' });
@@ -204,18 +218,18 @@ describe('recording routes (RR1)', () => {
   it('a session closed by a server shutdown lists as interrupted and resumes', async () => {
     const scenario = roundScenario({ seats: 2, seed: 5 });
     const s = createSimulation(scenario);
-    const rec = store.create({ code: 'SHUT', scenario, seed: s.seed, initialState: s });
+    const rec = store.create({ code: 'SHUT', scenario, seed: s.seed, initialState: s, options: owner });
     await rec.command({ tick: 1, by: 's0', command: { type: 'add_pod', pod: studentPod('s0') } });
     for (let t = 1; t <= 55; t++) {
       advance(s, t === 1 ? [{ type: 'add_pod', pod: studentPod('s0') }] : []);
       rec.afterTick(s);
     }
     await rec.end('shutdown');
-    const listed = (await app.inject('/api/recordings'))
+    const listed = (await get('/api/recordings'))
       .json()
       .recordings.find((x: { id: string }) => x.id === rec.id);
     expect(listed).toMatchObject({ state: 'interrupted', lastTick: 55 });
-    const r = await store.resume(rec.id);
+    const r = await store.resume(rec.id, { owner: true });
     expect(r.state.tick).toBe(55);
     expect(stateHash(r.state)).toBe(stateHash(s));
     expect((await store.summary(rec.id))?.state).toBe('live');

@@ -19,6 +19,9 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The teacher running the session: their key owns it and its recording. */
+const TEACHER = { authorization: 'Bearer recording-server-teacher-key' };
+
 interface Ack<T> {
   ok: boolean;
   data?: T;
@@ -73,7 +76,7 @@ describe('recording through the real server (RS1)', () => {
     const created = (await (
       await fetch(`${a.base}/api/sessions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...TEACHER },
         body: JSON.stringify({ scenario: 'classroom' }),
       })
     ).json()) as {
@@ -127,13 +130,13 @@ describe('recording through the real server (RS1)', () => {
 
     // The file: every acked command at its tick, by its student; and the replay reproduces every live hash.
     const b = await startServer();
-    const list = (await (await fetch(`${b.base}/api/recordings`)).json()) as {
+    const list = (await (await fetch(`${b.base}/api/recordings`, { headers: TEACHER })).json()) as {
       recordings: { id: string; code: string; state: string; participants: number }[];
     };
     const mine = list.recordings.find((r) => r.code === created.code)!;
     expect(mine).toMatchObject({ state: 'interrupted', participants: 8 });
     const text = readFileSync(join(dataDir, 'recordings', `${mine.id}.ndjson`), 'utf8');
-    const download = await (await fetch(`${b.base}/api/recordings/${mine.id}`)).text();
+    const download = await (await fetch(`${b.base}/api/recordings/${mine.id}`, { headers: TEACHER })).text();
     expect(download).toBe(text);
     const rec = loadRecording(text);
     if (!rec.ok) throw new Error(`${rec.error.code}: ${rec.error.message}`);

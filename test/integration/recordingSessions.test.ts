@@ -51,11 +51,14 @@ async function server() {
   return { ...built, store, recorders };
 }
 
+/** The teacher whose sessions these are: their key owns the sessions and recordings. */
+const TEACHER = { authorization: 'Bearer recording-sessions-teacher-key' };
+
 type TestApp = Awaited<ReturnType<typeof server>>;
 
 /** A session created through the app's HTTP route, and its room. */
 async function newSession(s: TestApp, payload: Record<string, unknown>) {
-  const created = (await s.app.inject({ method: 'POST', url: '/api/sessions', payload })).json() as { code: string; hostKey: string };
+  const created = (await s.app.inject({ headers: TEACHER, method: 'POST', url: '/api/sessions', payload })).json() as { code: string; hostKey: string };
   return { ...created, room: s.rooms.get(created.code)! };
 }
 
@@ -63,7 +66,7 @@ async function newSession(s: TestApp, payload: Record<string, unknown>) {
 async function crashAndResume(rec: FileRecorder, hostKey: string) {
   await rec.abandon();
   const b = await server();
-  const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey } });
+  const r = await b.app.inject({ headers: TEACHER, method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey } });
   expect(r.statusCode, r.body).toBe(201);
   return { b, resumed: b.rooms.get((r.json() as { session: { code: string } }).session.code)! };
 }
@@ -72,7 +75,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
   it('continue from here starts a live session from the replayed moment, recorded with its origin', async () => {
     const s = await server();
     const created = (
-      await s.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'noisy-neighbour' } })
+      await s.app.inject({ headers: TEACHER, method: 'POST', url: '/api/sessions', payload: { scenario: 'noisy-neighbour' } })
     ).json() as { code: string };
     const room = s.rooms.get(created.code)!;
     expect(room.start().ok).toBe(true);
@@ -80,6 +83,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     const source = s.recorders.at(-1)!;
 
     const r = await s.app.inject({
+      headers: TEACHER,
       method: 'POST',
       url: `/api/recordings/${source.id}/continue`,
       payload: { tick: 150 },
@@ -108,7 +112,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
   it('after a crash, a fresh server lists the session as interrupted and resumes it under the same code', async () => {
     const a = await server();
     const created = (
-      await a.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom' } })
+      await a.app.inject({ headers: TEACHER, method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom' } })
     ).json() as { code: string; hostKey: string };
     const room = a.rooms.get(created.code)!;
     const joined = room.joinStudent('conn-ada', { nickname: 'Ada' });
@@ -121,14 +125,20 @@ describe('sessions from recordings through the real app (RS2)', () => {
     if (!live.ok) throw new Error(live.error.message);
 
     const b = await server();
-    const listed = (await b.app.inject('/api/recordings'))
+    const listed = (await b.app.inject({ url: '/api/recordings', headers: TEACHER }))
       .json()
       .recordings.find((x: { id: string }) => x.id === rec.id);
     expect(listed).toMatchObject({ state: 'interrupted', code: created.code });
-    // Only the teacher's browser, holding the host key, may resume.
+    // Only the teacher (their teacher key, or the session's host key) may resume.
     const refused = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume` });
-    expect(refused.statusCode).toBe(403);
-    expect(refused.json().error.code).toBe('BAD_HOST_KEY');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().error.code).toBe('TEACHER_KEY_REQUIRED');
+    const stranger = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, headers: { authorization: 'Bearer somebody-elses-teacher-key' } });
+    expect(stranger.statusCode).toBe(403);
+    expect(stranger.json().error.code).toBe('NOT_OWNER');
+    const wrongHostKey = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: 'not-the-host-key-at-all' } });
+    expect(wrongHostKey.statusCode).toBe(403);
+    expect(wrongHostKey.json().error.code).toBe('BAD_HOST_KEY');
     const r = await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } });
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json().session.code).toBe(created.code);
@@ -143,7 +153,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(resumed.joinStudent('conn-eve', { token: 'forged-token' }).ok).toBe(false);
     expect(b.recorders.at(-1)).toBe(b.recorders.find((x) => x.id === rec.id));
     expect(
-      (await b.app.inject('/api/recordings')).json().recordings.find((x: { id: string }) => x.id === rec.id)
+      (await b.app.inject({ url: '/api/recordings', headers: TEACHER })).json().recordings.find((x: { id: string }) => x.id === rec.id)
         .state,
     ).toBe('live');
     resumed.start();
@@ -158,7 +168,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(after.value.end?.reason).toBe('ended');
     // A second resume of a session that ended is refused.
     expect(
-      (await b.app.inject({ method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } })).json().error.code,
+      (await b.app.inject({ headers: TEACHER, method: 'POST', url: `/api/recordings/${rec.id}/resume`, payload: { hostKey: created.hostKey } })).json().error.code,
     ).toBe('NOT_INTERRUPTED');
   });
 
@@ -299,7 +309,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
   it('each round has its own recording, named in the session meta; a round from a scenario file replays without the file', async () => {
     const s = await server();
     const created = (
-      await s.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 2 } })
+      await s.app.inject({ headers: TEACHER, method: 'POST', url: '/api/sessions', payload: { scenario: 'classroom', maxStudents: 2 } })
     ).json() as { code: string; hostKey: string };
     const room = s.rooms.get(created.code)!;
     const lobby = room.meta().recordingId;
@@ -312,7 +322,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(first).toBe(s.recorders.at(-1)!.id);
     expect(first).not.toBe(lobby);
     await s.store.settled();
-    const ids = async () => ((await s.app.inject('/api/recordings')).json().recordings as { id: string }[]).map((x) => x.id);
+    const ids = async () => ((await s.app.inject({ url: '/api/recordings', headers: TEACHER })).json().recordings as { id: string }[]).map((x) => x.id);
     // The drop is asynchronous (the recorder flushes first): wait for the condition, not for a time.
     await vi.waitFor(async () => expect(await ids()).not.toContain(lobby), { timeout: 20_000, interval: 20 });
     room.runTicks(50);
@@ -337,7 +347,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     const hash = stateHash(room.state as never);
     await room.end('host');
 
-    const served = await s.app.inject(`/api/recordings/${second}`);
+    const served = await s.app.inject({ url: `/api/recordings/${second}`, headers: TEACHER });
     expect(served.statusCode).toBe(200);
     const rec = loadRecording(served.body);
     if (!rec.ok) throw new Error(rec.error.message);
@@ -346,16 +356,16 @@ describe('sessions from recordings through the real app (RS2)', () => {
     expect(stateHash(seek(rec.value, 120))).toBe(hash);
 
     // Any round's results can be scored again from its recording: round 1's CSV, byte for byte as the room made it.
-    const scored = await s.app.inject(`/api/recordings/${first}/results.csv`);
+    const scored = await s.app.inject({ url: `/api/recordings/${first}/results.csv`, headers: TEACHER });
     expect(scored.statusCode, scored.body).toBe(200);
     expect(scored.headers['content-disposition']).toBe(`attachment; filename="oom-arena-${first}-round-1-results.csv"`);
     expect(scored.body).toBe(round1Csv);
     expect(scored.body).toContain(',Ada,');
-    const fresh = (await s.app.inject({ method: 'POST', url: '/api/sessions', payload: { scenario: 'leak' } })).json() as { code: string };
+    const fresh = (await s.app.inject({ headers: TEACHER, method: 'POST', url: '/api/sessions', payload: { scenario: 'leak' } })).json() as { code: string };
     const lobbyOnly = s.rooms.get(fresh.code)!.meta().recordingId;
-    expect((await s.app.inject(`/api/recordings/${lobbyOnly}/results.csv`)).json().error.code).toBe('NO_ROUND');
-    expect((await s.app.inject('/api/recordings/nope!/results.csv')).statusCode).toBe(400);
-    expect((await s.app.inject('/api/recordings/20260101-000000-NONE/results.csv')).statusCode).toBe(404);
+    expect((await s.app.inject({ url: `/api/recordings/${lobbyOnly}/results.csv`, headers: TEACHER })).json().error.code).toBe('NO_ROUND');
+    expect((await s.app.inject({ url: '/api/recordings/nope!/results.csv', headers: TEACHER })).statusCode).toBe(400);
+    expect((await s.app.inject({ url: '/api/recordings/20260101-000000-NONE/results.csv', headers: TEACHER })).statusCode).toBe(404);
   });
 
   it('uploads through the app are not held to its small JSON body limit, and still capped', async () => {
@@ -365,14 +375,14 @@ describe('sessions from recordings through the real app (RS2)', () => {
     const r = await s.app.inject({
       method: 'POST',
       url: '/api/recordings',
-      headers: { 'content-type': 'application/x-ndjson' },
+      headers: { 'content-type': 'application/x-ndjson', ...TEACHER },
       payload: text,
     });
     expect(r.statusCode, r.body).toBe(201);
     const big = await s.app.inject({
       method: 'POST',
       url: '/api/recordings',
-      headers: { 'content-type': 'application/x-ndjson' },
+      headers: { 'content-type': 'application/x-ndjson', ...TEACHER },
       payload: Buffer.alloc(40 * 1024 * 1024, 'x'),
     });
     expect(big.statusCode).toBe(413);

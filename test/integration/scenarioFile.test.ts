@@ -23,7 +23,7 @@ describe('scenario files', () => {
   const recordings: KeptRecording[] = [];
   beforeAll(async () => {
     // More sessions than a teacher creates in a minute: the tests below make a dozen.
-    s = await startServer({ recorderFactory: keepRecordings(recordings), config: { createSessionsPerMinute: 100 } });
+    s = await startServer({ recorderFactory: keepRecordings(recordings), config: { roomCreations: { burst: 100, perSec: 100 } } });
   });
   afterAll(() => s.close());
 

@@ -46,12 +46,12 @@ describe('a classroom session end to end', () => {
   });
 
   it('students get only their own pod; the presenter gets every pod', async () => {
-    const { code, hostKey, room } = await createSession(s);
+    const { code, hostKey, presenterKey, room } = await createSession(s);
     const host = await attachHost(s, code, hostKey);
     const a = await joinStudent(s, code, 'alice');
     const b = await joinStudent(s, code, 'bob');
     const presenter = await client(s);
-    ok(await call(presenter, 'presenter:attach', { v: PROTOCOL_VERSION, code }));
+    ok(await call(presenter, 'presenter:attach', { v: PROTOCOL_VERSION, code, key: presenterKey }));
     ok(await call(host, 'session:start', {}));
     const aFrames = collect(a.c, 'state:frame');
     const pFrame = next(presenter, 'state:delta', (d) => Object.keys(d.pods ?? {}).length === 2);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { runScenario } from '../../shared/scenario/run.ts';
 import { podView } from '../../shared/protocol/viewBuilders.ts';
-import { createSession, joinStudent, startServer, type TestServer } from './helpers.ts';
+import { bearer, createSession, joinStudent, startServer, type TestServer } from './helpers.ts';
 
 describe('view fields clients rely on', () => {
   let s: TestServer;
@@ -24,13 +24,17 @@ describe('view fields clients rely on', () => {
     expect(room.meta().engineeringSec).toEqual({ fix_leak: 5, add_backpressure: 20, stream_batch: 12 });
   });
 
-  it("the session endpoint lists who joined, in order, for the projector's lobby", async () => {
-    const { code } = await createSession(s, { scenario: 'classroom' });
+  it("the session endpoint lists who joined, in order, for the projector's lobby (its presenter key only)", async () => {
+    const { code, presenterKey } = await createSession(s, { scenario: 'classroom' });
     await joinStudent(s, code, 'Grace');
     await joinStudent(s, code, 'Linus');
-    const info = (await (await fetch(`${s.url}/api/sessions/${code}`)).json()) as { names: string[]; students: number };
+    const info = (await (await fetch(`${s.url}/api/sessions/${code}`, { headers: bearer(presenterKey) })).json()) as { names: string[]; students: number };
     expect(info.names).toEqual(['Grace', 'Linus']);
     expect(info.students).toBe(2);
+    // Anyone else with the code learns that the room exists, not who is in it.
+    const open = (await (await fetch(`${s.url}/api/sessions/${code}`)).json()) as { names?: string[]; students: number };
+    expect(open.students).toBe(2);
+    expect(open.names).toBeUndefined();
   });
 
   it("a pod view's score is the game's score, the one the leaderboard ranks", async () => {

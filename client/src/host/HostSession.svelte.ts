@@ -13,6 +13,7 @@ import { GameMirror } from '../game/GameMirror.svelte.ts';
 import { podViewStatus } from '../lib/podView.ts';
 import { errorText } from '../lib/errors.ts';
 import { request, resyncer, type AppSocket } from '../lib/wire.ts';
+import { teacherAuth } from '../lib/teacherKey.ts';
 
 /** The built-in scenarios a teacher can pick (names match shared/scenario/builtin). */
 export const SCENARIOS = [
@@ -95,6 +96,8 @@ export class HostSession {
   #ready: Promise<void>;
   #setReady: () => void = () => {};
   joined = $state(false);
+  /** The projector's key, from the server once attached: the "Open presenter" link carries it. */
+  presenterKey = $state<string | null>(null);
   error = $state<string | null>(null);
   /** Why the session ended, once it has ('error': a fault on the server; its recording is kept). */
   endedBy = $state<EndReason | null>(null);
@@ -114,7 +117,7 @@ export class HostSession {
     });
     s.on('leaderboard:update', (b) => this.room.applyLeaderboard(b));
     s.on('session:update', (m) => this.room.setSession(m));
-    s.on('participants:update', (list) => (this.room.participants = list));
+    s.on('participants:patch', (patch) => this.room.patchParticipants(patch));
     s.on('session:ended', (info) => {
       if (this.room.session) this.room.setSession({ ...this.room.session, status: 'ended' });
       this.error = null;
@@ -129,9 +132,10 @@ export class HostSession {
   ): Promise<{ ok: true; session: HostSession } | { ok: false; message: string }> {
     let res: Response;
     try {
+      // The teacher key makes the session (and its recordings) this teacher's.
       res = await fetch('/api/sessions', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...teacherAuth() },
         body: JSON.stringify(body),
       });
     } catch {
@@ -206,6 +210,7 @@ export class HostSession {
       return;
     }
     this.joined = true;
+    this.presenterKey = r.data.presenterKey ?? null;
     this.error = null;
     this.#snapshot(r.data.snapshot);
     this.#setReady();
@@ -327,6 +332,26 @@ export class HostSession {
 
   close(): void {
     this.conn.close();
+  }
+}
+
+/**
+ * A session this teacher owns but hosts from another browser (their teacher key was copied here): the server
+ * hands the owner the host key, which this browser then keeps. Null when the key does not own it.
+ */
+export async function claimWithTeacherKey(code: string): Promise<HostSession | null> {
+  try {
+    const res = await fetch(`/api/sessions/${encodeURIComponent(code)}/keys`, { headers: teacherAuth() });
+    if (!res.ok) return null;
+    const { hostKey } = (await res.json()) as { hostKey: string };
+    try {
+      localStorage.setItem(KEY(code), hostKey);
+    } catch {
+      // Private browsing: this tab only.
+    }
+    return new HostSession(code, hostKey);
+  } catch {
+    return null;
   }
 }
 

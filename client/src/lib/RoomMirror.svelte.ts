@@ -41,6 +41,17 @@ export class RoomMirror {
     if (s.participants) this.participants = s.participants;
   }
 
+  /** The host's roster changes: upsert by id (join order kept, newcomers last), drop those gone. */
+  patchParticipants(patch: { set: ParticipantView[]; gone: string[] }): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup built and dropped within one call
+    const gone = new Set(patch.gone);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup built and dropped within one call
+    const byId = new Map(patch.set.map((p) => [p.id, p]));
+    const next = this.participants.filter((p) => !gone.has(p.id)).map((p) => byId.get(p.id) ?? p);
+    for (const p of patch.set) if (!next.some((q) => q.id === p.id)) next.push(p);
+    this.participants = next;
+  }
+
   /** Apply a delta; false when it does not follow our last frame (the caller asks for a snapshot). */
   applyDelta(d: Delta): boolean {
     if (d.since !== this.tick || !this.node) return false;

@@ -14,6 +14,9 @@ const TEXT = new Map<string, string>(Object.entries({
   SHUTTING_DOWN: 'The server is restarting. Try again in a minute.',
   RECORDING_UNAVAILABLE: 'The server cannot save the session right now (its disk is full). Your change was not made; try again in a moment.',
   ROOM_FAILED: 'This session stopped after a problem on the server. Your teacher can resume it.',
+  BAD_PRESENTER_KEY:
+    'This projector link is missing its key. Open the presenter from the host page (“Open presenter”).',
+  ROOM_FULL: 'This session is full. Ask the teacher.',
 }));
 
 /** The sentence to show for a protocol error. */

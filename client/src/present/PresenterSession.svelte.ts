@@ -18,9 +18,16 @@ export class PresenterSession {
   error = $state<string | null>(null);
   #resync = resyncer(() => this.conn.socket, (s) => this.#snapshot(s));
 
-  constructor(code: string) {
+  /** The room's presenter key (the host page's "Open presenter" link carries it); null: the server will refuse. */
+  key = $state<string | null>(null);
+  readonly #findKey: () => Promise<string | null>;
+
+  /** `findKey`: where to get the key when the link had none (the host's own browser can ask the server). */
+  constructor(code: string, key: string | null, findKey: () => Promise<string | null> = async () => null) {
     this.code = code;
     this.conn.route(code);
+    this.key = key;
+    this.#findKey = findKey;
     this.model = new PresenterModel((slot) => this.room.pods.find((p) => p.slot === slot)?.owner ?? slot);
     const s = this.conn.socket;
     s.on('connect', () => void this.#attach());
@@ -39,10 +46,20 @@ export class PresenterSession {
   }
 
   async #attach(): Promise<void> {
-    const r = await request(this.conn.socket, 'presenter:attach', { v: PROTOCOL_VERSION, code: this.code });
+    this.key ??= await this.#findKey();
+    const r = await request(this.conn.socket, 'presenter:attach', {
+      v: PROTOCOL_VERSION,
+      code: this.code,
+      ...(this.key ? { key: this.key } : {}),
+    });
     if (!r.ok) {
       this.error = errorText(r.error);
-      if (r.error.code === 'SESSION_NOT_FOUND' || r.error.code === 'SESSION_ENDED') this.conn.stop();
+      if (
+        r.error.code === 'SESSION_NOT_FOUND' ||
+        r.error.code === 'SESSION_ENDED' ||
+        r.error.code === 'BAD_PRESENTER_KEY'
+      )
+        this.conn.stop();
       return;
     }
     this.error = null;

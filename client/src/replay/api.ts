@@ -1,4 +1,5 @@
 import type { RecordingSummary } from '../../../shared/recording/summary.ts';
+import { teacherAuth } from '../lib/teacherKey.ts';
 
 /** The recording routes as the replay view calls them. Errors come back as `{ code, message }`, never thrown. */
 
@@ -12,10 +13,19 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 /** A recording as the list shows it (the server's summary). */
 export type RecordingListItem = RecordingSummary;
 
-async function call<T>(url: string, init?: RequestInit): Promise<ApiResult<T>> {
+/**
+ * A request as this teacher (their key in `Authorization`), or with a share link's token instead. Recordings are
+ * their owner's: the server answers 401/404 to anyone else.
+ */
+async function call<T>(
+  url: string,
+  init: RequestInit & { headers?: Record<string, string> } = {},
+  share: string | null = null,
+): Promise<ApiResult<T>> {
   let res: Response;
   try {
-    res = await fetch(url, init);
+    const auth = share ? { authorization: `Bearer ${share}` } : teacherAuth();
+    res = await fetch(url, { ...init, headers: { ...init.headers, ...auth } });
   } catch {
     return {
       ok: false,
@@ -36,13 +46,59 @@ async function call<T>(url: string, init?: RequestInit): Promise<ApiResult<T>> {
       },
     };
   }
-  return { ok: true, value: (isJson ? await res.json() : await res.text()) as T };
+  return { ok: true, value: (isJson ? await res.json() : res.status === 204 ? '' : await res.text()) as T };
+}
+
+/** Save a response body as a file (a download that needs the teacher key cannot be a plain link). */
+export async function downloadAs(url: string, fallbackName: string): Promise<ApiResult<true>> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: teacherAuth() });
+  } catch {
+    return {
+      ok: false,
+      error: {
+        code: 'OFFLINE',
+        message: 'The server cannot be reached. Check the connection and try again.',
+      },
+    };
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: ApiError } | null;
+    return {
+      ok: false,
+      error: body?.error ?? { code: `HTTP_${res.status}`, message: `The server answered ${res.status}.` },
+    };
+  }
+  // The server names the file (a results CSV says which round it scored).
+  const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(await res.blob());
+  a.download = named ?? fallbackName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  return { ok: true, value: true };
 }
 
 export const recordingUrl = (id: string) => `/api/recordings/${encodeURIComponent(id)}`;
 
-export function fetchRecording(id: string): Promise<ApiResult<string>> {
-  return call<string>(recordingUrl(id));
+/** The file, as its owner or with a share link's token (`share`). */
+export function fetchRecording(id: string, share: string | null = null): Promise<ApiResult<string>> {
+  return call<string>(recordingUrl(id), {}, share);
+}
+
+export function deleteRecording(id: string): Promise<ApiResult<string>> {
+  return call<string>(recordingUrl(id), { method: 'DELETE' });
+}
+
+/** A read-only link to this replay for anyone, with or without the students' nicknames. */
+export async function shareLink(id: string, names: boolean): Promise<ApiResult<string>> {
+  const r = await call<{ path: string }>(`${recordingUrl(id)}/share`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ names }),
+  });
+  return r.ok ? { ok: true, value: `${location.origin}${r.value.path}` } : r;
 }
 
 export async function listRecordings(): Promise<ApiResult<RecordingListItem[]>> {
