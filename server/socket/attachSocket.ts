@@ -187,11 +187,13 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
     }
 
     // A connection that joins nothing within the deadline is closed: idle sockets cost memory and the address's cap.
-    const joinDeadline = ctx.room
-      ? null
-      : setTimeout(() => {
-          if (!ctx.room) socket.disconnect(true);
-        }, config.joinTimeoutMs);
+    // (A connection bound to a room in another process of a cluster has a role but no local room.)
+    const joinDeadline =
+      ctx.room || ctx.role
+        ? null
+        : setTimeout(() => {
+            if (!ctx.room && !ctx.role) socket.disconnect(true);
+          }, config.joinTimeoutMs);
     joinDeadline?.unref();
 
     // Buckets belong to the participant (all their connections, before and after a reconnect), else to this connection.

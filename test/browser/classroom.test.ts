@@ -195,7 +195,7 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await shot(laptop, 'laptop-console');
     await shot(host, 'laptop-host-dashboard', true);
     await shot(presenter, 'projector-1080p-live');
-  });
+  }, 60_000);
 
   it('a student drives their pod into its limit: OOMKilled explained on the phone, the kill and the back-off on the presenter', async () => {
     // Slow down so the back-off countdown is visible for a few wall-clock seconds.
