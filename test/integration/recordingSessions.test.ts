@@ -405,7 +405,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     const slots: Record<string, string> = Object.fromEntries(['Ayesha', 'Ben', 'Chen', 'Dana', 'careful bot 5'].map((n) => [n, slotOf(n)]));
     expect(before.tick).toBe(300);
 
-    const r = await s.app.inject({ method: 'POST', url: `/api/recordings/${source.id}/continue`, payload: { tick: 250 } });
+    const r = await s.app.inject({ method: 'POST', url: `/api/recordings/${source.id}/continue`, payload: { tick: 250 }, headers: TEACHER });
     expect(r.statusCode, r.body).toBe(201);
     const { code, hostKey } = r.json().session as { code: string; hostKey: string };
     const next = s.rooms.get(code)!;
@@ -454,7 +454,7 @@ describe('sessions from recordings through the real app (RS2)', () => {
     await next.end('host');
 
     // The other choice: the pods nobody took back are removed.
-    const r2 = await s.app.inject({ method: 'POST', url: `/api/recordings/${source.id}/continue`, payload: { tick: 250 } });
+    const r2 = await s.app.inject({ method: 'POST', url: `/api/recordings/${source.id}/continue`, payload: { tick: 250 }, headers: TEACHER });
     const third = s.rooms.get((r2.json().session as { code: string }).code)!;
     expect(third.joinStudent('conn-x', { nickname: 'Dana' }).ok).toBe(true);
     expect(third.releaseSeats('remove')).toMatchObject({ ok: true, data: { released: 3 } });
