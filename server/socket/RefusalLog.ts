@@ -1,3 +1,4 @@
+import { dict, type Dict } from '../../shared/util/dict.ts';
 import type { RoomLog } from '../room/port.ts';
 
 /**
@@ -42,7 +43,7 @@ export class RefusalLog {
     this.log.warn(
       {
         refused: this.#total,
-        codes: Object.fromEntries(this.#codes),
+        codes: dict(this.#codes),
         events: top(this.#events, 10),
         rooms: top(this.#rooms, 5),
         connections: top(this.#conns, 5),
@@ -70,8 +71,6 @@ function bump(m: Map<string, number>, k: string): void {
 }
 
 /** The `n` largest counts as a null-prototype object (keys are client-chosen strings). */
-function top(m: Map<string, number>, n: number): Record<string, number> {
-  const out = Object.create(null) as Record<string, number>;
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) out[k] = v;
-  return out;
+function top(m: Map<string, number>, n: number): Dict<number> {
+  return dict([...m].sort((a, b) => b[1] - a[1]).slice(0, n));
 }

@@ -15,7 +15,7 @@ let s: TestServer;
 let store: RecordingStore;
 beforeAll(async () => {
   store = new RecordingStore({ dataDir });
-  s = await startServer({ recorderFactory: store, config: { createSessionsPerMinute: 1000 } });
+  s = await startServer({ recorderFactory: store, config: { roomCreations: { burst: 1000, perSec: 1000 } } });
 });
 afterAll(async () => {
   await s?.close();

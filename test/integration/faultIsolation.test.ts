@@ -14,7 +14,7 @@ import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { loadRecording } from '../../shared/recording/index.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { SimState } from '../../shared/sim/types.ts';
-import { attachHost, call, client, createSession, joinStudent, next, ok, startServer, tick, type Client, type TestServer } from './helpers.ts';
+import { attachHost, bearer, call, client, createSession, joinStudent, next, ok, startServer, tick, type Client, type TestServer } from './helpers.ts';
 
 /** A game that breaks after `after` ticks, as a bug in the game layer would. */
 class BrokenGame extends RoomGame {
@@ -34,7 +34,7 @@ let s: TestServer;
 let store: RecordingStore;
 beforeAll(async () => {
   store = new RecordingStore({ dataDir });
-  s = await startServer({ recorderFactory: store, plugins: [(a) => a.register(recordingRoutes, { store })], config: { createSessionsPerMinute: 100 } });
+  s = await startServer({ recorderFactory: store, plugins: [(a) => a.register(recordingRoutes, { store })], config: { roomCreations: { burst: 100, perSec: 100 } } });
 });
 afterAll(async () => {
   await s?.close();
@@ -91,7 +91,8 @@ describe('a room that throws ends alone', () => {
     const loaded = loadRecording(readFileSync(store.file(id), 'utf8'));
     expect(loaded.ok).toBe(true);
     if (loaded.ok) expect(loaded.value.lastTick).toBeGreaterThanOrEqual(14);
-    const listed = ((await (await fetch(`${s.url}/api/recordings`)).json()) as { recordings: { id: string; state: string }[] }).recordings;
+    // A room made without a teacher key is owned by its host key.
+    const listed = ((await (await fetch(`${s.url}/api/recordings`, { headers: bearer(broken.hostKey) })).json()) as { recordings: { id: string; state: string }[] }).recordings;
     expect(listed.find((r) => r.id === id)?.state).toBe('interrupted');
   });
 

@@ -83,7 +83,7 @@ afterAll(async () => {
 
 describe(`a full disk under a live class (${real ? 'tmpfs' : 'injected'})`, () => {
   it('refuses changes with a code, tells the host, never wedges, and carries on by itself when space returns', async () => {
-    s = await startServer({ recorderFactory: disk.factory, config: { createSessionsPerMinute: 100, messageBurst: 10_000, messagesPerSec: 10_000 } });
+    s = await startServer({ recorderFactory: disk.factory, config: { roomCreations: { burst: 100, perSec: 100 }, messageBurst: 10_000, messagesPerSec: 10_000 } });
     const created = await createSession(s);
     const { room } = created;
     const host = await attachHost(s, created.code, created.hostKey);

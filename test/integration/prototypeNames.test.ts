@@ -20,7 +20,7 @@ import { RecordingWriter } from '../../shared/recording/writer.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
 import type { Command } from '../../shared/sim/types.ts';
-import { attachHost, call, client, createSession, joinStudent, next, ok, startServer, tick, type TestServer } from './helpers.ts';
+import { attachHost, bearer, call, client, createSession, joinStudent, next, ok, startServer, tick, TEACHER_KEY, type TestServer } from './helpers.ts';
 
 /** Every own name of Object.prototype, read from the runtime (so a new one is covered too), and `prototype`. */
 const PROTO_NAMES = [...new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype', '__proto__'])];
@@ -46,7 +46,7 @@ beforeAll(async () => {
   let rooms: RoomRegistry | null = null;
   const hooks = recordingSessionHooks(store, () => rooms!);
   s = await startServer({
-    config: { createSessionsPerMinute: 1000, maxSessions: 1000 },
+    config: { roomCreations: { burst: 1000, perSec: 1000 }, maxSessions: 1000 },
     recorderFactory: hooks.recorderFactory,
     plugins: [(a) => a.register(recordingRoutes, { store, resumeSession: hooks.resumeSession, resultsCsv: hooks.resultsCsv })],
   });
@@ -150,7 +150,7 @@ describe('Object.prototype names everywhere a name enters (defects 1 and 2)', ()
 
           const recId = room.room.meta().recordingId!;
           await store.flush(recId);
-          const scored = await fetch(`${s.url}/api/recordings/${recId}/results.csv`);
+          const scored = await fetch(`${s.url}/api/recordings/${recId}/results.csv`, { headers: bearer(TEACHER_KEY) });
           expect(scored.status, await scored.clone().text()).toBe(200);
           expect(await scored.text()).toContain('constructor');
           await call(host, 'session:end', {});
@@ -163,11 +163,11 @@ describe('Object.prototype names everywhere a name enters (defects 1 and 2)', ()
     // Uploads: a pod named after each Object.prototype name. A DNS-1123 label is accepted and scored; anything else
     // is refused with a coded error at the door. Never a 500, never a polluted prototype.
     for (const name of [...PROTO_NAMES, 'constructor', 'valueof', 'tostring']) {
-      const up = await fetch(`${s.url}/api/recordings`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: recordingWithPod(name) });
+      const up = await fetch(`${s.url}/api/recordings`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...bearer(TEACHER_KEY) }, body: recordingWithPod(name) });
       const body = (await up.json()) as { recording?: { id: string }; error?: { code: string; message: string } };
       if (isDnsLabel(name)) {
         expect(up.status, JSON.stringify(body)).toBe(201);
-        const csv = await fetch(`${s.url}/api/recordings/${body.recording!.id}/results.csv`);
+        const csv = await fetch(`${s.url}/api/recordings/${body.recording!.id}/results.csv`, { headers: bearer(TEACHER_KEY) });
         expect(csv.status).toBe(200);
         expect(await csv.text()).toContain(name);
       } else {

@@ -19,7 +19,7 @@ export type RecordingListItem = RecordingSummary;
  */
 async function call<T>(
   url: string,
-  init: RequestInit & { headers?: Record<string, string> } = {},
+  init: RequestInit & { headers?: Readonly<{ 'content-type'?: string }> } = {},
   share: string | null = null,
 ): Promise<ApiResult<T>> {
   let res: Response;
