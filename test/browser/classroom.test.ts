@@ -417,5 +417,5 @@ describe.skipIf(!haveChromium)('the classroom in Chromium (issue #4)', () => {
     await grace.getByTestId('why-killed').waitFor();
     expect(await grace.getByTestId('why-text').textContent()).toMatch(/node ran out of memory/);
     expect(pageErrors).toEqual([]);
-  });
+  }, 90_000);
 });
