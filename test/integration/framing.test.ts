@@ -25,10 +25,10 @@ describe('framing per role', () => {
   afterAll(() => s.close());
 
   it('each role gets its own frame, and a student rebuilt from frames matches the server', async () => {
-    const { code, hostKey, room } = await createSession(s, { maxStudents: 2 });
+    const { code, hostKey, presenterKey, room } = await createSession(s, { maxStudents: 2 });
     const host = await attachHost(s, code, hostKey);
     const presenter = await client(s);
-    ok(await call(presenter, 'presenter:attach', { v: PROTOCOL_VERSION, code }));
+    ok(await call(presenter, 'presenter:attach', { v: PROTOCOL_VERSION, code, key: presenterKey }));
     const a = await joinStudent(s, code, 'alice');
     const b = await joinStudent(s, code, 'bob');
     const watcher = await joinStudent(s, code, 'carol');

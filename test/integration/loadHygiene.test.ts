@@ -170,7 +170,7 @@ describe('load hygiene', () => {
     const dropper = rawClient(s);
     expect(await connected(dropper)).toBeNull();
     ok(await call(dropper, 'student:join', { v: PROTOCOL_VERSION, code, nickname: 'dropper' }));
-    const frame = new Promise((r) => dropper.once('state:delta', r));
+    const frame = new Promise((r) => dropper.once('state:frame', r));
     room.runTicks(1); // a broadcast gives the socket an offset to recover from
     await frame;
     const third = rawClient(s);
