@@ -343,8 +343,9 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     expect(room().nicknames()).toContain('Grace');
 
     // A projector opened elsewhere says why space does nothing there.
+    // (It opens the host page's link, which carries the room's presenter key: the code alone opens nothing.)
     const other = watch(await (await browser.newContext({ viewport: PROJECTOR })).newPage(), 'other projector');
-    await other.goto(`${base}/present/${code}`);
+    await other.goto(`${base}${(await host.getByTestId('open-presenter').getAttribute('href'))!}`);
     await other.getByTestId('presenter-stage').waitFor();
     await other.keyboard.press(' ');
     await expect.poll(() => other.getByTestId('key-hint').textContent()).toMatch(/teacher’s browser/);

@@ -121,7 +121,7 @@ describe('bots (item 8)', () => {
 describe('a reloaded page gets the recent chart history (item 10)', () => {
   it('a student rejoining by token gets the last minute of their pod and the node; the presenter every pod', async () => {
     const s = await serve();
-    const { code, hostKey, room } = await createSession(s, { scenario: 'classroom', nodeMemoryMiB: 4096 });
+    const { code, hostKey, presenterKey, room } = await createSession(s, { scenario: 'classroom', nodeMemoryMiB: 4096 });
     const host = await attachHost(s, code, hostKey);
     const ada = await joinStudent(s, code, 'ada');
     await joinStudent(s, code, 'bob');
@@ -140,7 +140,7 @@ describe('a reloaded page gets the recent chart history (item 10)', () => {
     expect(h.availablePages).toHaveLength(h.ticks.length);
 
     const pres = await client(s);
-    const p = ok(await call(pres, 'presenter:attach', { v: PROTOCOL_VERSION, code }));
+    const p = ok(await call(pres, 'presenter:attach', { v: PROTOCOL_VERSION, code, key: presenterKey }));
     expect(Object.keys(p.snapshot.history!.usage).sort()).toEqual(['ada', 'bob']);
     expect(p.snapshot.history!.mine).toBeUndefined();
   });
