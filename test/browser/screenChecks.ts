@@ -46,6 +46,8 @@ export async function overlappingText(root: Locator): Promise<string[]> {
       if (!parent) continue;
       const style = getComputedStyle(parent);
       if (style.visibility === 'hidden' || style.display === 'none' || parent.closest('[aria-hidden="true"] svg, .visually-hidden')) continue;
+      // A closed <details> shows its summary only: the rest is laid out for queries like this one, not drawn.
+      if (parent.closest('details:not([open]) > :not(summary)')) continue;
       const range = document.createRange();
       range.selectNodeContents(n);
       // What is drawn: each line box cut to the ancestors that clip it (a title shortened with "…" runs on unseen).

@@ -433,7 +433,9 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
     await replay.goto(`${base}/replay/${encodeURIComponent(id)}`);
     await replay.getByTestId('replay-view').waitFor({ timeout: 60_000 });
     await axeClean(replay, 'the replay');
-    const text = await (await fetch(`${base}/api/recordings/${encodeURIComponent(id)}`)).text();
+    // The recording is the teacher's: read it with the teacher key their browser made.
+    const key = await host.evaluate(() => localStorage.getItem('oom-arena:teacher-key'));
+    const text = await (await fetch(`${base}/api/recordings/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${key}` } })).text();
     const rec = loadRecording(text);
     if (!rec.ok) throw new Error(rec.error.message);
     // Jump to each of the first kills in turn: the overlay names the pod of the kill jumped to, whatever came before.
@@ -482,14 +484,17 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
   it('every other page, at each of the five sizes: axe clean, nothing overlapping in its main text', async () => {
     const sizes = { 'phone-360': PHONE_S, 'phone-390': PHONE_L, 'laptop-1280': LAPTOP, 'teacher-1440': TEACHER, 'projector-1080': PROJECTOR };
     const pages = { home: '/', demo: '/demo', recordings: '/replay/all', explain: '/explain' };
+    // The recordings page lists the teacher key's recordings: this browser has the teacher's key (copied over).
+    const key = await host.evaluate(() => localStorage.getItem('oom-arena:teacher-key'));
     const ctx = await browser.newContext();
+    await ctx.addInitScript((k) => localStorage.setItem('oom-arena:teacher-key', k!), key);
     const page = watch(await ctx.newPage(), 'sweep');
     for (const [sizeName, size] of Object.entries(sizes)) {
       await page.setViewportSize(size);
       for (const [name, path] of Object.entries(pages)) {
         await page.goto(`${base}${path}`);
         await page.locator(name === 'demo' ? '[data-testid="presenter-stage"]' : 'main').first().waitFor();
-        if (name === 'recordings') await expect.poll(() => page.getByText(code).count()).toBeGreaterThan(0);
+        if (name === 'recordings') await expect.poll(() => page.getByTestId('recording-row').count()).toBeGreaterThan(0);
         await axeClean(page, `${name} at ${sizeName}`);
         if (name !== 'demo') expect(await overlappingText(page.locator('main').first()), `${name} at ${sizeName}`).toEqual([]);
         if (name === 'home' || name === 'recordings') await shot(page, `${sizeName}-${name}`);
