@@ -225,7 +225,8 @@ describe.skipIf(!run)('a cluster of server processes on Redis', () => {
     expect(((await resume.json()) as { error: { code: string } }).error.code).toBe('RECORDING_LIVE');
 
     // Every acknowledged command is in the recording (the dead owner's and the new one's).
-    await fetch(`${b.url}/api/recordings/${recording}`); // flushes it where it is live
+    // Flushes it where it is live (the recording is its owner's: a session made without a teacher key, its host key's).
+    await fetch(`${b.url}/api/recordings/${recording}`, { headers: { authorization: `Bearer ${session.hostKey}` } });
     const lines = readFileSync(join(dataDir, 'recordings', `${recording}.ndjson`), 'utf8')
       .split('\n')
       .filter(Boolean)
