@@ -197,7 +197,10 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
     joinDeadline?.unref();
 
     // Buckets belong to the participant (all their connections, before and after a reconnect), else to this connection.
-    const payer = () => (ctx.room && ctx.participantId ? `${ctx.room.code}/${ctx.participantId}` : `conn:${socket.id}`);
+    // A host's are per connection: the teacher's tabs (dashboard, replay, a second laptop) each click at a person's
+    // pace, and a host can only disturb their own room.
+    const payer = () =>
+      ctx.room && ctx.participantId && ctx.role !== 'host' ? `${ctx.room.code}/${ctx.participantId}` : `conn:${socket.id}`;
     const messageRule = { burst: config.messageBurst, perSec: config.messagesPerSec };
     const offenceRule = { burst: config.offenceBurst, perSec: config.offencesPerSec };
     let offender = false;
