@@ -61,7 +61,11 @@ export interface AppOptions {
   networkInterfaces?: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** Membership of a cluster on Redis (server/cluster/Cluster.ts); without it the process is alone, as `npm start`. */
   cluster?: AppCluster;
-  /** Where rate limits keep their buckets. Default: this process's memory (a cluster can pass a shared store). */
+  /**
+   * Where the per-address budgets keep their buckets (room creations, look-ups, guessing codes and keys). Default:
+   * the cluster's Redis store when clustered, so an address spends one budget whichever process it reaches; else
+   * this process's memory. Per-participant message buckets always stay in memory (a room has one owner).
+   */
   limits?: LimitStore;
 }
 
@@ -73,6 +77,8 @@ export interface AppCluster {
   sockets(rooms: RoomRegistry): RemoteSockets;
   /** A preHandler hook: requests about a room that runs in another process are answered there. */
   readonly httpGate: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Per-address budgets shared by every process of the cluster (server/cluster/RedisLimitStore.ts). */
+  readonly limits?: LimitStore;
 }
 
 export interface App {
@@ -106,7 +112,7 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
   const counter = new ConnectionCounter();
   const io = createIo(app.server, config, o.cluster?.adapter, counter);
   const clock = o.clock ?? realClock;
-  const limits = o.limits ?? new MemoryLimitStore();
+  const limits = o.limits ?? o.cluster?.limits ?? new MemoryLimitStore();
   const guards = httpGuards(config, limits, () => clock.now());
   const rooms = new RoomRegistry({
     port: o.cluster ? o.cluster.port(io) : new SocketPort(io),
@@ -128,7 +134,8 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
     metrics,
     remote: o.cluster?.sockets(rooms),
     counter,
-    limits,
+    // Every message of a participant draws on this: memory, never a round trip to Redis on a command's path.
+    limits: new MemoryLimitStore(),
     guards,
     now: () => clock.now(),
   });

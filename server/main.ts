@@ -67,7 +67,8 @@ const built = await buildApp({
 rooms = built.rooms;
 const { app } = built;
 if (cluster) {
-  await cluster.start({ rooms: built.rooms, app });
+  // Joins forwarded to this process are charged to their client's address on the cluster's shared budgets.
+  await cluster.start({ rooms: built.rooms, app, lookups: built.guards });
   app.addHook('onClose', async () => cluster.close());
   app.log.info({ node: cluster.node, leaseMs: cluster.dir.timings.leaseMs }, 'joined the cluster');
 }

@@ -15,7 +15,7 @@ import { AddressLimit } from './addressLimit.ts';
 import { ClusterPort } from './ClusterPort.ts';
 import { NodeBus } from './NodeBus.ts';
 import { RedisLimitStore } from './RedisLimitStore.ts';
-import { RemoteConnections, roomOfCall, SESSION_PATH, type HttpAnswer, type OwnerCall } from './RemoteConnections.ts';
+import { RemoteConnections, roomOfCall, SESSION_PATH, type HttpAnswer, type OwnerCall, type RemoteConnectionsOptions } from './RemoteConnections.ts';
 import { MissingNodes } from './missingNodes.ts';
 import { leaseTimings, RoomDirectory, type OwnedRoom } from './RoomDirectory.ts';
 import { SocketRouter } from './SocketRouter.ts';
@@ -217,7 +217,7 @@ export class Cluster {
   }
 
   /** Start the loops once the app is built: answer calls, renew leases, look for orphans. */
-  async start(o: { rooms: RoomRegistry; app: FastifyInstance }): Promise<void> {
+  async start(o: { rooms: RoomRegistry; app: FastifyInstance; lookups?: RemoteConnectionsOptions['lookups'] }): Promise<void> {
     this.#rooms = o.rooms;
     this.#remotes = new RemoteConnections({
       rooms: o.rooms,
@@ -225,6 +225,7 @@ export class Cluster {
       config: this.#o.config,
       log: this.#o.log,
       app: () => o.app,
+      lookups: o.lookups,
     });
     this.bus.onCall(async (body) => {
       const call = body as OwnerCall;

@@ -1,10 +1,5 @@
 import type { Redis } from 'ioredis';
-
-/** A token-bucket rule: `burst` at once, refilled at `perSec` (the shape of the server's LimitStore rules). */
-export interface BucketRule {
-  burst: number;
-  perSec: number;
-}
+import type { LimitRule, LimitStore } from '../limits/LimitStore.ts';
 
 // One token bucket per key, refilled on Redis's own clock (the processes' clocks do not agree), expiring once full.
 const TAKE = `
@@ -36,7 +31,7 @@ return tostring(tokens)`;
  * once they would be full again, so `prune` has nothing to do. When Redis does not answer, `take` lets the
  * request through: a limit that fails shut would lock a whole school out while Redis restarts.
  */
-export class RedisLimitStore {
+export class RedisLimitStore implements LimitStore {
   readonly #redis: Redis;
   readonly #prefix: string;
 
@@ -45,7 +40,7 @@ export class RedisLimitStore {
     this.#prefix = prefix;
   }
 
-  async take(key: string, rule: BucketRule, _now?: number, cost = 1): Promise<boolean> {
+  async take(key: string, rule: LimitRule, _now?: number, cost = 1): Promise<boolean> {
     try {
       return (
         (await this.#redis.eval(
@@ -62,7 +57,7 @@ export class RedisLimitStore {
     }
   }
 
-  async available(key: string, rule: BucketRule): Promise<number> {
+  async available(key: string, rule: LimitRule): Promise<number> {
     try {
       return Number(
         await this.#redis.eval(TAKE, 1, this.#prefix + key, String(rule.burst), String(rule.perSec), '0'),

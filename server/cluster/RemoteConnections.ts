@@ -6,6 +6,7 @@ import type { Role } from '../../shared/protocol/views.ts';
 import type { ServerConfig } from '../config.ts';
 import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import type { HttpGuards } from '../http/guards.ts';
 import { checkpoint } from '../socket/checkpoint.ts';
 import type { ConnContext } from '../socket/handlers.ts';
 import { RefusalLog } from '../socket/RefusalLog.ts';
@@ -21,7 +22,7 @@ export interface Bound {
 
 /** What a front process asks of a room's owner. */
 export type OwnerCall =
-  | { k: 'event'; conn: string; node: string; event: string; args: unknown[] }
+  | { k: 'event'; conn: string; node: string; event: string; args: unknown[]; ip?: string }
   | { k: 'reattach'; conn: string; node: string; code: string; role: Role; participantId: string }
   | { k: 'detach'; conn: string }
   | { k: 'http'; request: InjectOptions };
@@ -62,6 +63,11 @@ export interface RemoteConnectionsOptions {
   config: ServerConfig;
   log: RoomLog;
   app: () => FastifyInstance;
+  /**
+   * The app's look-up budgets (guessing codes and keys), keyed by the client's address. With the cluster's shared
+   * store, a join forwarded here draws on the same budget as one made anywhere else. Without: not limited here.
+   */
+  lookups?: Pick<HttpGuards, 'mayLookUp' | 'lookupMissed'>;
 }
 
 interface Remote {
@@ -89,7 +95,7 @@ export class RemoteConnections {
   async handle(call: OwnerCall): Promise<EventAnswer | HttpAnswer | { ok: boolean } | null> {
     switch (call.k) {
       case 'event':
-        return this.#event(call.conn, call.node, call.event, call.args);
+        return this.#event(call.conn, call.node, call.event, call.args, call.ip);
       case 'reattach':
         return { ok: this.#reattach(call) };
       case 'detach':
@@ -116,7 +122,7 @@ export class RemoteConnections {
     return r;
   }
 
-  async #event(conn: string, node: string, event: string, args: unknown[]): Promise<EventAnswer> {
+  async #event(conn: string, node: string, event: string, args: unknown[], ip?: string): Promise<EventAnswer> {
     const r = this.#remote(conn, node);
     const res = await checkpoint(r.ctx, event, args, {
       rooms: this.#o.rooms,
@@ -124,9 +130,10 @@ export class RemoteConnections {
       refusals: this.#refusals,
       takeMessage: () => r.messages.take(performance.now()),
       takeOffence: () => r.offences.take(performance.now()),
-      // Guesses are charged where the socket is (a code no process owns is answered there, not forwarded).
-      mayLookUp: async () => true,
-      lookupMissed: async () => undefined,
+      // A code no process owns is answered where the socket is; a wrong key for a room here is charged here, to
+      // the client's address, on the budget every process shares.
+      mayLookUp: async () => (ip !== undefined && this.#o.lookups ? this.#o.lookups.mayLookUp(ip) : true),
+      lookupMissed: async () => (ip !== undefined && this.#o.lookups ? this.#o.lookups.lookupMissed(ip) : undefined),
       onOffender: () => setImmediate(() => this.#o.port.disconnect(conn)),
     });
     const { room, role, participantId } = r.ctx;

@@ -93,7 +93,7 @@ export class SocketRouter implements RemoteSockets {
     if (!ROOM_CODE_PATTERN.test(code) || this.#o.rooms.get(code)) return null;
     return this.#route(
       code,
-      (node) => this.#call(node, { k: 'event', conn: socket.id, node: this.#o.bus.node, event, args }),
+      (node) => this.#call(node, { k: 'event', conn: socket.id, node: this.#o.bus.node, event, args, ip: socket.handshake.address }),
       socket,
       ctx,
     );
