@@ -58,6 +58,15 @@ const watch = (page: Page, who: string): Page => watchErrors(pageErrors, page, w
 const shot = (page: Page, name: string, fullPage = false) =>
   page.screenshot({ path: join(ARTIFACTS, `walk-${name}.png`), fullPage, animations: 'disabled' });
 const room = () => server.rooms.get(code)!;
+
+/** Kills in the current recording after its first tick (what the replay's "next kill" can reach), read with the teacher's key. */
+async function killsRecorded(): Promise<number> {
+  const key = await host.evaluate(() => localStorage.getItem('oom-arena:teacher-key'));
+  const id = encodeURIComponent(room().meta().recordingId!);
+  const res = await fetch(`${base}/api/recordings/${id}`, { headers: { authorization: `Bearer ${key}` } });
+  const rec = loadRecording(await res.text());
+  return rec.ok ? rec.value.markers.filter((m) => m.kind === 'kill' && m.tick > rec.value.firstTick).length : 0;
+}
 /** A student's pod slot, from the pod name their console shows. */
 async function slotOf(page: Page): Promise<string> {
   const podName = (await page.locator('#pod-name').textContent())!.trim();
@@ -401,6 +410,9 @@ describe.skipIf(!haveChromium)('the lesson on every screen (issue #12)', () => {
 
   it('the podium: the post-mortem scrolls into view on the phone; the CSV downloads', async () => {
     await ada.getByTestId('start-batch').scrollIntoViewIfNeeded();
+    // Item 6 jumps from kill to kill in this round's replay: end the round only once it holds two (a loaded machine
+    // runs fewer ticks in the same wall time, so a round of fixed length may have had one).
+    await expect.poll(() => killsRecorded(), { timeout: 120_000 }).toBeGreaterThan(1);
     await host.getByTestId('end-round').click();
     const card = ada.getByTestId('postmortem');
     await card.waitFor({ timeout: 60_000 });
