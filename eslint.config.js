@@ -85,7 +85,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/room/**', '**/game/**', '**/sessions/**'], message: 'server/recording/ knows neither rooms nor the game: take what you need through a port (server/sessions/ wires them).' }] },
+        { patterns: [{ group: ['**/room/**', '**/game/**', '**/sessions/**', '**/shared/schemas/**'], message: 'server/recording/ knows neither rooms nor the game: take what you need through a port (server/sessions/ wires them).' }] },
       ],
     },
   },

@@ -24,7 +24,8 @@ export interface RoomRecord {
   hostKey: string;
   /**
    * lobby | running | paused | ended, as the owner last published it (for people looking at Redis). A takeover does
-   * not trust it to decide whether the room runs on: the recording says so (see RecordingStore.resume).
+   * not trust it to decide whether the room runs on: the recording says so (server/sessions/ResumedSession.ts reads
+   * it back on resume).
    */
   status: string;
 }

@@ -1,7 +1,13 @@
 import type { RecordingWriter } from '../../shared/recording/writer.ts';
 import type { Command, SimState } from '../../shared/sim/types.ts';
+import { GroupSync, type Waiter } from './GroupSync.ts';
+import { LineAppender } from './LineAppender.ts';
+import { commandSender, headerParticipants, joinedParticipant } from './participation.ts';
+import { RecorderError, RecorderErrorCode } from './RecorderError.ts';
 import type { RecordingFile } from './RecordingFile.ts';
 import type { RecordedCommand, RecordedHostAction, SessionRecorder } from './SessionRecorder.ts';
+
+export { RecorderError, RecorderErrorCode };
 
 /** Lines that nobody waits for (hashes, keyframes) reach the file within this long. */
 const LAZY_FLUSH_MS = 250;
@@ -21,32 +27,6 @@ export interface RecorderObserver {
   onDiscard?(): void;
   /** The file could not be written (or synced), or it can be again. */
   onFault?(e: Error | null): void;
-}
-
-/** Stable error codes a room sees when a recording cannot keep its promise. */
-export const RecorderErrorCode = {
-  /** The recording has ended (its end line is written or being written): nothing more goes in. */
-  RECORDING_CLOSED: 'RECORDING_CLOSED',
-  /** The file cannot be written right now (a full disk): refused, not applied; the recorder retries by itself. */
-  RECORDING_UNAVAILABLE: 'RECORDING_UNAVAILABLE',
-  /** The recording was closed while this line still waited for the disk. */
-  RECORDING_WRITE_FAILED: 'RECORDING_WRITE_FAILED',
-  RECORDING_TICK_IN_PAST: 'RECORDING_TICK_IN_PAST',
-} as const;
-
-export class RecorderError extends Error {
-  constructor(
-    readonly code: (typeof RecorderErrorCode)[keyof typeof RecorderErrorCode],
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Waiter {
-  tick: number;
-  resolve: (tick: number) => void;
-  reject: (e: Error) => void;
 }
 
 /** A line waiting to be written. Commands are stamped with their tick only when written (see `commit`). */
@@ -72,21 +52,16 @@ type Pending =
 export class FileRecorder implements SessionRecorder {
   readonly id: string;
   readonly #file: RecordingFile;
+  readonly #lines: LineAppender;
+  readonly #syncs: GroupSync;
   readonly #writer: RecordingWriter;
   readonly #observer: RecorderObserver | undefined;
   readonly #now: () => Date;
-  /** Bytes of whole lines in the file. */
-  #size: number;
   #pending: Pending[] = [];
-  /** Written, waiting for a sync that began after their write. */
-  #unsynced: Waiter[] = [];
-  #syncing: Promise<void> | null = null;
   #commitQueued = false;
   #lazyTimer: ReturnType<typeof setTimeout> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #fault: { error: RecorderError; at: number; in: 'write' | 'sync' } | null = null;
-  /** A failed truncate left bytes we could not take back: nothing more may be appended. */
-  #broken = false;
   #ending: Promise<void> | null = null;
   #closed = false;
   #listeners: ((writable: boolean) => void)[] = [];
@@ -109,14 +84,22 @@ export class FileRecorder implements SessionRecorder {
   }) {
     this.id = o.id;
     this.#file = o.file;
-    this.#size = o.file.initialSize;
+    this.#lines = new LineAppender(o.file);
+    this.#syncs = new GroupSync(() => o.file.datasync(), {
+      synced: () => {
+        if (this.#fault?.in === 'sync') this.#clearFault();
+        this.#progress(false);
+      },
+      failed: (e) => this.#setFault(e, 'sync'),
+      faulty: () => this.#fault !== null,
+    });
     this.#writer = o.writer;
     this.#observer = o.observer;
     this.#now = o.now ?? (() => new Date());
     this.#simulated = o.writer.tick;
     this.#startTick = o.writer.tick;
     this.#resumed = o.resumed ?? false;
-    for (const p of o.writer.header.participants) if (p.role !== 'host') this.#participants.add(p.id);
+    for (const p of headerParticipants(o.writer.header)) this.#participants.add(p);
   }
 
   /** False while the file cannot be written, and once the recording is ending: new lines would be refused. */
@@ -150,7 +133,7 @@ export class FileRecorder implements SessionRecorder {
       const waiter: Waiter = { tick: -1, resolve, reject };
       this.#pending.push({ kind: 'command', tick: entry.tick ?? null, by: entry.by, command: entry.command, waiter, dropOnFault: entry.dropOnFault ?? false });
       this.#commands++;
-      if (entry.by !== 'host' && entry.by !== 'timeline') this.#participants.add(entry.by);
+      this.#tookPart(commandSender(entry.by));
       this.#queueCommit();
     });
   }
@@ -158,8 +141,7 @@ export class FileRecorder implements SessionRecorder {
   hostAction(entry: RecordedHostAction): Promise<void> {
     const gate = this.#gate();
     if (gate) return Promise.reject(gate);
-    const who = entry.detail?.['participant'];
-    if (entry.action === 'join' && typeof who === 'string') this.#participants.add(who);
+    this.#tookPart(joinedParticipant(entry.action, entry.detail));
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { tick: entry.tick, resolve: () => resolve(), reject };
       this.#pending.push({ kind: 'line', text: this.#writer.hostAction(entry.tick, entry.action, entry.detail), waiter });
@@ -183,7 +165,7 @@ export class FileRecorder implements SessionRecorder {
    * file cannot be written (the lines stay queued; nothing was half written).
    */
   commit(nextTick = this.#simulated + 1): boolean {
-    if (this.#closed || this.#broken) return false;
+    if (this.#closed || this.#lines.broken) return false;
     if (this.#pending.length === 0 && this.#fault?.in !== 'write') return this.#fault === null;
     // While faulty, the retry timer (and the room's ticks) try at most once a second.
     if (this.#fault && this.#now().getTime() - this.#fault.at < RETRY_MS) return false;
@@ -194,14 +176,8 @@ export class FileRecorder implements SessionRecorder {
     const stamped = batch.map((p) => (p.kind === 'line' ? p.text : this.#writer.command(p.tick ?? nextTick, p.by, p.command)));
     const data = Buffer.from(stamped.join(''), 'utf8');
     try {
-      let off = 0;
-      while (off < data.length) {
-        const n = this.#file.write(data, off);
-        if (!(n > 0)) throw new Error('the file took no bytes');
-        off += n;
-      }
+      this.#lines.append(data);
     } catch (e) {
-      this.#takeBack();
       this.#setFault(e, 'write');
       // Commands whose senders wait for an answer are refused now, not applied later; the rest waits for the retry.
       this.#pending = this.#pending.filter((p) => {
@@ -212,15 +188,14 @@ export class FileRecorder implements SessionRecorder {
       });
       return false;
     }
-    this.#size += data.length;
     this.#pending = [];
     for (const p of batch) {
       if (!p.waiter) continue;
       if (p.kind === 'command') p.waiter.tick = p.tick ?? nextTick;
-      this.#unsynced.push(p.waiter);
+      this.#syncs.add(p.waiter);
     }
     if (this.#fault?.in === 'write') this.#clearFault();
-    this.#sync();
+    this.#syncs.sync();
     return true;
   }
 
@@ -260,8 +235,8 @@ export class FileRecorder implements SessionRecorder {
     this.commit();
     if (this.#fault !== null) return Promise.reject((this.#fault as { error: RecorderError }).error);
     return new Promise<void>((resolve, reject) => {
-      this.#unsynced.push({ tick: -1, resolve: () => resolve(), reject });
-      this.#sync();
+      this.#syncs.add({ tick: -1, resolve: () => resolve(), reject });
+      this.#syncs.sync();
     });
   }
 
@@ -301,7 +276,7 @@ export class FileRecorder implements SessionRecorder {
   #gate(): RecorderError | null {
     if (this.#closed || this.#ending)
       return new RecorderError(RecorderErrorCode.RECORDING_CLOSED, `recording ${this.id} has ended`);
-    if (this.#fault || this.#broken)
+    if (this.#fault || this.#lines.broken)
       return new RecorderError(
         RecorderErrorCode.RECORDING_UNAVAILABLE,
         `recording ${this.id} cannot be written right now (${this.#fault?.error.message ?? 'the file is damaged'})`,
@@ -328,50 +303,9 @@ export class FileRecorder implements SessionRecorder {
     this.#lazyTimer.unref?.();
   }
 
-  /** A batch that failed part-way: cut the file back to its last whole line. */
-  #takeBack(): void {
-    try {
-      this.#file.truncate(this.#size);
-    } catch {
-      // Bytes we cannot take back: appending after them would bury a torn line mid-file. Stop writing for good.
-      this.#broken = true;
-    }
-  }
-
-  /**
-   * One fdatasync at a time; the waiters written before it began are acknowledged when it resolves, those written
-   * while it ran wait for the next one. A failed sync keeps its waiters (their lines are in the file) and retries.
-   */
-  #sync(): void {
-    if (this.#syncing || this.#unsynced.length === 0) return;
-    const batch = this.#unsynced;
-    this.#unsynced = [];
-    this.#syncing = this.#file
-      .datasync()
-      .then(
-        () => {
-          if (this.#fault?.in === 'sync') this.#clearFault();
-          for (const w of batch) w.resolve(w.tick);
-          this.#progress(false);
-        },
-        (e: unknown) => {
-          this.#unsynced = [...batch, ...this.#unsynced];
-          this.#setFault(e, 'sync');
-        },
-      )
-      .finally(() => {
-        this.#syncing = null;
-        if (!this.#fault) this.#sync();
-      });
-  }
-
   /** Wait until no sync is running and nothing written is left unsynced (or the file is faulty). */
-  async #settle(): Promise<void> {
-    for (;;) {
-      if (this.#syncing) await this.#syncing;
-      else if (this.#unsynced.length > 0 && !this.#fault && !this.#broken) this.#sync();
-      else return;
-    }
+  #settle(): Promise<void> {
+    return this.#syncs.settle(() => !this.#fault && !this.#lines.broken);
   }
 
   async #close(why: string | null): Promise<void> {
@@ -380,9 +314,8 @@ export class FileRecorder implements SessionRecorder {
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#lazyTimer = this.#retryTimer = null;
     const left = new RecorderError(RecorderErrorCode.RECORDING_WRITE_FAILED, `recording ${this.id} was closed: ${why ?? 'ended'}`);
-    for (const w of this.#unsynced) w.reject(left);
+    this.#syncs.rejectAll(left);
     for (const p of this.#pending) p.waiter?.reject(left);
-    this.#unsynced = [];
     this.#pending = [];
     await this.#file.close().catch(() => {});
   }
@@ -410,16 +343,20 @@ export class FileRecorder implements SessionRecorder {
   }
 
   #scheduleRetry(): void {
-    if (this.#retryTimer || this.#closed || this.#broken) return;
+    if (this.#retryTimer || this.#closed || this.#lines.broken) return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       if (this.#closed || !this.#fault) return;
       this.#fault.at = -Infinity;
       if (this.#fault.in === 'write') this.commit();
-      else this.#sync();
+      else this.#syncs.sync();
       if (this.#fault) this.#scheduleRetry();
     }, RETRY_MS);
     this.#retryTimer.unref?.();
+  }
+
+  #tookPart(who: string | null): void {
+    if (who !== null) this.#participants.add(who);
   }
 
   #progress(force: boolean): void {

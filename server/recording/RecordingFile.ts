@@ -46,6 +46,12 @@ export function fdFile(fd: number): RecordingFile {
   };
 }
 
+/** Write a whole string (a short write continues where it stopped); throws on failure. */
+export function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+}
+
 /** Close a descriptor, ignoring errors (a file being abandoned after a failure). */
 export function closeQuietly(fd: number): void {
   try {

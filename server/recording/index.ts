@@ -6,7 +6,8 @@ export {
   StoreError,
   RECORDING_ID,
   type RecordingSummary,
-  type ResumedParticipant,
+  type ReplayWatch,
+  type ResumeAuth,
   type StoreOptions,
 } from './RecordingStore.ts';
 export { FileRecorder, RecorderError, RecorderErrorCode } from './FileRecorder.ts';

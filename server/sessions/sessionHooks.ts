@@ -1,13 +1,15 @@
 import type { Scenario } from '../../shared/scenario/schema.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import type { FileRecorder } from '../recording/FileRecorder.ts';
-import { StoreError, type RecordingStore, type ResumedParticipant } from '../recording/RecordingStore.ts';
+import { StoreError, type RecordingStore } from '../recording/RecordingStore.ts';
 import type { RecordingRoutesOptions, StartedSession } from '../recording/routes.ts';
 import type { SessionRecorder } from '../recording/SessionRecorder.ts';
 import { newRoomCode } from '../util/secrets.ts';
 import { GameRestorer } from '../game/GameRestorer.ts';
 import { continuedSeats, type ContinuedSeat } from './continuedSeats.ts';
+import { ResumedSession } from './ResumedSession.ts';
 import type { RoomGame } from '../game/RoomGame.ts';
+import type { ResumedSeat } from '../room/participants.ts';
 
 /** The part of the server's room registry the hooks need (structural: the registry fits it). */
 export interface SessionRooms {
@@ -21,7 +23,7 @@ export interface SessionRooms {
     code?: string;
     hostKey?: string;
     ownerHash?: string;
-    seats?: readonly ResumedParticipant[];
+    seats?: readonly ResumedSeat[];
     continuedSeats?: readonly ContinuedSeat[];
     game?: RoomGame;
   }): Promise<{ code: string; hostKey: string } | null>;
@@ -97,7 +99,9 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
   const reopen = async (id: string, auth: { hostKey?: string }) => {
     // The round it was in comes back too: its number, length, clock and scores, and the bots' plans.
     const restorer = new GameRestorer();
-    const { header, state, recorder, participants, wasRunning } = await store.resume(id, auth, restorer.watch);
+    // Who sat where, and whether it ran: the room's own host actions, read back on the way through the file.
+    const resumed = new ResumedSession();
+    const { header, state, recorder } = await store.resume(id, auth, { ...restorer.watch, onLine: resumed.onLine });
     reopened.set(header.code, recorder);
     const game = restorer.finish(state);
     // Earlier rounds were other recordings: score them again, so every round's CSV is on the dashboard again.
@@ -112,7 +116,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
       hostKey: auth.hostKey,
       // Still the same teacher's session (and recording).
       ownerHash: typeof header.options['ownerSha256'] === 'string' ? header.options['ownerSha256'] : undefined,
-      seats: participants,
+      seats: resumed.seats,
       game,
     });
     if (!room) {
@@ -124,7 +128,7 @@ export function recordingSessionHooks(store: RecordingStore, rooms: () => Sessio
         409,
       );
     }
-    return { session: started(room), wasRunning };
+    return { session: started(room), wasRunning: resumed.wasRunning };
   };
 
   /** The recordings page's Resume: the room comes back paused, so students can return before the teacher resumes. */

@@ -9,6 +9,7 @@ import { loadRecording } from '../../shared/recording/index.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
 import { RecorderErrorCode, RecordingStore } from '../../server/recording/index.ts';
+import { ResumedSession } from '../../server/sessions/ResumedSession.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-recorder-'));
 afterAll(async () => {
@@ -107,13 +108,15 @@ describe('file recorder (RR2)', () => {
     await expect(fresh.resume(rec.id, { hostKey: 'another-key-12345' })).rejects.toMatchObject({
       code: 'BAD_HOST_KEY',
     });
+    // Who was seated is the room's to read back from its join actions (server/sessions/).
+    const seated = new ResumedSession();
     const [a, b] = await Promise.allSettled([
-      fresh.resume(rec.id, { hostKey: 'the-host-key-1234' }),
+      fresh.resume(rec.id, { hostKey: 'the-host-key-1234' }, { onLine: seated.onLine }),
       fresh.resume(rec.id, { hostKey: 'the-host-key-1234' }),
     ]);
     expect(a.status).toBe('fulfilled');
     if (a.status === 'fulfilled')
-      expect(a.value.participants).toMatchObject([
+      expect(seated.seats).toMatchObject([
         { id: '7', slot: 'ada', name: 'Ada', tokenSha256: 'ab'.repeat(32) },
       ]);
     expect(b).toMatchObject({ status: 'rejected', reason: { code: 'RECORDING_LIVE' } });

@@ -10,6 +10,7 @@ import { roundScenario } from '../../shared/game/roundScenario.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
 import { RecordingStore } from '../../server/recording/index.ts';
+import { ResumedSession } from '../../server/sessions/ResumedSession.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-running-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -32,7 +33,9 @@ async function crashedAfter(actions: readonly string[]): Promise<string> {
 
 /** What another process finds when it resumes the file (a fresh store, as a process that took the room over). */
 async function resumedElsewhere(id: string) {
-  return new RecordingStore({ dataDir }).resume(id);
+  const session = new ResumedSession();
+  const r = await new RecordingStore({ dataDir }).resume(id, {}, { onLine: session.onLine });
+  return { ...r, wasRunning: session.wasRunning };
 }
 
 describe('a resume reads from the recording whether the session was running', () => {
