@@ -33,6 +33,8 @@ type BotSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export class Bot {
   readonly socket: BotSocket;
   bytesIn = 0;
+  /** engine.io messages received (frames, events, acks, pings): each one is a write on the server. */
+  messagesIn = 0;
   frames = 0;
   resyncs = 0;
   commandsSent = 0;
@@ -52,6 +54,7 @@ export class Bot {
     this.socket = io(o.url, { transports: ['websocket'], reconnectionDelay: 1000, reconnectionDelayMax: 5000, query: { room: o.room } });
     this.socket.io.on('open', () => {
       this.socket.io.engine.on('data', (d: unknown) => {
+        this.messagesIn++;
         this.bytesIn += typeof d === 'string' ? Buffer.byteLength(d) : ((d as ArrayBuffer).byteLength ?? 0);
       });
     });

@@ -1,4 +1,5 @@
 import type { RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import { writeOwnFrames } from '../socket/ownFrames.ts';
 import type { IoServer } from '../socket/types.ts';
 
 type Emit = (e: string, p: unknown) => boolean;
@@ -30,6 +31,16 @@ export class ClusterPort implements RoomPort {
     } else if (this.#roomOf.has(conn)) {
       const to = this.#io.to(conn);
       ((volatile ? to.volatile : to).emit as Emit)(event, payload);
+    }
+  }
+
+  sendFrames(frames: ReadonlyArray<readonly [conn: string, json: string]>): void {
+    const elsewhere = writeOwnFrames(this.#io, frames);
+    if (elsewhere.length === 0) return;
+    const json = new Map(frames);
+    // A remote connection's frame goes through the adapter as an object (rare: clients are routed to their room's owner).
+    for (const conn of elsewhere) {
+      if (this.#roomOf.has(conn)) (this.#io.to(conn).volatile.emit as Emit)('state:frame', JSON.parse(json.get(conn)!));
     }
   }
 

@@ -1,4 +1,12 @@
-import { encodeLeaderboard, encodeNodePatch, encodePodPatch, type StudentFrame } from '../../shared/protocol/frames.ts';
+import {
+  encodeLeaderboard,
+  encodeNodePatch,
+  encodePodPatch,
+  sharedFrameText,
+  studentFrameText,
+  type OwnFramePart,
+  type StudentFrame,
+} from '../../shared/protocol/frames.ts';
 import type { Delta, LeaderboardView, PodView, Snapshot } from '../../shared/protocol/views.ts';
 import { dict } from '../../shared/util/dict.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
@@ -194,28 +202,31 @@ export class RoomFraming {
     const rows = leaderboardDue ? this.#published!.rows : null;
 
     // Volatile frames first: socket.io drops a volatile packet while an earlier write to the socket is in flight.
+    // The shared part is encoded once; each student's text only adds their own pod and place.
+    const shared = sharedFrameText(basic);
+    const frames: [conn: string, json: string][] = [];
     for (const p of c.roster.values()) {
-      if (p.conns.size === 0) continue;
-      if (p.role === 'student' && p.slot) {
-        const d: StudentFrame = { ...basic };
-        // The frame's slot index, not activePod: that would scan every pod once per student.
-        const own = f.podOfSlot.get(p.slot);
-        if (own) {
-          if (own.name !== p.lastPodName) {
-            d.P = this.#frames.view(own.name)!;
-            if (p.lastPodName) d.g = p.lastPodName;
-            p.lastPodName = own.name;
-          } else {
-            const patch = f.patches.get(own.name);
-            const wire = patch ? encodePodPatch(patch) : null;
-            if (wire) d.p = wire;
-          }
+      if (p.conns.size === 0 || p.role !== 'student' || !p.slot) continue;
+      const own: OwnFramePart = {};
+      // The frame's slot index, not activePod: that would scan every pod once per student.
+      const pod = f.podOfSlot.get(p.slot);
+      if (pod) {
+        if (pod.name !== p.lastPodName) {
+          own.P = this.#frames.view(pod.name)!;
+          if (p.lastPodName) own.g = p.lastPodName;
+          p.lastPodName = pod.name;
+        } else {
+          const patch = f.patches.get(pod.name);
+          const wire = patch ? encodePodPatch(patch) : null;
+          if (wire) own.p = wire;
         }
-        const y = rows ? this.#placeChange(p, rows) : undefined;
-        if (y !== undefined) d.y = y;
-        for (const conn of p.conns) port.send(conn, 'state:frame', d, true);
       }
+      const y = rows ? this.#placeChange(p, rows) : undefined;
+      if (y !== undefined) own.y = y;
+      const json = studentFrameText(shared, own);
+      for (const conn of p.conns) frames.push([conn, json]);
     }
+    port.sendFrames(frames);
 
     if (events.length) {
       // Reliable broadcasts are kept once per room for connection-state recovery, not once per socket.

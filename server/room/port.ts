@@ -10,6 +10,11 @@ export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEven
 export interface RoomPort {
   /** Send to one connection. `volatile`: drop rather than buffer when the client is slow (state frames). */
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile?: boolean): void;
+  /**
+   * Send each connection its own volatile `state:frame`, given as its payload's JSON text. Ten a second to every
+   * student: the socket layer frames a whole tick's of them at once.
+   */
+  sendFrames(frames: ReadonlyArray<readonly [conn: string, json: string]>): void;
   /** Send to every connection in a channel, encoding the message once. */
   broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile?: boolean): void;
   join(conn: string, channel: string): void;

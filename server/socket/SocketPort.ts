@@ -1,4 +1,5 @@
 import type { RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import { writeOwnFrames } from './ownFrames.ts';
 import type { IoServer } from './types.ts';
 
 /**
@@ -13,6 +14,10 @@ export class SocketPort implements RoomPort {
     if (!socket) return;
     const target = volatile ? socket.volatile : socket;
     (target.emit as (e: string, p: unknown) => boolean)(event, payload);
+  }
+
+  sendFrames(frames: ReadonlyArray<readonly [conn: string, json: string]>): void {
+    writeOwnFrames(this.io, frames);
   }
 
   broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile = false): void {

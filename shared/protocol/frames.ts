@@ -128,6 +128,27 @@ export function encodePodPatch(patch: Partial<PodView>): PodPatchWire | null {
   return null;
 }
 
+/** A student's own part of a frame: their pod's change or replacement, and their place when it moved. */
+export type OwnFramePart = Pick<StudentFrame, 'p' | 'P' | 'g' | 'y'>;
+
+/**
+ * The part of a tick's frame every student of a room shares, as JSON text left open for their own part: encoded
+ * once per room per tick instead of once per student.
+ */
+export function sharedFrameText(shared: StudentFrame): string {
+  return JSON.stringify(shared).slice(0, -1);
+}
+
+/** A student's whole frame as JSON text: the shared part closed with their own (same value as the object form). */
+export function studentFrameText(shared: string, own: OwnFramePart): string {
+  let text = shared;
+  if (own.p !== undefined) text += ',"p":' + JSON.stringify(own.p);
+  if (own.P !== undefined) text += ',"P":' + JSON.stringify(own.P);
+  if (own.g !== undefined) text += ',"g":' + JSON.stringify(own.g);
+  if (own.y !== undefined) text += ',"y":' + JSON.stringify(own.y);
+  return text + '}';
+}
+
 export function decodeNodePatch(wire: NodePatchWire): Partial<NodeView> {
   return lengthen(wire, NODE_LONG) as Partial<NodeView>;
 }

@@ -40,6 +40,9 @@ function memoryPort() {
       if (event === 'state:frame') setYou(conn, (payload as StudentFrame).y);
       if (event === 'leaderboard:update') setRows(conn, payload as LeaderboardWire);
     },
+    sendFrames(frames) {
+      for (const [conn, json] of frames) setYou(conn, (JSON.parse(json) as StudentFrame).y);
+    },
     broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>) {
       for (const conn of members.get(channel) ?? []) {
         if (event === 'leaderboard:update') setRows(conn, payload as LeaderboardWire);

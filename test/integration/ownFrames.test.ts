@@ -1,0 +1,93 @@
+/**
+ * A student's own frame is written below socket.io's emit (server/socket/ownFrames.ts): one buffer per tick holds
+ * every student's WebSocket frame, each socket gets its slice. What a client receives must be exactly the event
+ * socket.io would have delivered, for every frame length the WebSocket header encodes differently (7-bit, 16-bit
+ * and 64-bit lengths), over WebSocket and over long-polling, and a frame never reaches a socket it was not for.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeOwnFrames } from '../../server/socket/ownFrames.ts';
+import type { IoServer } from '../../server/socket/types.ts';
+
+/** What a client received, a frame written again before the first one arrived counted once. */
+const distinct = (list: unknown[]) => list.filter((f, i) => i === 0 || JSON.stringify(f) !== JSON.stringify(list[i - 1]));
+const frameOf = (who: string, size: number) => ({ t: size, s: size - 1, who, pad: 'é'.repeat(Math.floor(size / 4)) + 'x'.repeat(size) });
+
+describe('own frames written below socket.io', () => {
+  let io: IoServer;
+  let url: string;
+  const clients: Socket[] = [];
+  beforeAll(async () => {
+    const http = createServer();
+    io = new Server(http, { perMessageDeflate: false, connectionStateRecovery: {} }) as unknown as IoServer;
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await io.close();
+  });
+
+  async function client(transport: 'websocket' | 'polling'): Promise<{ c: Socket; got: unknown[] }> {
+    const c = connect(url, { transports: [transport], forceNew: true });
+    clients.push(c);
+    const got: unknown[] = [];
+    c.on('state:frame' as never, (f: unknown) => void got.push(f));
+    await new Promise<void>((r) => c.once('connect', () => r()));
+    return { c, got };
+  }
+
+  it('each socket gets exactly its own frames, whatever their length and transport', async () => {
+    const ws = await client('websocket');
+    const ws2 = await client('websocket');
+    const poll = await client('polling');
+    const sizes = [10, 120, 126, 300, 70_000];
+    const expected = new Map<Socket, unknown[]>([
+      [ws.c, []],
+      [ws2.c, []],
+      [poll.c, []],
+    ]);
+    const got = new Map<Socket, unknown[]>([
+      [ws.c, ws.got],
+      [ws2.c, ws2.got],
+      [poll.c, poll.got],
+    ]);
+    for (const size of sizes) {
+      for (const [c, list] of expected) list.push(frameOf(c.id!, size));
+      // Volatile: a socket busy with its last write (or, on long-polling, with no request open) skips a frame, so
+      // each tick writes again to whoever does not have this one yet, as the room's next tick would.
+      await expect
+        .poll(
+          () => {
+            const batch: [string, string][] = [];
+            for (const [c, list] of expected) if (distinct(got.get(c)!).length < list.length) batch.push([c.id!, JSON.stringify(list.at(-1))]);
+            // A connection that is not a socket here is handed back, not written.
+            expect(writeOwnFrames(io, [...batch, ['elsewhere', '{"t":1,"s":0}']])).toEqual(['elsewhere']);
+            return [...got.values()].map((l) => distinct(l).length);
+          },
+          { timeout: 10_000, interval: 20 },
+        )
+        .toEqual([...expected.values()].map((l) => l.length));
+    }
+    for (const [c, list] of expected) expect(distinct(got.get(c)!)).toEqual(list);
+  });
+
+  it('a socket whose last write is still in flight skips the frame (volatile), and gets the next one', async () => {
+    const a = await client('websocket');
+    const first = JSON.stringify({ t: 1, s: 0 });
+    const second = JSON.stringify({ t: 2, s: 1 });
+    // Two frames in the same turn of the event loop: the second finds the transport busy with the first.
+    writeOwnFrames(io, [[a.c.id!, first]]);
+    writeOwnFrames(io, [[a.c.id!, second]]);
+    await expect.poll(() => a.got.length, { timeout: 10_000 }).toBe(1);
+    expect(a.got).toEqual([{ t: 1, s: 0 }]);
+    await expect.poll(() => {
+      writeOwnFrames(io, [[a.c.id!, JSON.stringify({ t: 3, s: 2 })]]);
+      return a.got.length;
+    }, { timeout: 10_000 }).toBeGreaterThan(1);
+    expect(a.got[1]).toEqual({ t: 3, s: 2 });
+  });
+});
