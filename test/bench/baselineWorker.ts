@@ -16,6 +16,7 @@ const send = (m: unknown) => process.send!(m);
 let measuring = false;
 let latencies: number[] = [];
 let bytes = 0;
+let messages = 0;
 let frames = 0;
 const sockets: Socket[] = [];
 const timers: ReturnType<typeof setTimeout>[] = [];
@@ -25,7 +26,10 @@ function client(url: string, room: string, acts: boolean): Promise<void> {
   sockets.push(s);
   let tick = -1;
   let waiting: { tick: number; sentAt: number }[] = [];
-  s.io.on('open', () => s.io.engine.on('data', (d: unknown) => (bytes += typeof d === 'string' ? Buffer.byteLength(d) : 0)));
+  s.io.on('open', () => s.io.engine.on('data', (d: unknown) => {
+    messages++;
+    bytes += typeof d === 'string' ? Buffer.byteLength(d) : 0;
+  }));
   s.on('state:frame', (f: { t: number }) => {
     frames++;
     tick = f.t;
@@ -66,6 +70,7 @@ let t0 = 0;
 let cpu0 = process.cpuUsage();
 let bytes0 = 0;
 let frames0 = 0;
+let messages0 = 0;
 process.on('message', (m: { type: string }) => {
   if (m.type === 'measure') {
     measuring = true;
@@ -74,10 +79,11 @@ process.on('message', (m: { type: string }) => {
     cpu0 = process.cpuUsage();
     bytes0 = bytes;
     frames0 = frames;
+    messages0 = messages;
   } else if (m.type === 'report') {
     measuring = false;
     const cpu = process.cpuUsage(cpu0);
-    send({ type: 'report', clients: sockets.length, wallMs: performance.now() - t0, cpuMicros: cpu.user + cpu.system, bytes: bytes - bytes0, frames: frames - frames0, resyncs: 0, commands: 0, latencies, errors: 0, errorCodes: {} });
+    send({ type: 'report', clients: sockets.length, wallMs: performance.now() - t0, cpuMicros: cpu.user + cpu.system, bytes: bytes - bytes0, messages: messages - messages0, frames: frames - frames0, resyncs: 0, commands: 0, latencies, errors: 0, errorCodes: {} });
   } else if (m.type === 'stop') {
     for (const t of timers) clearTimeout(t);
     for (const s of sockets) s.disconnect();

@@ -66,6 +66,7 @@ interface Report {
   wallMs: number;
   cpuMicros: number;
   bytes: number;
+  messages: number;
   frames: number;
   resyncs: number;
   commands: number;
@@ -75,7 +76,7 @@ interface Report {
 }
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--expose-gc', ...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], {
     detached: false,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', METRICS: '1', MAX_CONNECTIONS_PER_IP: '5000', MAX_SESSIONS: '200', CREATE_SESSIONS_PER_MINUTE: '10000', DATA_DIR: dataDir, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -126,6 +127,7 @@ interface Phase {
   cpuMs: number;
   frames: number;
   bytes: number;
+  messages: number;
   lat: number[];
   resyncs: number;
   errors: number;
@@ -208,6 +210,7 @@ async function measure(
     cpuMs: (p1.cpuMicros - p0.cpuMicros) / 1000,
     frames: reports.reduce((a, r) => a + r.frames, 0),
     bytes: reports.reduce((a, r) => a + r.bytes, 0),
+    messages: reports.reduce((a, r) => a + r.messages, 0),
     lat: reports.flatMap((r) => r.latencies).sort((a, b) => a - b),
     resyncs: reports.reduce((a, r) => a + r.resyncs, 0),
     errors: reports.reduce((a, r) => a + r.errors, 0),
@@ -227,7 +230,9 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
     const codes: string[] = [];
     for (let i = 0; i < sessions; i++) codes.push(await createAndStart(url));
     const probe = async (): Promise<Sample> => {
-      const m = await metrics(url, true);
+      // A forced collection stops the loop for a whole-heap GC: only the soak, which reports the live heap, pays it;
+      // the latency runs would otherwise measure six stalls of their own making.
+      const m = await metrics(url, SOAK_MIN > 0);
       return { cpuMicros: m.cpuUserMicros + m.cpuSystemMicros, rssBytes: m.rssBytes, heapBytes: m.heapUsedBytes, heapTotalBytes: m.heapTotalBytes, externalBytes: m.externalBytes, recoveryPackets: m.recoveryPackets };
     };
     await fetch(`${url}/api/metrics/reset`, { method: 'POST' });
@@ -248,7 +253,7 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
 
 async function baselineServer(sessions: number, perSession: number, frameBytes: number): Promise<Phase> {
   const child = fork(join(import.meta.dirname, 'baselineServer.ts'), [], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execArgv: [...serverNodeArgs(), '--import', 'tsx'],
     env: { ...process.env, FRAME_BYTES: String(frameBytes) },
     stdio: 'inherit',
   });
@@ -301,6 +306,7 @@ function describe(name: string, p: Phase): string[] {
     `  CPU per delivered frame   ${f((p.cpuMs * 1000) / Math.max(1, p.frames))} µs`,
     `  command → ack + frame     p50 ${f(pct(p.lat, 50))} ms, p99 ${f(pct(p.lat, 99))} ms (${p.lat.length} commands)`,
     `  bytes per client          ${f(p.bytes / p.clients / p.wallS / 1024, 2)} KB/s (${f(p.bytes / Math.max(1, p.frames), 0)} B per frame, all messages included)`,
+    `  messages per client       ${f(p.messages / p.clients / p.wallS)} per second (${f(p.messages / Math.max(1, p.frames), 2)} per frame: frames, events, boards, acks, pings)`,
     `  RSS per client            ${p.rssPerClientKb.map((k) => f(k, 0)).join(' → ')} KB (server RSS ${f(p.rssMiB, 0)} MiB at the end)`,
     `  load average (1 min)      ${f(p.load[0], 2)} at the start, ${f(p.load[1], 2)} at the end`,
     `  generators                ${p.genBusy.map((b) => `${f(b * 100, 0)} %`).join(', ')} of a core${p.genBusy.some((b) => b > 0.9) ? ' — INVALID: a generator was CPU-saturated' : ''}; errors ${p.errors}`,
@@ -344,3 +350,8 @@ if (values.only !== undefined && values.only !== 'fleet' && values.only !== 'big
 if (values.only !== 'big') await run('classroom fleet', 20, 50);
 if (values.only !== 'fleet') await run('one big class', 1, 300);
 process.exit(0);
+
+/** Extra node flags for both servers (the real one and the baseline), to profile them: BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p'. */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}

@@ -48,6 +48,7 @@ async function start() {
 let t0 = 0;
 let cpu0 = process.cpuUsage();
 let bytes0 = 0;
+let messages0 = 0;
 let frames0 = 0;
 let resyncs0 = 0;
 const sum = (f: (b: Bot) => number) => bots.reduce((a, b) => a + f(b), 0);
@@ -60,6 +61,7 @@ process.on('message', (m: { type: string }) => {
     t0 = performance.now();
     cpu0 = process.cpuUsage();
     bytes0 = sum((b) => b.bytesIn);
+    messages0 = sum((b) => b.messagesIn);
     frames0 = sum((b) => b.frames);
     resyncs0 = sum((b) => b.resyncs);
   } else if (m.type === 'report') {
@@ -71,6 +73,7 @@ process.on('message', (m: { type: string }) => {
       wallMs: performance.now() - t0,
       cpuMicros: cpu.user + cpu.system,
       bytes: sum((b) => b.bytesIn) - bytes0,
+      messages: sum((b) => b.messagesIn) - messages0,
       frames: sum((b) => b.frames) - frames0,
       resyncs: sum((b) => b.resyncs) - resyncs0,
       commands: sum((b) => b.commandsSent),
