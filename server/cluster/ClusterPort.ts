@@ -25,9 +25,11 @@ export class ClusterPort implements RoomPort {
   }
 
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile = false): void {
-    const socket = this.#local(conn);
-    if (socket) {
-      ((volatile ? socket.volatile : socket).emit as Emit)(event, payload);
+    if (this.#local(conn)) {
+      // Local, not socket.emit: on the Redis Streams adapter every emit is first written to the stream, and every
+      // other process reads and decodes it, for a socket that lives here.
+      const to = this.#io.local.to(conn);
+      ((volatile ? to.volatile : to).emit as Emit)(event, payload);
     } else if (this.#roomOf.has(conn)) {
       const to = this.#io.to(conn);
       ((volatile ? to.volatile : to).emit as Emit)(event, payload);
@@ -51,7 +53,10 @@ export class ClusterPort implements RoomPort {
     volatile = false,
   ): void {
     const code = channel.split('/', 1)[0]!;
-    const to = this.#remote.get(code)?.size ? this.#io.to(channel) : this.#io.local.to(channel);
+    const remote = this.#remote.get(code)?.size;
+    // As in SocketPort: a volatile message to nobody is not encoded; a reliable one is kept for recovery.
+    if (volatile && !remote && !this.#io.sockets.adapter.rooms.get(channel)?.size) return;
+    const to = remote ? this.#io.to(channel) : this.#io.local.to(channel);
     ((volatile ? to.volatile : to).emit as Emit)(event, payload);
   }
 

@@ -21,6 +21,9 @@ export class SocketPort implements RoomPort {
   }
 
   broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile = false): void {
+    // A volatile message to nobody is not encoded (the viewers' delta of a room without host or projector). A
+    // reliable one still is: socket.io keeps it for a member who is away and will recover their connection.
+    if (volatile && !this.io.sockets.adapter.rooms.get(channel)?.size) return;
     const target = volatile ? this.io.to(channel).volatile : this.io.to(channel);
     (target.emit as (e: string, p: unknown) => boolean)(event, payload);
   }

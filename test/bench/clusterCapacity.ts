@@ -176,6 +176,48 @@ async function bareSocketIo(frameBytes: number): Promise<Target> {
   };
 }
 
+/** One measuring window over every generator of the ramp so far. */
+async function measureStep(generators: ChildProcess[], rooms: number, o: CapacityOptions): Promise<StepResult & { commands: number }> {
+  for (const w of generators) w.send({ type: 'measure' });
+  await sleep(o.measureS * 1000);
+  const reportsP = Promise.all(generators.map((w) => nextMessage(w, 'report')));
+  for (const w of generators) w.send({ type: 'report' });
+  const reports = (await reportsP) as unknown as {
+    clients: number;
+    wallMs: number;
+    cpuMicros: number;
+    frames: number;
+    bytes: number;
+    latencies: number[];
+    errors: number;
+  }[];
+  const clients = reports.reduce((a, r) => a + r.clients, 0);
+  const lat = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const wallS = Math.max(...reports.map((r) => r.wallMs)) / 1000;
+  const framesPerSec = reports.reduce((a, r) => a + r.frames, 0) / clients / wallS;
+  const p99 = pct(lat, 99);
+  return {
+    rooms,
+    clients: rooms * o.perRoom,
+    joined: clients,
+    p99,
+    p50: pct(lat, 50),
+    framesPerSec,
+    errors: reports.reduce((a, x) => a + x.errors, 0),
+    generatorBusy: Math.max(...reports.map((x) => x.cpuMicros / 1000 / x.wallMs)),
+    load: loadavg()[0]!,
+    held: p99 <= o.p99LimitMs && framesPerSec >= o.minFramesPerSec,
+    bytesPerFrame: reports.reduce((a, x) => a + x.bytes, 0) / Math.max(1, reports.reduce((a, x) => a + x.frames, 0)),
+    commands: lat.length,
+  };
+}
+
+function print(label: string, r: StepResult & { commands: number }): void {
+  process.stdout.write(
+    `${label.padEnd(30)} ${String(r.clients).padStart(5)} clients (${r.rooms} rooms): ${r.framesPerSec.toFixed(2)} frames/s, command→ack+frame p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms (${r.commands} commands), errors ${r.errors}, busiest generator ${(r.generatorBusy * 100).toFixed(0)} %, load ${r.load.toFixed(1)} → ${r.held ? 'holds' : 'FAILS'}\n`,
+  );
+}
+
 /** Load one configuration step by step until a step fails; returns every step measured. */
 async function ramp(label: string, target: Target, o: CapacityOptions): Promise<StepResult[]> {
   const generators: ChildProcess[] = [];
@@ -192,41 +234,15 @@ async function ramp(label: string, target: Target, o: CapacityOptions): Promise<
       generators.push(g);
       await nextMessage(g, 'ready');
       await sleep(o.warmupS * 1000);
-      for (const w of generators) w.send({ type: 'measure' });
-      await sleep(o.measureS * 1000);
-      const reportsP = Promise.all(generators.map((w) => nextMessage(w, 'report')));
-      for (const w of generators) w.send({ type: 'report' });
-      const reports = (await reportsP) as unknown as {
-        clients: number;
-        wallMs: number;
-        cpuMicros: number;
-        frames: number;
-        bytes: number;
-        latencies: number[];
-        errors: number;
-      }[];
-      const clients = reports.reduce((a, r) => a + r.clients, 0);
-      const lat = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
-      const wallS = Math.max(...reports.map((r) => r.wallMs)) / 1000;
-      const framesPerSec = reports.reduce((a, r) => a + r.frames, 0) / clients / wallS;
-      const p99 = pct(lat, 99);
-      const r: StepResult = {
-        rooms,
-        clients: rooms * o.perRoom,
-        joined: clients,
-        p99,
-        p50: pct(lat, 50),
-        framesPerSec,
-        errors: reports.reduce((a, x) => a + x.errors, 0),
-        generatorBusy: Math.max(...reports.map((x) => x.cpuMicros / 1000 / x.wallMs)),
-        load: loadavg()[0]!,
-        held: p99 <= o.p99LimitMs && framesPerSec >= o.minFramesPerSec,
-        bytesPerFrame: reports.reduce((a, x) => a + x.bytes, 0) / Math.max(1, reports.reduce((a, x) => a + x.frames, 0)),
-      };
+      // A shared machine has bursts from its neighbours: a step that fails is measured once more, and fails only
+      // if that window fails too (both are printed; every configuration gets the same second chance).
+      let r = await measureStep(generators, rooms, o);
+      print(label, r);
+      if (!r.held) {
+        r = await measureStep(generators, rooms, o);
+        print(`${label} (again)`, r);
+      }
       steps.push(r);
-      process.stdout.write(
-        `${label.padEnd(22)} ${String(r.clients).padStart(5)} clients (${r.rooms} rooms): ${r.framesPerSec.toFixed(2)} frames/s, command→ack+frame p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms (${lat.length} commands), errors ${r.errors}, busiest generator ${(r.generatorBusy * 100).toFixed(0)} %, load ${r.load.toFixed(1)} → ${r.held ? 'holds' : 'FAILS'}\n`,
-      );
       if (!r.held) break;
     }
   } finally {
