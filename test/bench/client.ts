@@ -10,65 +10,16 @@
  * frame boundaries). Prints figures; exits non-zero when a target is missed.
  */
 import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { io, type Socket } from 'socket.io-client';
-import { buildApp } from '../../server/app.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol/events.ts';
-import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, serveDist } from './clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, serveDist } from './clientShared.ts';
+import { liveClassroom } from './liveClassroom.ts';
 import { measureBundles, STUDENT_BUDGET_KB } from './clientBundle.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
 const FRAME_MS = 1000 / 60;
 const SOURCE = process.env.BENCH_SOURCE === 'demo' ? 'demo' : 'live';
-
-type BotSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** The real server with a classroom of bots: returns the presenter's URL. */
-async function liveClassroom(pods: number): Promise<{ url: string; close: () => Promise<void> }> {
-  const app = await buildApp({ logger: false, clientDir: DIST });
-  const base = await app.app.listen({ port: 0, host: '127.0.0.1' });
-  const res = await fetch(`${base}/api/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ scenario: 'classroom', maxStudents: pods, speed: 1 }),
-  });
-  const { code, hostKey } = (await res.json()) as { code: string; hostKey: string };
-  const sockets: BotSocket[] = [];
-  const connect = () => {
-    const s: BotSocket = io(base, { transports: ['websocket'], forceNew: true });
-    sockets.push(s);
-    return s;
-  };
-  const ack = <T>(s: BotSocket, ev: string, payload: unknown) =>
-    new Promise<T>((r) =>
-      (s.emit as unknown as (e: string, p: unknown, cb: (x: T) => void) => void)(ev, payload, r),
-    );
-  const bots: BotSocket[] = [];
-  for (let i = 0; i < pods; i++) {
-    const s = connect();
-    await ack(s, 'student:join', { v: PROTOCOL_VERSION, code, nickname: `Bot ${i + 1}`, bot: true });
-    bots.push(s);
-  }
-  const host = connect();
-  await ack(host, 'host:attach', { v: PROTOCOL_VERSION, code, hostKey });
-  await ack(host, 'session:start', {});
-  await new Promise((r) => setTimeout(r, 1500)); // pods scheduled and started
-  await Promise.all(
-    bots.map((s, i) =>
-      ack(s, 'pod:command', { command: { type: 'set_workload', workload: { leakMiBps: (i % 8) * 4 } } }),
-    ),
-  );
-  return {
-    url: `${base}/present/${code}`,
-    close: async () => {
-      for (const s of sockets) s.disconnect();
-      await app.app.close();
-    },
-  };
-}
 
 interface TraceEvent {
   name: string;
@@ -128,10 +79,17 @@ async function main() {
         console.log(`${v.toFixed(1).padStart(8)}  ${k}`);
     }
     await browser.startTracing(page, {
-      categories: ['devtools.timeline', 'toplevel', 'disabled-by-default-devtools.timeline.frame'],
+      categories: [
+        'devtools.timeline',
+        'toplevel',
+        'disabled-by-default-devtools.timeline.frame',
+        // Extra categories for a closer look (e.g. disabled-by-default-devtools.timeline.stack: who forced a layout).
+        ...(process.env.BENCH_CATEGORIES?.split(',') ?? []),
+      ],
     });
     await page.waitForTimeout(SECONDS * 1000);
     const buf = await browser.stopTracing();
+    if (process.env.BENCH_TRACE) writeFileSync(process.env.BENCH_TRACE, buf);
     const longTasks = await page.evaluate(() => (window as unknown as { __long: number[] }).__long);
     const tiles = await page.locator('[data-testid="pod-tile"]').count();
 
