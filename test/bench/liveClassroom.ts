@@ -19,7 +19,11 @@ export async function liveClassroom(pods: number): Promise<{ url: string; close:
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ scenario: 'classroom', maxStudents: pods, speed: 1 }),
   });
-  const { code, hostKey, presenterKey } = (await res.json()) as { code: string; hostKey: string; presenterKey: string };
+  const { code, hostKey, presenterKey } = (await res.json()) as {
+    code: string;
+    hostKey: string;
+    presenterKey: string;
+  };
   const sockets: BotSocket[] = [];
   const connect = () => {
     const s: BotSocket = io(base, { transports: ['websocket'], forceNew: true });
