@@ -31,7 +31,7 @@ describe('projector tiles', () => {
       const tiles = cache.update(views.map((v) => tileView(v, tick, null, 4096 * 256, true, -1)));
       for (const [i, t] of tiles.entries()) {
         const v = views[i]!;
-        // What it shows is the pod's own status and its bar in whole percents, even when the object was kept.
+        // What it shows is the pod's own status and its bar in steps of 2 %, even when the object was kept.
         expect(t).toEqual(tileView(v, tick, null, 4096 * 256, true, -1));
         expect(t.status).toBe(podViewStatus(v));
         const old = prev.get(t.name);
@@ -45,7 +45,7 @@ describe('projector tiles', () => {
     expect(changes).toBeGreaterThan(0);
   });
 
-  it('50 leaking pods at 10 Hz: their views change every tick, a tile only when its bar crosses a whole percent', () => {
+  it('50 leaking pods at 10 Hz: their views change every tick, a tile only when its bar crosses a 2 % step', () => {
     let base: PodView | undefined;
     play(1, (views) => (base = views[0]));
     const cache = new TileCache();
@@ -66,7 +66,7 @@ describe('projector tiles', () => {
       }
     }
     expect(podChanges).toBeGreaterThan(20_000);
-    // Bars move in whole percents: 10.24 MiB of a 1 GiB limit; the fastest pod (28 MiB/s) moves ~3 times a second.
+    // Bars move in steps of 2 %: 20.5 MiB of a 1 GiB limit; the fastest pod (28 MiB/s) moves ~1.4 times a second.
     expect(tileChanges).toBeGreaterThan(100);
     expect(tileChanges).toBeLessThan(podChanges / 5);
   });

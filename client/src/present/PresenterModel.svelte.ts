@@ -32,6 +32,11 @@ const KILL_OVERLAY_TICKS = 80;
 const MEMCG_QUIET_TICKS = 200;
 /** At 10× a kill's 8 sim-seconds pass in 0.8 s: the overlay also stays at least this long in wall time. */
 const KILL_OVERLAY_MIN_MS = 6000;
+/**
+ * The legend's numbers refresh every half sim-second: eight numbers changing ten times a second cannot be read,
+ * only re-laid out. A change of which pods are named shows at once.
+ */
+const LEGEND_TICKS = 5;
 
 /**
  * What the presenter shows, derived from a stream of frames: the memory history for the stacked chart, the
@@ -57,6 +62,8 @@ export class PresenterModel {
   #killUntil = -1;
   #quietUntil = -1;
   #killShownAt = 0;
+  #legendTick = -Infinity;
+  #legendNamed: readonly string[] = [];
 
   constructor(names: (slot: string) => string = (s) => s) {
     this.#names = names;
@@ -91,8 +98,12 @@ export class PresenterModel {
     this.#history.push(f);
     this.addEvents(f.events);
     this.chart = this.#history.stacked();
-    this.bands = this.#history.bands(this.#names);
-    this.marks = this.#history.marks;
+    if (f.tick - this.#legendTick >= LEGEND_TICKS || f.tick < this.#legendTick || this.#history.named !== this.#legendNamed) {
+      this.#legendTick = f.tick;
+      this.#legendNamed = this.#history.named;
+      this.bands = this.#history.bands(this.#names);
+    }
+    this.#takeMarks();
     this.capacityMiB = this.#history.capacityMiB;
     this.evictionLineMiB = this.#history.evictionLineMiB;
     if (this.kill && f.tick > this.#killUntil && performance.now() - this.#killShownAt > KILL_OVERLAY_MIN_MS)
@@ -142,8 +153,15 @@ export class PresenterModel {
         this.#quietUntil = e.tick + MEMCG_QUIET_TICKS;
       }
       // Kills and evictions are marked on the chart as they come (live events arrive apart from frames).
-      this.marks = this.#history.marks;
+      this.#takeMarks();
     }
+  }
+
+  /** The marks in the chart's window; the same array while they are the same marks (nothing downstream reruns). */
+  #takeMarks(): void {
+    const next = this.#history.marks;
+    const prev = this.marks;
+    if (next.length !== prev.length || next.some((m, i) => m !== prev[i])) this.marks = next;
   }
 
   dismissKill(): void {
@@ -182,6 +200,7 @@ export class PresenterModel {
     this.kill = null;
     this.killTicks = dict();
     this.#quietUntil = -1;
+    this.#legendTick = -Infinity;
     this.tick = 0;
   }
 }
