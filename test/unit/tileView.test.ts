@@ -98,4 +98,18 @@ describe('projector tiles', () => {
     expect(back[0]).not.toBe(first[0]);
     expect(back[0]).toEqual(first[0]);
   });
+  it('a pod waiting in CrashLoopBackOff changes its tile once a second (whole seconds on the ring and the number)', () => {
+    let base: PodView | undefined;
+    play(1, (views) => (base = views[0]));
+    const cache = new TileCache();
+    const seen = new Set<TileView>();
+    for (let tick = 1000; tick <= 1100; tick++) {
+      const view: PodView = { ...base!, reason: 'CrashLoopBackOff', restartAtTick: 1100, backoffSec: 10 };
+      const [tile] = cache.update([tileView(view, tick, null, 262_144, true, -1)]);
+      seen.add(tile!);
+      expect(tile!.remainingSec).toBe(Math.ceil((1100 - tick) / 10));
+    }
+    // 10 s of waiting, 101 frames: 11 different tiles (10 s … 0 s).
+    expect(seen.size).toBe(11);
+  });
 });

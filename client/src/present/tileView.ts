@@ -27,7 +27,10 @@ export interface TileView {
   /** Where the request sits on the bar (shown when the pod has a limit). */
   reqFrac: number | null;
   restarts: number;
-  /** In CrashLoopBackOff with a restart scheduled: seconds left (ring) and the whole back-off. */
+  /**
+   * In CrashLoopBackOff with a restart scheduled: whole seconds left (the ring and the number step once a second,
+   * so a waiting tile changes once a second, not ten times) and the whole back-off.
+   */
   waitingRestart: boolean;
   remainingSec: number;
   backoffSec: number;
@@ -65,7 +68,7 @@ export function tileView(pod: PodView, tick: number, owner: string | null, scale
     reqFrac: pod.requestPages !== null && pod.limitPages !== null && max > 0 ? Math.min(1, pod.requestPages / max) : null,
     restarts: pod.restarts,
     waitingRestart,
-    remainingSec: waitingRestart ? (pod.restartAtTick - tick) / 10 : 0,
+    remainingSec: waitingRestart ? Math.max(0, Math.ceil((pod.restartAtTick - tick) / 10)) : 0,
     backoffSec: waitingRestart ? pod.backoffSec : 0,
     usedMiB: compact ? 0 : Math.round(pagesToMiB(pod.usagePages)),
     limitMiB: compact || pod.limitPages === null ? null : Math.round(pagesToMiB(pod.limitPages)),
