@@ -191,7 +191,7 @@ export function postMortem(input: PostMortemInput): PostMortemCard {
   const board = leaderboard(input.stats, input.field);
   const row = board.find((r) => r.slot === input.slot);
   const pod = activePod(input.state, input.slot);
-  const trace = input.trace.slots[input.slot] ?? { t: [], usageMiB: [], limitMiB: [], requestMiB: [] };
+  const trace = input.trace.slots[input.slot]?.toSlotTrace() ?? { t: [], usageMiB: [], limitMiB: [], requestMiB: [] };
   const requestMiB = pod?.spec.requestPages == null ? null : pagesToMiB(pod.spec.requestPages);
   const limitMiB = pod?.spec.limitPages == null ? null : pagesToMiB(pod.spec.limitPages);
   const card: PostMortemCard = {

@@ -19,7 +19,93 @@ export interface SlotTrace {
 export interface MemoryTrace {
   /** Sample every `everyTicks` ticks. */
   everyTicks: number;
-  slots: Dict<SlotTrace>;
+  slots: Dict<TraceColumns>;
+}
+
+/**
+ * One slot's samples as typed columns (the tick, and MiB to one decimal with NaN for "none"), sized for the cap from
+ * the first sample: a server keeps one per student through the round, and arrays of boxed numbers grew for eight
+ * minutes (to the cap) at about 40 KB a student. Read through `toSlotTrace()`.
+ */
+export class TraceColumns {
+  #ticks: Int32Array;
+  #usage: Float32Array;
+  #limit: Float32Array;
+  #request: Float32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.#ticks = new Int32Array(capacity);
+    this.#usage = new Float32Array(capacity);
+    this.#limit = new Float32Array(capacity);
+    this.#request = new Float32Array(capacity);
+  }
+
+  push(tick: number, usageMiB: number | null, limitMiB: number | null, requestMiB: number | null): void {
+    if (this.length === this.#ticks.length) this.#grow();
+    const i = this.length++;
+    this.#ticks[i] = tick;
+    this.#usage[i] = usageMiB ?? NaN;
+    this.#limit[i] = limitMiB ?? NaN;
+    this.#request[i] = requestMiB ?? NaN;
+  }
+
+  /** The samples as the card's columns (x in sim seconds). */
+  toSlotTrace(): SlotTrace {
+    const n = this.length;
+    const out: SlotTrace = { t: new Array<number>(n), usageMiB: new Array(n), limitMiB: new Array(n), requestMiB: new Array(n) };
+    for (let i = 0; i < n; i++) {
+      out.t[i] = ticksToSec(this.#ticks[i]!);
+      out.usageMiB[i] = mib(this.#usage[i]!);
+      out.limitMiB[i] = mib(this.#limit[i]!);
+      out.requestMiB[i] = mib(this.#request[i]!);
+    }
+    return out;
+  }
+
+  /** In place, what `downsample` does to the card's columns: each bucket keeps its sample of highest usage. */
+  keep(maxPoints: number): void {
+    const n = this.length;
+    if (n <= maxPoints || maxPoints < 1) return;
+    const usage = this.#usage;
+    for (let b = 0; b < maxPoints; b++) {
+      // best ≥ b: writing bucket b never overwrites a sample a later bucket still reads.
+      const best = peakOfBucket(b, n, maxPoints, (i) => (Number.isNaN(usage[i]!) ? -1 : usage[i]!));
+      this.#ticks[b] = this.#ticks[best]!;
+      this.#usage[b] = this.#usage[best]!;
+      this.#limit[b] = this.#limit[best]!;
+      this.#request[b] = this.#request[best]!;
+    }
+    this.length = maxPoints;
+  }
+
+  /** Only for an unbounded trace (tests); a capped one is sized for its cap. */
+  #grow(): void {
+    const size = Math.max(16, this.#ticks.length * 2);
+    const more = <T extends Int32Array | Float32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.#ticks = more(this.#ticks, (k) => new Int32Array(k));
+    this.#usage = more(this.#usage, (k) => new Float32Array(k));
+    this.#limit = more(this.#limit, (k) => new Float32Array(k));
+    this.#request = more(this.#request, (k) => new Float32Array(k));
+  }
+}
+
+/** A stored value back to the one-decimal MiB it was (float32 holds it to well within a tenth), or null. */
+const mib = (v: number): number | null => (Number.isNaN(v) ? null : round1(v));
+/**
+ * PM2's bucket rule, shared by the card's downsample and the trace's in-place merge: bucket `b` of `buckets` over
+ * `n` samples, and the index of its highest usage (the first of equals; no running container ranks as -1).
+ */
+function peakOfBucket(b: number, n: number, buckets: number, usageAt: (i: number) => number): number {
+  const lo = Math.floor((b * n) / buckets);
+  const hi = Math.floor(((b + 1) * n) / buckets);
+  let best = lo;
+  for (let i = lo; i < hi; i++) if (usageAt(i) > usageAt(best)) best = i;
+  return best;
 }
 
 /**
@@ -38,19 +124,20 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 export function sampleTrace(trace: MemoryTrace, state: SimState, maxSamples = TRACE_MAX_SAMPLES): void {
   if (state.tick % trace.everyTicks !== 0) return;
   let full = false;
-  const t = ticksToSec(state.tick);
   const seen = new Set<string>();
   for (const p of state.pods) {
     if (seen.has(p.slot)) continue;
     seen.add(p.slot);
     const live = activePod(state, p.slot);
     if (!live) continue;
-    const s = (trace.slots[p.slot] ??= { t: [], usageMiB: [], limitMiB: [], requestMiB: [] });
-    s.t.push(t);
-    s.usageMiB.push(live.cState === 'Running' ? round1(pagesToMiB(podUsagePages(live))) : null);
-    s.limitMiB.push(live.spec.limitPages === null ? null : round1(pagesToMiB(live.spec.limitPages)));
-    s.requestMiB.push(live.spec.requestPages === null ? null : round1(pagesToMiB(live.spec.requestPages)));
-    if (s.t.length > maxSamples) full = true;
+    const s = (trace.slots[p.slot] ??= new TraceColumns(Number.isFinite(maxSamples) ? maxSamples + 1 : 16));
+    s.push(
+      state.tick,
+      live.cState === 'Running' ? round1(pagesToMiB(podUsagePages(live))) : null,
+      live.spec.limitPages === null ? null : round1(pagesToMiB(live.spec.limitPages)),
+      live.spec.requestPages === null ? null : round1(pagesToMiB(live.spec.requestPages)),
+    );
+    if (s.length > maxSamples) full = true;
   }
   if (full) halve(trace);
 }
@@ -58,7 +145,7 @@ export function sampleTrace(trace: MemoryTrace, state: SimState, maxSamples = TR
 /** Every slot's samples merged pairwise (the peak of each pair kept), and samples taken half as often from now on. */
 function halve(trace: MemoryTrace): void {
   trace.everyTicks *= 2;
-  for (const [slot, s] of Object.entries(trace.slots)) trace.slots[slot] = downsample(s, Math.ceil(s.t.length / 2));
+  for (const s of Object.values(trace.slots)) s.keep(Math.ceil(s.length / 2));
 }
 
 /**
@@ -76,13 +163,7 @@ export function downsample(s: SlotTrace, maxPoints: number): SlotTrace {
     };
   const out: SlotTrace = { t: [], usageMiB: [], limitMiB: [], requestMiB: [] };
   for (let b = 0; b < maxPoints; b++) {
-    const lo = Math.floor((b * n) / maxPoints);
-    const hi = Math.floor(((b + 1) * n) / maxPoints);
-    let best = lo;
-    for (let i = lo; i < hi; i++) {
-      const u = s.usageMiB[i] ?? -1;
-      if (u > (s.usageMiB[best] ?? -1)) best = i;
-    }
+    const best = peakOfBucket(b, n, maxPoints, (i) => s.usageMiB[i] ?? -1);
     out.t.push(s.t[best]!);
     out.usageMiB.push(s.usageMiB[best] ?? null);
     out.limitMiB.push(s.limitMiB[best] ?? null);

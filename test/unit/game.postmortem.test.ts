@@ -9,6 +9,9 @@ import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { timelineByTick } from '../../shared/scenario/run.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
+import { activePod } from '../../shared/sim/podLifecycle.ts';
+import { podUsagePages } from '../../shared/sim/memory.ts';
+import { pagesToMiB, ticksToSec } from '../../shared/sim/units.ts';
 
 function playScenario(name: string, ticks: number, seed?: number) {
   const sc = builtinScenario(name)!;
@@ -65,8 +68,8 @@ describe('PM1: a trace stays bounded however long the round', () => {
     // 1500 samples would have been kept; the capped trace holds at most 40 per slot, sampled ever less often.
     expect(capped.everyTicks).toBeGreaterThanOrEqual(32);
     for (const slot of slots) {
-      const all = full.slots[slot]!;
-      const kept = capped.slots[slot]!;
+      const all = full.slots[slot]!.toSlotTrace();
+      const kept = capped.slots[slot]!.toSlotTrace();
       expect(all.t.length).toBeGreaterThan(1000);
       expect(kept.t.length).toBeLessThanOrEqual(40);
       expect(kept.t.length).toBeGreaterThanOrEqual(15);
@@ -77,6 +80,45 @@ describe('PM1: a trace stays bounded however long the round', () => {
       expect(peak(kept.usageMiB)).toBeGreaterThanOrEqual(peak(fromStride));
       expect(peak(kept.usageMiB)).toBeLessThanOrEqual(peak(all.usageMiB));
     }
+  });
+});
+
+describe('PM1: the trace as typed columns', () => {
+  it('holds what plain arrays of the same samples hold, merged by downsample past the cap, to the last digit', () => {
+    const sc = builtinScenario('noisy-neighbour')!;
+    const state = createSimulation(sc, { seed: 4 });
+    const timeline = timelineByTick(sc);
+    const trace = emptyTrace(1);
+    // The plainest trace: arrays of the card's figures, halved with downsample when a slot passes the cap.
+    const plain = new Map<string, SlotTrace>();
+    let every = 1;
+    const cap = 40;
+    for (let t = 1; t <= 1500; t++) {
+      advance(state, timeline.get(t) ?? []);
+      sampleTrace(trace, state, cap);
+      if (state.tick % every !== 0) continue;
+      let full = false;
+      for (const slot of new Set(state.pods.map((p) => p.slot))) {
+        const live = activePod(state, slot);
+        if (!live) continue;
+        const s = plain.get(slot) ?? { t: [], usageMiB: [], limitMiB: [], requestMiB: [] };
+        plain.set(slot, s);
+        const r1 = (pages: number) => Math.round(pagesToMiB(pages) * 10) / 10;
+        s.t.push(ticksToSec(state.tick));
+        s.usageMiB.push(live.cState === 'Running' ? r1(podUsagePages(live)) : null);
+        s.limitMiB.push(live.spec.limitPages === null ? null : r1(live.spec.limitPages));
+        s.requestMiB.push(live.spec.requestPages === null ? null : r1(live.spec.requestPages));
+        if (s.t.length > cap) full = true;
+      }
+      if (full) {
+        every *= 2;
+        for (const [slot, s] of plain) plain.set(slot, downsample(s, Math.ceil(s.t.length / 2)));
+      }
+    }
+    expect(trace.everyTicks).toBe(every);
+    expect(every).toBeGreaterThanOrEqual(32);
+    expect(plain.size).toBeGreaterThan(1);
+    for (const [slot, s] of plain) expect(trace.slots[slot]!.toSlotTrace()).toEqual(s);
   });
 });
 
@@ -95,7 +137,7 @@ describe('PM1: only a round is traced', () => {
       advance(state, []);
       game.afterTick(state);
     }
-    expect(Object.values(game.trace.slots).every((s) => s.t.length === 10)).toBe(true);
+    expect(Object.values(game.trace.slots).every((s) => s.length === 10)).toBe(true);
     expect(Object.keys(game.trace.slots).length).toBeGreaterThan(0);
   });
 });
