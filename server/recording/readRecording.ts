@@ -1,7 +1,7 @@
 import { RecordingErrorCode, type BodyLine, type HeaderLine, type HostActionLine } from '../../shared/recording/format.ts';
 import { cloneState } from '../../shared/sim/clone.ts';
 import type { SimState } from '../../shared/sim/types.ts';
-import { replayFile } from './replayFile.ts';
+import { replayFile, type ReplayFileHooks } from './replayFile.ts';
 import { StoreError } from './StoreError.ts';
 
 /**
@@ -14,6 +14,17 @@ export interface ReplayWatch {
   onTick?: (s: SimState) => void;
 }
 
+/** The file reader's hooks that tell `watch` every tick, line and host action (a replay and a resume both read so). */
+export function watchHooks(watch: ReplayWatch): ReplayFileHooks {
+  return {
+    onTick: watch.onTick,
+    onLine: (l) => {
+      if (l.k === 'a') watch.onAction?.(l);
+      watch.onLine?.(l);
+    },
+  };
+}
+
 /** A recording's header and a state of it. */
 export interface ReadState {
   header: HeaderLine;
@@ -22,13 +33,7 @@ export interface ReadState {
 
 /** Replay a whole recording file, telling `watch` every line, action and tick: its last state. */
 export async function replayWhole(file: string, watch: ReplayWatch): Promise<ReadState> {
-  const { machine } = await replayFile(file, {
-    onTick: watch.onTick,
-    onLine: (l) => {
-      if (l.k === 'a') watch.onAction?.(l);
-      watch.onLine?.(l);
-    },
-  });
+  const { machine } = await replayFile(file, watchHooks(watch));
   const r = machine.finish();
   if (!r.ok) throw StoreError.from(r.error);
   return { header: machine.header!, state: r.value };

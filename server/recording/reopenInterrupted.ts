@@ -7,7 +7,7 @@ import { RecordingWriter } from '../../shared/recording/writer.ts';
 import type { SimState } from '../../shared/sim/types.ts';
 import { RecorderErrorCode } from './RecorderError.ts';
 import { closeQuietly, writeAll } from './RecordingFile.ts';
-import type { ReplayWatch } from './readRecording.ts';
+import { watchHooks, type ReplayWatch } from './readRecording.ts';
 import { replayFile } from './replayFile.ts';
 import { StoreError } from './StoreError.ts';
 
@@ -42,13 +42,7 @@ export async function reopenInterrupted(
   watch: ReplayWatch,
   now: () => Date,
 ): Promise<Reopened> {
-  const { machine, goodBytes, unterminated } = await replayFile(file, {
-    onTick: watch.onTick,
-    onLine: (l) => {
-      if (l.k === 'a') watch.onAction?.(l);
-      watch.onLine?.(l);
-    },
-  });
+  const { machine, goodBytes, unterminated } = await replayFile(file, watchHooks(watch));
   const r = machine.finish();
   if (!r.ok) throw StoreError.from(r.error);
   if (machine.end?.reason === 'ended') {
