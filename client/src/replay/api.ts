@@ -22,6 +22,19 @@ async function call<T>(
   init: RequestInit & { headers?: Readonly<{ 'content-type'?: string }> } = {},
   share: string | null = null,
 ): Promise<ApiResult<T>> {
+  const r = await request(url, init, share);
+  if (!r.ok) return r;
+  const res = r.value;
+  const isJson = (res.headers.get('content-type') ?? '').includes('application/json');
+  return { ok: true, value: (isJson ? await res.json() : res.status === 204 ? '' : await res.text()) as T };
+}
+
+/** The fetch both calls and downloads make: a coded error when the server cannot be reached or refuses. */
+async function request(
+  url: string,
+  init: RequestInit & { headers?: Readonly<{ 'content-type'?: string }> },
+  share: string | null,
+): Promise<ApiResult<Response>> {
   let res: Response;
   try {
     const auth = share ? { authorization: `Bearer ${share}` } : teacherAuth();
@@ -35,41 +48,23 @@ async function call<T>(
       },
     };
   }
+  if (res.ok) return { ok: true, value: res };
   const isJson = (res.headers.get('content-type') ?? '').includes('application/json');
-  if (!res.ok) {
-    const body = isJson ? ((await res.json().catch(() => null)) as { error?: ApiError } | null) : null;
-    return {
-      ok: false,
-      error: body?.error ?? {
-        code: `HTTP_${res.status}`,
-        message: `The server answered ${res.status} ${res.statusText}.`,
-      },
-    };
-  }
-  return { ok: true, value: (isJson ? await res.json() : res.status === 204 ? '' : await res.text()) as T };
+  const body = isJson ? ((await res.json().catch(() => null)) as { error?: ApiError } | null) : null;
+  return {
+    ok: false,
+    error: body?.error ?? {
+      code: `HTTP_${res.status}`,
+      message: `The server answered ${res.status} ${res.statusText}.`,
+    },
+  };
 }
 
 /** Save a response body as a file (a download that needs the teacher key cannot be a plain link). */
 export async function downloadAs(url: string, fallbackName: string): Promise<ApiResult<true>> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: teacherAuth() });
-  } catch {
-    return {
-      ok: false,
-      error: {
-        code: 'OFFLINE',
-        message: 'The server cannot be reached. Check the connection and try again.',
-      },
-    };
-  }
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: ApiError } | null;
-    return {
-      ok: false,
-      error: body?.error ?? { code: `HTTP_${res.status}`, message: `The server answered ${res.status}.` },
-    };
-  }
+  const r = await request(url, {}, null);
+  if (!r.ok) return r;
+  const res = r.value;
   // The server names the file (a results CSV says which round it scored).
   const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
   const a = document.createElement('a');
