@@ -37,6 +37,9 @@ const KILL_OVERLAY_MIN_MS = 6000;
  * only re-laid out. A change of which pods are named shows at once.
  */
 const LEGEND_TICKS = 5;
+/** The ticker's newest line is lit when printed and fades out over this long, in steps of the frames. */
+const FEED_LIT_MS = 400;
+const FEED_LIT_STEPS = 4;
 
 /**
  * What the presenter shows, derived from a stream of frames: the memory history for the stacked chart, the
@@ -55,6 +58,9 @@ export class PresenterModel {
   /** Kills and evictions on the chart's time axis. */
   marks = $state.raw<readonly ChartMark[]>([]);
   feed = $state.raw<FeedLine[]>([]);
+  /** How lit the ticker's newest line is (1 when printed, then down a step a frame, at 10 Hz, to 0 after 0.4 s). */
+  feedLit = $state(0);
+  #feedAt = -Infinity;
   kill = $state.raw<OomKillEvent | null>(null);
   killCount = $state(0);
   /** The tick of each slot's latest OOM kill, so its tile can flash. */
@@ -96,6 +102,7 @@ export class PresenterModel {
     this.node = f.node;
     this.pods = f.pods;
     this.#history.push(f);
+    this.#fadeFeed();
     this.addEvents(f.events);
     this.chart = this.#history.stacked();
     if (f.tick - this.#legendTick >= LEGEND_TICKS || f.tick < this.#legendTick || this.#history.named !== this.#legendNamed) {
@@ -131,6 +138,8 @@ export class PresenterModel {
   addEvents(events: readonly SimEvent[]): void {
     if (events.length) {
       this.feed = appendCapped(this.feed, feedLines(events), 40);
+      this.#feedAt = performance.now();
+      this.feedLit = 1;
       for (const e of events) {
         if (e.type === 'evicted')
           this.#history.mark({ x: e.tick / 10, kind: 'evicted', label: this.#names(e.slot) });
@@ -155,6 +164,13 @@ export class PresenterModel {
       // Kills and evictions are marked on the chart as they come (live events arrive apart from frames).
       this.#takeMarks();
     }
+  }
+
+  /** The newest line's light, a step lower for the time since it was printed (nothing else redraws the ticker). */
+  #fadeFeed(): void {
+    const left = 1 - (performance.now() - this.#feedAt) / FEED_LIT_MS;
+    const lit = left > 0 ? Math.ceil(left * FEED_LIT_STEPS) / FEED_LIT_STEPS : 0;
+    if (lit !== this.feedLit) this.feedLit = lit;
   }
 
   /** The marks in the chart's window; the same array while they are the same marks (nothing downstream reruns). */
@@ -197,6 +213,7 @@ export class PresenterModel {
   reset(): void {
     this.#history.clear();
     this.feed = [];
+    this.feedLit = 0;
     this.kill = null;
     this.killTicks = dict();
     this.#quietUntil = -1;
