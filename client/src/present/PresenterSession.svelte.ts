@@ -4,8 +4,15 @@ import { Connection } from '../lib/Connection.svelte.ts';
 import { RoomMirror } from '../lib/RoomMirror.svelte.ts';
 import { GameMirror } from '../game/GameMirror.svelte.ts';
 import { errorText } from '../lib/errors.ts';
+import { Inbox } from '../lib/inbox.ts';
 import { request, resyncer, type AppSocket } from '../lib/wire.ts';
 import { PresenterModel } from './PresenterModel.svelte.ts';
+
+/**
+ * How long the projector waits after a message for the rest of its tick (the delta, then its events, then the
+ * leaderboard leave the server within a few milliseconds): they reach the page as one update, not three.
+ */
+const INBOX_MS = 10;
 
 /** The projector's connection: a read-only viewer of the whole room, feeding the presenter's model. */
 export class PresenterSession {
@@ -17,6 +24,7 @@ export class PresenterSession {
   readonly model: PresenterModel;
   error = $state<string | null>(null);
   #resync = resyncer(() => this.conn.socket, (s) => this.#snapshot(s));
+  readonly #inbox = new Inbox(INBOX_MS);
 
   /** The room's presenter key (the host page's "Open presenter" link carries it); null: the server will refuse. */
   key = $state<string | null>(null);
@@ -32,16 +40,22 @@ export class PresenterSession {
     const s = this.conn.socket;
     s.on('connect', () => void this.#attach());
     s.on('state:snapshot', (snap) => this.#snapshot(snap));
-    s.on('state:delta', (d) => {
-      if (this.room.applyDelta(d)) this.#frame();
-      else void this.#resync();
-    });
-    s.on('sim:events', (m) => this.model.addEvents(m.events));
-    s.on('leaderboard:update', (b) => this.room.applyLeaderboard(b));
-    s.on('session:update', (m) => this.room.setSession(m));
-    s.on('session:ended', () => {
-      if (this.room.session) this.room.setSession({ ...this.room.session, status: 'ended' });
-    });
+    // A tick's messages go through the inbox, in the order they came.
+    const inbox = this.#inbox;
+    s.on('state:delta', (d) =>
+      inbox.add(() => {
+        if (this.room.applyDelta(d)) this.#frame();
+        else void this.#resync();
+      }),
+    );
+    s.on('sim:events', (m) => inbox.add(() => this.model.addEvents(m.events)));
+    s.on('leaderboard:update', (b) => inbox.add(() => this.room.applyLeaderboard(b)));
+    s.on('session:update', (m) => inbox.add(() => this.room.setSession(m)));
+    s.on('session:ended', () =>
+      inbox.add(() => {
+        if (this.room.session) this.room.setSession({ ...this.room.session, status: 'ended' });
+      }),
+    );
     this.conn.connect();
   }
 
@@ -67,6 +81,8 @@ export class PresenterSession {
   }
 
   #snapshot(s: Snapshot, withHistory = false): void {
+    // What came before the snapshot is applied first (in order), so nothing older patches the new state after it.
+    this.#inbox.flush();
     this.room.applySnapshot(s);
     this.game.set(s.game);
     if (s.history && s.history.ticks.length && s.history.ticks.at(-1)! <= s.tick)
@@ -81,8 +97,8 @@ export class PresenterSession {
     if (node) this.model.push({ tick: this.room.tick, node, pods: this.room.pods, events: [] });
   }
 
-
   close(): void {
+    this.#inbox.clear();
     this.conn.close();
   }
 }
