@@ -1,32 +1,48 @@
 import type { IoServer } from './types.ts';
 
+/** The `ws` WebSocket under engine.io's websocket transport, as engine.io itself uses it (`_sender.sendFrame`). */
+interface WsSocket {
+  readyState: number;
+  /** Bytes handed to the socket that the kernel has not taken yet (ws's public API). */
+  bufferedAmount: number;
+  _sender?: { sendFrame(list: Buffer[]): void };
+}
+
 /** An engine.io socket as this module uses it (socket.io's `socket.conn`). */
 interface EngineSocket {
   readyState: string;
-  transport: { writable: boolean };
+  writeBuffer: unknown[];
+  transport: { name: string; writable: boolean; socket?: WsSocket; opts?: { perMessageDeflate?: unknown } };
   write(data: string, options: { wsPreEncodedFrame?: Buffer[] }): void;
 }
 
 /** The socket.io packet of a `state:frame` event on the main namespace ('2' = event), payload given as JSON text. */
 const PACKET_HEAD = '2["state:frame",';
-/** engine.io's message type, the first byte of a WebSocket frame's payload. */
-const ENGINE_MESSAGE = 0x34;
+/** engine.io's message type, then the packet's head: the first bytes of every frame's payload. */
+const PAYLOAD_HEAD = Buffer.from('4' + PACKET_HEAD);
 /** FIN + text opcode: a whole text message in one WebSocket frame (server frames are not masked). */
 const WS_TEXT_FIN = 0x81;
+const WS_OPEN = 1;
 
 /**
  * Each connection's own volatile `state:frame`: ten a second to every student, the hottest path of the server.
  * socket.io would encode each one, pass it through its adapter and build its WebSocket frame one by one; here every
- * frame of a tick is framed into one buffer, as socket.io's adapter frames a broadcast once, and each socket is
- * handed its slice. A socket on long-polling gets the same packet as text. Volatile as before: a socket whose last
- * write is still in flight (or that is not connected) skips this frame; its next frame's chain tells the client.
+ * frame of a tick is framed into one buffer, as socket.io's adapter frames a broadcast once, and each WebSocket is
+ * handed its slice straight to its sender, the call engine.io makes for a pre-encoded frame, without engine.io's
+ * per-packet queue, events and write callbacks. A socket on long-polling gets the same packet through engine.io.
+ *
+ * Volatile: a frame is skipped for a socket that is not connected, whose engine.io queue holds a message not yet
+ * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (a slow network:
+ * frames would pile up). Its next frame's chain tells the client to resync.
  *
  * Returns the connections that are not sockets of this process (a cluster reaches those another way).
  */
 export function writeOwnFrames(io: IoServer, frames: ReadonlyArray<readonly [conn: string, json: string]>): string[] {
   const notHere: string[] = [];
-  const out: { eio: EngineSocket; packet: string; bytes: number }[] = [];
+  const out: { eio: EngineSocket; ws: WsSocket | null; json: string; bytes: number }[] = [];
   let total = 0;
+  let lastJson = '';
+  let lastBytes = 0;
   for (const [conn, json] of frames) {
     const socket = io.sockets.sockets.get(conn);
     if (!socket) {
@@ -34,23 +50,39 @@ export function writeOwnFrames(io: IoServer, frames: ReadonlyArray<readonly [con
       continue;
     }
     const eio = socket.conn as unknown as EngineSocket;
-    if (!socket.connected || eio.readyState !== 'open' || !eio.transport.writable) continue;
-    const packet = PACKET_HEAD + json + ']';
-    const bytes = Buffer.byteLength(packet) + 1;
-    total += headerLength(bytes) + bytes;
-    out.push({ eio, packet, bytes });
+    if (!socket.connected || eio.readyState !== 'open' || !eio.transport.writable || eio.writeBuffer.length > 0) continue;
+    const ws = directWebSocket(eio);
+    if (ws && (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0)) continue;
+    // A student with two tabs has the same text twice in a row: measured once.
+    if (json !== lastJson) {
+      lastJson = json;
+      lastBytes = PAYLOAD_HEAD.length + Buffer.byteLength(json) + 1;
+    }
+    total += headerLength(lastBytes) + lastBytes;
+    out.push({ eio, ws, json, bytes: lastBytes });
   }
   if (out.length === 0) return notHere;
   const buf = Buffer.allocUnsafe(total);
   let at = 0;
-  for (const { eio, packet, bytes } of out) {
+  for (const { eio, ws, json, bytes } of out) {
     const start = at;
     at = writeHeader(buf, at, bytes);
-    buf[at++] = ENGINE_MESSAGE;
-    at += buf.write(packet, at);
-    eio.write(packet, { wsPreEncodedFrame: [buf.subarray(start, at)] });
+    at += PAYLOAD_HEAD.copy(buf, at);
+    at += buf.write(json, at);
+    buf[at++] = 0x5d; // ']'
+    const frame = buf.subarray(start, at);
+    if (ws) ws._sender!.sendFrame([frame]);
+    else eio.write(PACKET_HEAD + json + ']', { wsPreEncodedFrame: [frame] });
   }
   return notHere;
+}
+
+/** The WebSocket a frame can be handed to directly, or null (long-polling, compression on, another ws). */
+function directWebSocket(eio: EngineSocket): WsSocket | null {
+  const t = eio.transport;
+  if (t.name !== 'websocket' || t.opts?.perMessageDeflate) return null;
+  const ws = t.socket;
+  return ws && typeof ws._sender?.sendFrame === 'function' ? ws : null;
 }
 
 function headerLength(payload: number): number {
