@@ -1,6 +1,6 @@
 import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
 import type { PodCommandBody } from '../../shared/schemas/commands.ts';
-import { cloneState } from '../../shared/sim/clone.ts';
+import { cloneForSlot } from '../../shared/sim/clone.ts';
 import { applyCommand } from '../../shared/sim/commands.ts';
 import type { Command } from '../../shared/sim/types.ts';
 import { seededShuffle } from '../game/fairness.ts';
@@ -47,7 +47,7 @@ export class CommandIntake {
     const no = c.refusal();
     if (no) return no;
     const command = { ...body, pod: p.slot } as Command;
-    const dry = applyCommand(cloneState(c.state), command);
+    const dry = applyCommand(cloneForSlot(c.state, p.slot), command);
     if (!dry.ok) return fail(ErrorCode.COMMAND_REJECTED, dry.error.message);
     if (this.holding) return new Promise((done) => this.#held.push({ by: p.id, command, done }));
     return this.record(p.id, command);

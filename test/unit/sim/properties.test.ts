@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scenarioSchema } from '../../../shared/scenario/schema.ts';
+import { cloneForSlot, cloneState } from '../../../shared/sim/clone.ts';
+import { applyCommand } from '../../../shared/sim/commands.ts';
 import { createSimulation } from '../../../shared/sim/create.ts';
 import { stateHash } from '../../../shared/sim/hash.ts';
 import { nodeUsedPages, podUsagePages } from '../../../shared/sim/memory.ts';
@@ -143,6 +145,32 @@ describe('invariants hold after every tick of random scenarios and commands', ()
         }
       }),
       { numRuns: 15 },
+    );
+  });
+
+  it('a student command tried on cloneForSlot leaves the live state untouched and is judged as on a whole copy', () => {
+    const studentCommandArb: fc.Arbitrary<Command> = fc.oneof(
+      commandArb.filter((c) => c.type !== 'traffic_spike'),
+      fc.record({ type: fc.constant('exit' as const), pod: fc.constantFrom('p0', 'p1'), code: fc.constantFrom(0, 1, 137) }),
+      fc.record({ type: fc.constant('add_backpressure' as const), pod: fc.constantFrom('p0', 'p1'), bufferCapMiB: mib(1, 64) }),
+      fc.record({ type: fc.constant('stream_batch' as const), pod: fc.constantFrom('p0', 'p1'), chunkMiB: mib(1, 64) }),
+    );
+    fc.assert(
+      fc.property(scenarioArb, planArb, fc.array(fc.tuple(fc.integer({ min: 1, max: 120 }), studentCommandArb), { maxLength: 8 }), (sc, plan, tries) => {
+        const s = createSimulation(sc, { seed: 3 });
+        runPlan(s, plan, 120, (live) => {
+          for (const [at, cmd] of tries) {
+            if (at !== live.tick || !('pod' in cmd) || typeof cmd.pod !== 'string') continue;
+            const before = JSON.stringify(live);
+            const trial = applyCommand(cloneForSlot(live, cmd.pod), cmd);
+            expect(JSON.stringify(live)).toBe(before);
+            const whole = cloneState(live);
+            const reference = applyCommand(whole, cmd);
+            expect(trial.ok).toBe(reference.ok);
+          }
+        });
+      }),
+      { numRuns: 40 },
     );
   });
 
