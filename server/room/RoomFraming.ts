@@ -1,7 +1,6 @@
 import {
   encodeLeaderboard,
   encodeNodePatch,
-  encodePodPatch,
   sharedFrameText,
   studentFrameText,
   type OwnFramePart,
@@ -216,9 +215,8 @@ export class RoomFraming {
           if (p.lastPodName) own.g = p.lastPodName;
           p.lastPodName = pod.name;
         } else {
-          const patch = f.patches.get(pod.name);
-          const wire = patch ? encodePodPatch(patch) : null;
-          if (wire) own.p = wire;
+          const wire = f.wires.get(pod.name);
+          if (wire !== undefined) own.pText = wire;
         }
       }
       const y = rows ? this.#placeChange(p, rows) : undefined;

@@ -5,7 +5,7 @@ import type { SimEvent } from '../../shared/sim/types.ts';
  * room computes each pod's view once per broadcast and diffs it against the last one, so per-client work is only
  * picking which diffs to send.
  */
-export { nodeView, podView } from '../../shared/protocol/viewBuilders.ts';
+export { nodeView, podView, refreshPodView } from '../../shared/protocol/viewBuilders.ts';
 
 /**
  * The fields of `next` that differ from `prev` (all of them when there is no `prev`), or null when nothing

@@ -128,8 +128,25 @@ export function encodePodPatch(patch: Partial<PodView>): PodPatchWire | null {
   return null;
 }
 
-/** A student's own part of a frame: their pod's change or replacement, and their place when it moved. */
-export type OwnFramePart = Pick<StudentFrame, 'p' | 'P' | 'g' | 'y'>;
+/**
+ * A pod patch as wire text (`{"r":…,"c":…}`), straight from a view and the names of its fields that changed; null
+ * when none of them is on the wire. The same value as `JSON.stringify(encodePodPatch(patch))`, without the objects.
+ */
+export function podPatchText(view: PodView, changed: readonly (keyof PodView)[]): string | null {
+  let text = '';
+  for (const k of changed) {
+    const short = POD_SHORT.get(k);
+    if (short === undefined) continue;
+    text += (text ? ',"' : '{"') + short + '":' + JSON.stringify(view[k]);
+  }
+  return text ? text + '}' : null;
+}
+
+/**
+ * A student's own part of a frame: their pod's change (as wire text from podPatchText) or replacement, and their
+ * place when it moved.
+ */
+export type OwnFramePart = Pick<StudentFrame, 'P' | 'g' | 'y'> & { pText?: string };
 
 /**
  * The part of a tick's frame every student of a room shares, as JSON text left open for their own part: encoded
@@ -142,7 +159,7 @@ export function sharedFrameText(shared: StudentFrame): string {
 /** A student's whole frame as JSON text: the shared part closed with their own (same value as the object form). */
 export function studentFrameText(shared: string, own: OwnFramePart): string {
   let text = shared;
-  if (own.p !== undefined) text += ',"p":' + JSON.stringify(own.p);
+  if (own.pText !== undefined) text += ',"p":' + own.pText;
   if (own.P !== undefined) text += ',"P":' + JSON.stringify(own.P);
   if (own.g !== undefined) text += ',"g":' + JSON.stringify(own.g);
   if (own.y !== undefined) text += ',"y":' + JSON.stringify(own.y);

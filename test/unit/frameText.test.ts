@@ -23,9 +23,9 @@ describe('a student frame as text', () => {
         fc.option(fc.oneof(fc.constant(0 as const), fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer())), { nil: undefined }),
         (t, n, p, P, g, y) => {
           const shared: StudentFrame = n ? { t, s: t - 1, n } : { t, s: t - 1 };
-          const own = { ...(p && { p }), ...(P && { P: P as never }), ...(g !== undefined && { g }), ...(y !== undefined && { y }) };
-          const parsed = JSON.parse(studentFrameText(sharedFrameText(shared), own)) as unknown;
-          expect(parsed).toEqual(JSON.parse(JSON.stringify({ ...shared, ...own })));
+          const own = { ...(P && { P: P as never }), ...(g !== undefined && { g }), ...(y !== undefined && { y }) };
+          const parsed = JSON.parse(studentFrameText(sharedFrameText(shared), { ...own, ...(p && { pText: JSON.stringify(p) }) })) as unknown;
+          expect(parsed).toEqual(JSON.parse(JSON.stringify({ ...shared, ...(p && { p }), ...own })));
           expect(studentFrameSchema.safeParse(parsed).success).toBe(true);
         },
       ),
