@@ -3,6 +3,7 @@ import {
   encodeNodePatch,
   sharedFrameText,
   studentFrameText,
+  type LeaderboardWire,
   type OwnFramePart,
   type StudentFrame,
 } from '../../shared/protocol/frames.ts';
@@ -92,7 +93,7 @@ export class RoomFraming {
   #sendLeaderboards(): void {
     const c = this.#c;
     const { rows } = this.#published!;
-    this.#sendLeaderboard(rows, true);
+    this.#sendLeaderboard(rows);
     const last = this.#frames.lastTick;
     for (const p of c.roster.values()) {
       if (p.conns.size === 0 || p.role !== 'student') continue;
@@ -189,6 +190,11 @@ export class RoomFraming {
     if (f.gone.length) viewerDelta.gone = f.gone;
     port.broadcast(c.channels.viewers, 'state:delta', viewerDelta, true);
 
+    // The board as it changes, to host and projector only: a phone shows its own place (`y`, in its frame), never
+    // the rows, so they would be a message a second to every phone for nothing.
+    const board = leaderboardDue ? this.#changedBoard(this.#published!.rows) : null;
+    if (board) port.broadcast(c.channels.viewers, 'leaderboard:update', board);
+
     // Built once: every student's frame shares these objects, so only the pod part is per student.
     const basic: StudentFrame = f.nodePatch ? { t: s.tick, s: since, n: encodeNodePatch(f.nodePatch) } : { t: s.tick, s: since };
     port.broadcast(c.channels.spectators, 'state:frame', basic, true);
@@ -240,16 +246,26 @@ export class RoomFraming {
         if (mine.length) for (const conn of p.conns) port.send(conn, 'sim:events', { tick: s.tick, events: mine });
       }
     }
-    if (rows) this.#sendLeaderboard(rows);
   }
 
-  /** The top rows to everyone in one broadcast, when they changed (a student's own place rides in their frame). */
-  #sendLeaderboard(rows: LeaderboardView['rows'], always = false): void {
-    const board = encodeLeaderboard(this.#published?.tick ?? this.#c.state.tick, rows.slice(0, LEADERBOARD_ROWS));
-    const key = JSON.stringify(board.r);
-    if (key === this.#lastBoard && !always) return;
-    this.#lastBoard = key;
+  /** The top rows to everyone in one reliable broadcast (a round's end, a CSV download: moments that must not be missed). */
+  #sendLeaderboard(rows: LeaderboardView['rows']): void {
+    const board = this.#encodeBoard(rows);
+    this.#lastBoard = JSON.stringify(board.r);
     this.#c.port.broadcast(this.#c.channels.all, 'leaderboard:update', board);
+  }
+
+  /** The top rows when they differ from the last board sent, else null. */
+  #changedBoard(rows: LeaderboardView['rows']): LeaderboardWire | null {
+    const board = this.#encodeBoard(rows);
+    const key = JSON.stringify(board.r);
+    if (key === this.#lastBoard) return null;
+    this.#lastBoard = key;
+    return board;
+  }
+
+  #encodeBoard(rows: LeaderboardView['rows']): LeaderboardWire {
+    return encodeLeaderboard(this.#published?.tick ?? this.#c.state.tick, rows.slice(0, LEADERBOARD_ROWS));
   }
 }
 

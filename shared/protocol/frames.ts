@@ -135,12 +135,16 @@ export function encodePodPatch(patch: Partial<PodView>): PodPatchWire | null {
 export function podPatchText(view: PodView, changed: readonly (keyof PodView)[]): string | null {
   let text = '';
   for (const k of changed) {
-    const short = POD_SHORT.get(k);
-    if (short === undefined) continue;
-    text += (text ? ',"' : '{"') + short + '":' + JSON.stringify(view[k]);
+    const head = POD_WIRE_HEAD.get(k);
+    if (head === undefined) continue;
+    const v = view[k];
+    text += (text ? ',' : '{') + head + (typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v));
   }
   return text ? text + '}' : null;
 }
+
+/** Each wire field's `"key":` as text, so a patch is written without building its object first. */
+const POD_WIRE_HEAD = new Map<string, string>([...POD_SHORT].map(([long, short]) => [long, JSON.stringify(short) + ':']));
 
 /**
  * A student's own part of a frame: their pod's change (as wire text from podPatchText) or replacement, and their

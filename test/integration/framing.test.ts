@@ -44,7 +44,8 @@ describe('framing per role', () => {
     const specFrames = collect(watcher.c, 'state:frame');
     const viewerDeltas = collect(presenter, 'state:delta');
     const hostFrames = collect(host, 'state:frame');
-    const boards = [a.c, b.c, watcher.c, presenter].map((c) => collect(c, 'leaderboard:update'));
+    const playerBoards = [a.c, b.c, watcher.c].map((c) => collect(c, 'leaderboard:update'));
+    const viewerBoards = [presenter, host].map((c) => collect(c, 'leaderboard:update'));
 
     for (let i = 1; i <= 25; i++) {
       if (i === 8) ok(await call(a.c, 'pod:command', { command: { type: 'set_oom_score_adj', value: 321 } }));
@@ -86,9 +87,11 @@ describe('framing per role', () => {
     expect([...names].map((n) => room.state.pods.find((p) => p.name === n)?.slot).sort()).toEqual(['alice', 'bob']);
     expect(hostFrames).toEqual([]);
 
-    // The leaderboard: one compact board, the same for every role.
-    for (const got of boards) expect(got.length).toBeGreaterThan(0);
-    const last = boards.map((got) => got.at(-1) as LeaderboardWire);
+    // The leaderboard: one compact board, the same for host and projector; a phone gets no board as it changes (it
+    // shows its own place, from its frames), so no message a second to every phone.
+    for (const got of playerBoards) expect(got).toEqual([]);
+    for (const got of viewerBoards) expect(got.length).toBeGreaterThan(0);
+    const last = viewerBoards.map((got) => got.at(-1) as LeaderboardWire);
     expect(leaderboardWireSchema.safeParse(last[0]).success).toBe(true);
     for (const l of last) expect(l).toEqual(last[0]);
     expect(decodeLeaderboard(last[0]!).rows.map((r) => r.slot).sort()).toEqual(['alice', 'bob']);

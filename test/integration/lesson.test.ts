@@ -41,8 +41,8 @@ describe('a lesson through the real server', () => {
     expect(room.status).toBe('running');
 
     // The leaderboard ranks game scores (G7): five seats, ranks 1..5, bots included.
-    // One broadcast for the room (compact rows); alice's own place rides in her frames.
-    const boards = collect(alice.c, 'leaderboard:update');
+    // One broadcast to the room's projector (compact rows); alice's own place rides in her frames.
+    const boards = collect(pres, 'leaderboard:update');
     const places = collect(alice.c, 'state:frame');
     await tick(room, 30);
     const board = decodeLeaderboard(boards.at(-1)!);
