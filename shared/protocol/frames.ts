@@ -138,7 +138,8 @@ export function podPatchText(view: PodView, changed: readonly (keyof PodView)[])
     const head = POD_WIRE_HEAD.get(k);
     if (head === undefined) continue;
     const v = view[k];
-    text += (text ? ',' : '{') + head + (typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v));
+    // A finite number's JSON is its string form: concatenated directly (String(v) is a slow builtin call).
+    text += (text ? ',' : '{') + head + (typeof v === 'number' && Number.isFinite(v) ? '' + v : JSON.stringify(v));
   }
   return text ? text + '}' : null;
 }
