@@ -1,9 +1,10 @@
 /**
  * The projector's inbox (client/src/lib/inbox.ts): a tick's messages, which the server sends one after another,
- * are applied together, in the order they came, once the window after the first has passed.
+ * are applied together, in the order they came, once the window after the first has passed and a frame has been
+ * drawn (just after it, so the update renders in the next frame, not in the one it ran in).
  */
-import { describe, expect, it } from 'vitest';
-import { Inbox } from '../../client/src/lib/inbox.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Inbox, afterWindowAndFrame } from '../../client/src/lib/inbox.ts';
 
 /** A hand-run timer: the test says when the window has passed. */
 function manualTimer() {
@@ -84,5 +85,68 @@ describe('Inbox', () => {
     } finally {
       process.off('uncaughtException', onError);
     }
+  });
+});
+
+describe('afterWindowAndFrame', () => {
+  /** Animation frames run by hand (fake timers do not drive them). */
+  function manualFrames() {
+    const callbacks = new Map<number, FrameRequestCallback>();
+    let next = 1;
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => {
+      callbacks.set(next, cb);
+      return next++;
+    });
+    vi.stubGlobal('cancelAnimationFrame', (id: number) => callbacks.delete(id));
+    return {
+      draw: () => {
+        const due = [...callbacks.values()];
+        callbacks.clear();
+        for (const cb of due) cb(0);
+      },
+      get requested() {
+        return callbacks.size;
+      },
+    };
+  }
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('runs after the window, then a drawn frame, in a task of its own after that frame', () => {
+    vi.useFakeTimers();
+    const frames = manualFrames();
+    const run = vi.fn();
+    afterWindowAndFrame(run, 10);
+    vi.advanceTimersByTime(9);
+    expect(frames.requested).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(frames.requested).toBe(1);
+    frames.draw();
+    // Not inside the frame's callback: its changes would be drawn in that same frame.
+    expect(run).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(0);
+    expect(run).toHaveBeenCalledTimes(1);
+    // The fallback timer was stopped with the frame.
+    vi.advanceTimersByTime(1000);
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs anyway when no frame comes (a hidden page), and not at all once cancelled', () => {
+    vi.useFakeTimers();
+    const frames = manualFrames();
+    const run = vi.fn();
+    afterWindowAndFrame(run, 10);
+    vi.advanceTimersByTime(10 + 100);
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(frames.requested).toBe(0);
+    const cancelled = vi.fn();
+    const cancel = afterWindowAndFrame(cancelled, 10);
+    vi.advanceTimersByTime(10);
+    cancel();
+    frames.draw();
+    vi.advanceTimersByTime(1000);
+    expect(cancelled).not.toHaveBeenCalled();
   });
 });

@@ -10,7 +10,8 @@ import { PresenterModel } from './PresenterModel.svelte.ts';
 
 /**
  * How long the projector waits after a message for the rest of its tick (the delta, then its events, then the
- * leaderboard leave the server within a few milliseconds): they reach the page as one update, not three.
+ * leaderboard leave the server within a few milliseconds): they reach the page as one update, not three, applied
+ * just after a frame so that the update's script and its rendering fall in two display frames, not one.
  */
 const INBOX_MS = 10;
 
