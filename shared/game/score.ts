@@ -298,8 +298,9 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
     const key = '' + p.uid; // the same text as String(p.uid), without the builtin call
     let seen = stats.seen[key];
     if (seen === undefined) {
+      const known = seenCountOf(stats.seen); // before the new key, which it would otherwise count twice
       seen = stats.seen[key] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
-      seenCount.set(stats.seen, seenCountOf(stats.seen) + 1);
+      seenCount.set(stats.seen, known + 1);
     }
     const dServed = p.requestsServed - seen.served;
     const dDropped = p.requestsDropped - seen.dropped;
