@@ -1,5 +1,6 @@
 /** The game layer's public surface: scoring, bots, the tournament, questions, post-mortems, results, the lesson. */
 export * from './score.ts';
+export * from './standings.ts';
 export * from './strategies.ts';
 export * from './tournament.ts';
 export * from './questions.ts';

@@ -7,7 +7,8 @@ import { qosClass } from '../sim/qos.ts';
 import type { QosClass, SimState } from '../sim/types.ts';
 import { PAGES_PER_MIB, pagesToMiB, TICKS_PER_SEC, ticksToSec } from '../sim/units.ts';
 import type { Question } from './questions.ts';
-import { leaderboard, SCORING, timeLostSec, type GameStats, type Incident, type ScoringRules, type SlotStats } from './score.ts';
+import { SCORING, type GameStats, type Incident, type ScoringRules, type SlotStats } from './score.ts';
+import { leaderboard, timeLostSec } from './standings.ts';
 import { downsample, type MemoryTrace, type SlotTrace } from './trace.ts';
 
 export interface CardKill {

@@ -3,7 +3,8 @@
  * spreadsheet would run as a formula are defused.
  */
 import type { Question } from './questions.ts';
-import { leaderboard, type GameStats } from './score.ts';
+import type { GameStats } from './score.ts';
+import { leaderboard } from './standings.ts';
 import type { Dict } from '../util/dict.ts';
 
 /** CSV2: cells a spreadsheet treats as formulas start with one of these (OWASP's list, with tab and CR). */

@@ -5,9 +5,10 @@
  * kill costs what it costs in production, and nothing depends on how fast anyone clicked.
  */
 import { dict, type Dict } from '../util/dict.ts';
-import { PAGES_PER_MIB, pagesToMiB, TICKS_PER_SEC } from '../sim/units.ts';
+import { PAGES_PER_MIB, TICKS_PER_SEC } from '../sim/units.ts';
 import { podWorkingSetPages } from '../sim/memory.ts';
-import type { OomKillEvent, PodState, SimEvent, SimState } from '../sim/types.ts';
+import type { PodState, SimEvent, SimState } from '../sim/types.ts';
+import { addLoss, blankIncident, culprit, mib, oomIncident, openIncident, pushIncident, recordCaused } from './incidents.ts';
 
 /** What each thing is worth, and how long a restarted service takes to be Ready again. */
 export interface ScoringRules {
@@ -191,7 +192,6 @@ export function emptySlotStats(slot: string, tick: number): SlotStats {
 
 /** 1 GiB for one minute, in page·ticks. */
 const PAGE_TICKS_PER_GIB_MIN = 1024 * PAGES_PER_MIB * 60 * TICKS_PER_SEC;
-const mib = (pages: number) => Math.round(pagesToMiB(pages));
 const secTicks = (sec: number) => Math.round(sec * TICKS_PER_SEC);
 
 const SERVING = 4;
@@ -206,63 +206,6 @@ function podStatus(p: PodState, tick: number, readyAt: number): number {
   if (p.phase === 'Pending' && p.scheduledTick < 0) return PENDING;
   if (p.phase === 'Failed' || p.phase === 'Succeeded') return GONE; // a finished pod object (an evicted one)
   return DOWN; // creating, back-off, just killed
-}
-
-function blankIncident(tick: number, kind: Incident['kind'], pod: string): Incident {
-  return {
-    tick,
-    kind,
-    pod,
-    usageMiB: 0,
-    limitMiB: null,
-    requestMiB: null,
-    invoker: null,
-    place: null,
-    candidates: null,
-    points: null,
-    oomScoreAdj: null,
-    causedBy: null,
-    lostInFlight: 0,
-    downTicks: 0,
-    lostRequests: 0,
-    cost: 0,
-    open: true,
-  };
-}
-
-/**
- * G9: the slot that caused a node-wide shortage: the bound pod furthest over its request (working set − request),
- * other than the victim, if it is further over than the victim was. Null when the victim was the furthest over.
- */
-function culprit(state: SimState, victimSlot: string, victimExcessPages: number): string | null {
-  let best: PodState | null = null;
-  let bestExcess = Math.max(0, victimExcessPages);
-  for (const p of state.pods) {
-    if (p.slot === victimSlot || p.cState !== 'Running') continue;
-    const excess = podWorkingSetPages(p) - (p.spec.requestPages ?? 0);
-    if (excess > bestExcess || (best !== null && excess === bestExcess && p.uid < best.uid)) {
-      best = p;
-      bestExcess = excess;
-    }
-  }
-  return best?.slot ?? null;
-}
-
-function oomIncident(state: SimState, e: OomKillEvent): Incident {
-  const ranked = [...e.candidates].filter((c) => c.points !== null).sort((a, b) => b.points! - a.points! || b.pid - a.pid);
-  const i = blankIncident(e.tick, e.constraint === 'memcg' ? 'oom_memcg' : 'oom_global', e.pod ?? '');
-  i.usageMiB = mib(e.usagePages);
-  i.limitMiB = e.limitPages === null ? null : mib(e.limitPages);
-  i.requestMiB = e.requestPages === null ? null : mib(e.requestPages);
-  i.invoker = { comm: e.invoker.comm, pod: e.invoker.pod, self: e.invoker.pod === e.pod };
-  i.place = ranked.findIndex((c) => c.pid === e.pid) + 1;
-  i.candidates = e.candidates.length;
-  i.points = e.victim.points;
-  i.oomScoreAdj = e.victim.oomScoreAdj;
-  if (e.constraint !== 'memcg' && e.slot !== null) {
-    i.causedBy = culprit(state, e.slot, e.victim.rssPages - (e.requestPages ?? 0));
-  }
-  return i;
 }
 
 /** Per-tick bookkeeping that does not outlive the call. */
@@ -382,38 +325,6 @@ function seenCountOf(seen: GameStats['seen']): number {
   return n;
 }
 
-/** The incident still counting its cost, if any (only the newest one can be). */
-function openIncident(s: SlotStats): Incident | null {
-  for (let i = s.incidents.length - 1; i >= 0; i--) {
-    const x = s.incidents[i]!;
-    if (x.kind === 'caused') continue;
-    return x.open ? x : null;
-  }
-  return null;
-}
-
-/** G3, G9: lost requests charged to an incident, and to the neighbour that caused it. */
-function addLoss(stats: GameStats, i: Incident, lost: number, rules: Readonly<ScoringRules>): void {
-  i.lostRequests += lost;
-  i.cost += lost * rules.pointsPerLostRequest;
-  if (i.causedBy === null) return;
-  const culpritStats = stats.slots[i.causedBy];
-  if (!culpritStats) return;
-  culpritStats.requestsHarmed += lost;
-  const mirror = culpritStats.incidents.find((x) => x.kind === 'caused' && x.tick === i.tick && x.pod === i.pod);
-  if (mirror) {
-    mirror.lostRequests += lost;
-    mirror.cost += lost * rules.pointsPerHarmedRequest;
-  }
-}
-
-function pushIncident(s: SlotStats, i: Incident, rules: Readonly<ScoringRules>): void {
-  // A new stop closes the one before (its cost is what it was until now).
-  const before = openIncident(s);
-  if (before && i.kind !== 'caused') before.open = false;
-  if (s.incidents.length < rules.maxIncidents) s.incidents.push(i);
-}
-
 function foldEvent(
   stats: GameStats,
   state: SimState,
@@ -480,68 +391,4 @@ function foldEvent(
     default:
       break;
   }
-}
-
-/** G9: the culprit's own line: whose service it stopped. Its cost grows with the victim's incident. */
-function recordCaused(s: SlotStats, victim: Incident, victimSlot: string, rules: Readonly<ScoringRules>): void {
-  s.caused += 1;
-  const i = blankIncident(victim.tick, 'caused', victim.pod);
-  i.causedBy = victimSlot;
-  i.usageMiB = victim.usageMiB;
-  i.limitMiB = victim.limitMiB;
-  i.requestMiB = victim.requestMiB;
-  i.open = false;
-  pushIncident(s, i, rules);
-}
-
-/** Total OOM kills of a slot (both kinds). */
-export function oomKills(s: SlotStats): number {
-  return s.killsMemcg + s.killsGlobal;
-}
-
-/** Seconds not serving since the slot joined: starting, Pending and down (G6). */
-export function timeLostSec(s: SlotStats): number {
-  return (s.startingTicks + s.pendingTicks + s.downTicks) / TICKS_PER_SEC;
-}
-
-export interface LeaderboardRow {
-  /** 1..n, a permutation: ties are broken, never shared (G7). */
-  rank: number;
-  slot: string;
-  score: number;
-  oomKills: number;
-  evictions: number;
-  runningTicks: number;
-}
-
-/**
- * G7: the leaderboard. Higher score first; then fewer OOM kills, fewer evictions, more running ticks; then the slot
- * name (code-unit order), so the order is total and the same on every machine.
- */
-export function compareSlots(a: SlotStats, b: SlotStats): number {
-  return (
-    b.score - a.score ||
-    oomKills(a) - oomKills(b) ||
-    a.evictions - b.evictions ||
-    b.runningTicks - a.runningTicks ||
-    (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0)
-  );
-}
-
-export function leaderboard(stats: GameStats, slots?: readonly string[]): LeaderboardRow[] {
-  const rows = (slots ?? Object.keys(stats.slots)).map((k) => stats.slots[k]).filter((s): s is SlotStats => !!s);
-  rows.sort(compareSlots);
-  return rows.map((s, i) => ({
-    rank: i + 1,
-    slot: s.slot,
-    score: s.score,
-    oomKills: oomKills(s),
-    evictions: s.evictions,
-    runningTicks: s.runningTicks,
-  }));
-}
-
-/** The podium: the first three rows. */
-export function podium(stats: GameStats, slots?: readonly string[]): LeaderboardRow[] {
-  return leaderboard(stats, slots).slice(0, 3);
 }

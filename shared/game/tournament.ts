@@ -9,7 +9,8 @@ import { pagesToMiB, secToTicks } from '../sim/units.ts';
 import { RngCursor, hashString, seedRng } from './rng.ts';
 import { dict, type Dict } from '../util/dict.ts';
 import { roundScenario } from './roundScenario.ts';
-import { emptyStats, leaderboard, SCORING, updateStats, type GameStats, type LeaderboardRow } from './score.ts';
+import { emptyStats, SCORING, updateStats, type GameStats } from './score.ts';
+import { leaderboard, type LeaderboardRow } from './standings.ts';
 import {
   botAct,
   botView,

@@ -2,16 +2,8 @@
 import { dict } from '../../shared/util/dict.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  emptySlotStats,
-  emptyStats,
-  leaderboard,
-  SCORING,
-  timeLostSec,
-  updateStats,
-  type GameStats,
-  type SlotStats,
-} from '../../shared/game/score.ts';
+import { emptySlotStats, emptyStats, SCORING, updateStats, type GameStats, type SlotStats } from '../../shared/game/score.ts';
+import { leaderboard, timeLostSec } from '../../shared/game/standings.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { timelineByTick } from '../../shared/scenario/run.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
