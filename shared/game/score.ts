@@ -223,28 +223,19 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
   stats.tick = state.tick;
   const slots = stats.slots;
   const slotOf = (slot: string) => (slots[slot] ??= emptySlotStats(slot, state.tick));
-  // Per-tick scratch, reused (cleared) rather than allocated: this runs for every room ten times a second.
-  const scratch = SCRATCH;
-  scratch.opened.clear();
+  const scratch: TickScratch = { opened: new Map() };
 
   // Events first, so a restart this tick starts its start-up (G4) before its requests are counted.
   for (const e of state.events) foldEvent(stats, state, e, rules, slotOf, scratch);
 
   // G1, G2: counters as differences per pod object; G6: one status per slot per tick, the best of its pods.
-  const status = STATUS;
-  const demandMilli = DEMAND_MILLI;
-  status.clear();
-  demandMilli.clear();
+  const status = new Map<string, number>();
+  const demandMilli = new Map<string, number>();
   const traffic = state.node.trafficUntilTick > state.tick ? state.node.trafficMilli : 1000;
   for (const p of state.pods) {
     const s = slotOf(p.slot);
     const key = '' + p.uid; // the same text as String(p.uid), without the builtin call
-    let seen = stats.seen[key];
-    if (seen === undefined) {
-      const known = seenCountOf(stats.seen); // before the new key, which it would otherwise count twice
-      seen = stats.seen[key] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
-      seenCount.set(stats.seen, known + 1);
-    }
+    const seen = (stats.seen[key] ??= { served: 0, dropped: 0, batches: 0, restarts: 0 });
     const dServed = p.requestsServed - seen.served;
     const dDropped = p.requestsDropped - seen.dropped;
     const dBatches = p.batchesDone - seen.batches;
@@ -303,26 +294,11 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
   }
 
   // Forget pod objects that are gone (deleted by a rollout or garbage-collected after an eviction).
-  if (seenCountOf(stats.seen) > state.pods.length) {
+  const seenKeys = Object.keys(stats.seen);
+  if (seenKeys.length > state.pods.length) {
     const live = new Set(state.pods.map((p) => String(p.uid)));
-    for (const k of Object.keys(stats.seen)) if (!live.has(k)) delete stats.seen[k];
-    seenCount.set(stats.seen, Object.keys(stats.seen).length);
+    for (const k of seenKeys) if (!live.has(k)) delete stats.seen[k];
   }
-}
-
-const SCRATCH: TickScratch = { opened: new Map() };
-const STATUS = new Map<string, number>();
-const DEMAND_MILLI = new Map<string, number>();
-
-/** How many pod objects `seen` holds, kept beside it so a tick need not list its keys to know. */
-const seenCount = new WeakMap<GameStats['seen'], number>();
-function seenCountOf(seen: GameStats['seen']): number {
-  let n = seenCount.get(seen);
-  if (n === undefined) {
-    n = Object.keys(seen).length;
-    seenCount.set(seen, n);
-  }
-  return n;
 }
 
 function foldEvent(
