@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { postMortem, incidentCause } from '../../shared/game/postmortem.ts';
 import { builtinQuestion } from '../../shared/game/questions.ts';
+import { blankIncident } from '../../shared/game/incidents.ts';
 import { emptyStats, updateStats } from '../../shared/game/score.ts';
 import { downsample, emptyTrace, sampleTrace, type SlotTrace } from '../../shared/game/trace.ts';
 import { RoomGame } from '../../server/game/RoomGame.ts';
@@ -206,26 +207,9 @@ describe('PM3: the card', () => {
   });
 
   it('PM4: every incident kind has words', () => {
-    const base = {
-      tick: 1,
-      pod: 'p',
-      usageMiB: 10,
-      limitMiB: 20,
-      requestMiB: 5,
-      invoker: null,
-      place: null,
-      candidates: null,
-      points: null,
-      oomScoreAdj: null,
-      causedBy: null,
-      lostInFlight: 0,
-      downTicks: 0,
-      lostRequests: 0,
-      cost: 0,
-      open: false,
-    };
     for (const kind of ['oom_memcg', 'oom_global', 'evicted', 'sigkill', 'exit', 'caused'] as const) {
-      expect(incidentCause({ ...base, kind }).length).toBeGreaterThan(10);
+      const incident = { ...blankIncident(1, kind, 'p'), usageMiB: 10, limitMiB: 20, requestMiB: 5, open: false };
+      expect(incidentCause(incident).length).toBeGreaterThan(10);
     }
   });
 });
