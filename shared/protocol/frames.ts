@@ -121,16 +121,9 @@ export function encodeNodePatch(patch: Partial<NodeView>): NodePatchWire {
   return shorten(patch, NODE_SHORT) as NodePatchWire;
 }
 
-/** Null when nothing the wire carries changed (a change of only derived fields needs no frame field). */
-export function encodePodPatch(patch: Partial<PodView>): PodPatchWire | null {
-  const out = shorten(patch, POD_SHORT) as PodPatchWire;
-  for (const _ in out) return out;
-  return null;
-}
-
 /**
- * A pod patch as wire text (`{"r":…,"c":…}`), straight from a view and the names of its fields that changed; null
- * when none of them is on the wire. The same value as `JSON.stringify(encodePodPatch(patch))`, without the objects.
+ * A pod patch as wire text (`{"r":…,"c":…}`, short keys, POD_KEYS), straight from a view and the names of its fields
+ * that changed; null when none of them is on the wire (a change of only derived fields needs no frame field).
  */
 export function podPatchText(view: PodView, changed: readonly (keyof PodView)[]): string | null {
   let text = '';

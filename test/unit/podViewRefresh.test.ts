@@ -4,7 +4,7 @@
  * built-in scenarios, with kills, restarts, evictions and rollouts, and compare at every tick.
  */
 import { describe, expect, it } from 'vitest';
-import { encodePodPatch, podPatchText } from '../../shared/protocol/frames.ts';
+import { POD_KEYS, podPatchText } from '../../shared/protocol/frames.ts';
 import { podView, refreshPodView } from '../../shared/protocol/viewBuilders.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
 import { builtinScenarios } from '../../shared/scenario/builtin.ts';
@@ -42,11 +42,12 @@ describe('refreshPodView and podPatchText', () => {
         expect(view).toEqual(fresh);
         const differing = (Object.keys(fresh) as (keyof PodView)[]).filter((k) => before[k] !== fresh[k]);
         expect(changed).toEqual(differing);
-        const patch: Partial<PodView> = {};
-        for (const k of differing) (patch as Record<string, unknown>)[k] = fresh[k];
-        const wire = encodePodPatch(patch);
+        // The wire: the changed fields the frame carries, under their short keys (docs/protocol.md).
+        const shortKeys: Record<string, string> = POD_KEYS;
+        const wire = new Map(differing.filter((k) => k in shortKeys).map((k) => [shortKeys[k]!, fresh[k]]));
         const text = podPatchText(view, changed);
-        expect(text === null ? null : JSON.parse(text)).toEqual(wire && JSON.parse(JSON.stringify(wire)));
+        const expected = wire.size ? (JSON.parse(JSON.stringify(Object.fromEntries(wire))) as unknown) : null;
+        expect(text === null ? null : JSON.parse(text)).toEqual(expected);
         compared++;
         changes += changed.length;
       }
