@@ -13,7 +13,7 @@ interface EngineSocket {
   readyState: string;
   writeBuffer: unknown[];
   transport: { name: string; writable: boolean; socket?: WsSocket; opts?: { perMessageDeflate?: unknown } };
-  write(data: string, options: { wsPreEncodedFrame?: Buffer[] }): void;
+  write(data: string, options: object): void;
 }
 
 /** The socket.io packet of a `state:frame` event on the main namespace ('2' = event), payload given as JSON text. */
@@ -39,7 +39,7 @@ const WS_OPEN = 1;
  */
 export function writeOwnFrames(io: IoServer, frames: ReadonlyArray<readonly [conn: string, json: string]>): string[] {
   const notHere: string[] = [];
-  const out: { eio: EngineSocket; ws: WsSocket | null; json: string; bytes: number }[] = [];
+  const out: { ws: WsSocket; json: string; bytes: number }[] = [];
   let total = 0;
   let lastJson = '';
   let lastBytes = 0;
@@ -52,27 +52,30 @@ export function writeOwnFrames(io: IoServer, frames: ReadonlyArray<readonly [con
     const eio = socket.conn as unknown as EngineSocket;
     if (!socket.connected || eio.readyState !== 'open' || !eio.transport.writable || eio.writeBuffer.length > 0) continue;
     const ws = directWebSocket(eio);
-    if (ws && (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0)) continue;
+    if (!ws) {
+      // Long-polling (or a WebSocket we cannot hand a frame to): engine.io encodes and queues the packet itself.
+      eio.write(PACKET_HEAD + json + ']', {});
+      continue;
+    }
+    if (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
     // A student with two tabs has the same text twice in a row: measured once.
     if (json !== lastJson) {
       lastJson = json;
       lastBytes = PAYLOAD_HEAD.length + Buffer.byteLength(json) + 1;
     }
     total += headerLength(lastBytes) + lastBytes;
-    out.push({ eio, ws, json, bytes: lastBytes });
+    out.push({ ws, json, bytes: lastBytes });
   }
   if (out.length === 0) return notHere;
   const buf = Buffer.allocUnsafe(total);
   let at = 0;
-  for (const { eio, ws, json, bytes } of out) {
+  for (const { ws, json, bytes } of out) {
     const start = at;
     at = writeHeader(buf, at, bytes);
     at += PAYLOAD_HEAD.copy(buf, at);
     at += buf.write(json, at);
     buf[at++] = 0x5d; // ']'
-    const frame = buf.subarray(start, at);
-    if (ws) ws._sender!.sendFrame([frame]);
-    else eio.write(PACKET_HEAD + json + ']', { wsPreEncodedFrame: [frame] });
+    ws._sender!.sendFrame([buf.subarray(start, at)]);
   }
   return notHere;
 }
