@@ -19,3 +19,9 @@ export function tickFromParam(t: string | null): number | undefined {
 export function paramFromTick(tick: number): string {
   return String(tick / TICKS_PER_SEC);
 }
+
+/** The address of a moment of a recording: the page's own path, and (with the origin) the link "Copy link" gives. */
+export function momentPath(id: string, tick: number, share: string | null): string {
+  const shareParam = share ? `&share=${encodeURIComponent(share)}` : '';
+  return `/replay/${encodeURIComponent(id)}?t=${paramFromTick(tick)}${shareParam}`;
+}
