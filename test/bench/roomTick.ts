@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:tick`: what one room's tick costs in process (simulation, scores, recording, frame diff and the
+ * students' frame texts; sockets replaced by a port that only counts), with the CPU caches warm and cold.
+ *
+ * Why cold: in the live server a room ticks once every 100 ms, and between two of its ticks a thousand sockets'
+ * writes and the other rooms' ticks pass through the caches. Its pods, views and scores are fetched from memory
+ * again each time. Here a large buffer is walked before each room's tick ("cold") or not ("warm"). The cold figure
+ * is the one that matches the live server; their ratio says how much of a tick is waiting on memory rather than
+ * computing, which is what a change to the state's layout would win.
+ *
+ * Rooms: the classroom scenario, 50 students each, started by the host; a student's command about every 6.5 s (as the
+ * load benchmark's generators send them), chosen by the same habits as the bots. Prints figures; asserts nothing.
+ *
+ * Options: --rooms <n> (20) --students <n> (50) --ticks <n> per measured rep (300) --reps <n> per mode (3)
+ * --pollute-mb <n> (16).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chooseCommand, STRATEGIES } from '../../server/cli/botClient.ts';
+import { RecordingStore } from '../../server/recording/RecordingStore.ts';
+import type { RoomPort } from '../../server/room/port.ts';
+import { podSlotsFor, Room } from '../../server/room/Room.ts';
+import type { PodView } from '../../shared/protocol/views.ts';
+import { builtinScenario } from '../../shared/scenario/builtin.ts';
+
+const { values } = parseArgs({
+  options: {
+    rooms: { type: 'string', default: '20' },
+    students: { type: 'string', default: '50' },
+    ticks: { type: 'string', default: '300' },
+    reps: { type: 'string', default: '3' },
+    'pollute-mb': { type: 'string', default: '16' },
+  },
+});
+const ROOMS = Number(values.rooms);
+const STUDENTS = Number(values.students);
+const TICKS = Number(values.ticks);
+const REPS = Number(values.reps);
+const POLLUTE_MB = Number(values['pollute-mb']);
+for (const [name, v] of Object.entries({ ROOMS, STUDENTS, TICKS, REPS, POLLUTE_MB }))
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name.toLowerCase()} takes a whole number ≥ 1`);
+
+/** A student's command about every 6.5 s (the generators send one every 3–10 s): the chance per tick. */
+const COMMAND_PER_TICK = STUDENTS / 65;
+
+let frames = 0;
+const port: RoomPort = {
+  send() {},
+  sendFrames(f) {
+    frames += f.length;
+  },
+  broadcast() {},
+  join() {},
+  leave() {},
+  disconnect() {},
+};
+
+// A seeded generator, so every run (and both sides of an A/B) sees the same commands.
+let seed = 12345;
+const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'oom-tick-'));
+const store = new RecordingStore({ dataDir });
+const scenario = builtinScenario('classroom')!;
+const rooms: Room[] = [];
+for (let r = 0; r < ROOMS; r++) {
+  const room = new Room({
+    code: `BENCH${r}`,
+    scenario,
+    seed: 7 + r,
+    speed: 1,
+    lateJoin: true,
+    podSlots: podSlotsFor(scenario, STUDENTS),
+    port,
+    clock: { now: () => 0, schedule: () => () => {} },
+    recorders: { create: (s) => store.create(s) },
+    log: { info() {}, warn() {}, error() {} },
+  });
+  room.attachHost(`host${r}`, room.hostKey);
+  for (let i = 0; i < STUDENTS; i++) room.joinStudent(`c${r}_${i}`, { nickname: `s${i}` });
+  const started = room.start();
+  if (!started.ok) throw new Error(`room ${r} did not start: ${started.error.message}`);
+  rooms.push(room);
+}
+
+// Walking this touches one cache line in 16 words: every line of the buffer is fetched, and the room's are evicted.
+const junk = new Int32Array((POLLUTE_MB * 1024 * 1024) / 4);
+let sink = 0;
+function pollute(): void {
+  for (let i = 0; i < junk.length; i += 16) sink += junk[i]!++;
+}
+
+/** One student's command, chosen from their pod as a bot would (outside the timed tick, as commands are live). */
+function maybeCommand(room: Room, r: number): void {
+  if (rand() >= COMMAND_PER_TICK) return;
+  const i = Math.floor(rand() * STUDENTS);
+  const conn = `c${r}_${i}`;
+  const pod = Object.values(room.snapshotFor(conn).pods)[0] as PodView | undefined;
+  const body = chooseCommand(STRATEGIES[i % STRATEGIES.length]!, pod ?? null, rand);
+  if (body) void room.podCommand(conn, body);
+}
+
+/** Runs `ticks` rounds of every room; returns µs per room tick (only the ticks are timed). */
+async function run(ticks: number, cold: boolean): Promise<number> {
+  let total = 0;
+  for (let t = 0; t < ticks; t++) {
+    for (let r = 0; r < ROOMS; r++) {
+      const room = rooms[r]!;
+      maybeCommand(room, r);
+      if (cold) pollute();
+      const t0 = performance.now();
+      room.runTicks(1);
+      total += performance.now() - t0;
+    }
+    // Lets the recordings' syncs land, so commands are acknowledged as they are live.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return (total / (ticks * ROOMS)) * 1000;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const load = (): string => loadavg()[0]!.toFixed(2);
+
+console.log(
+  `# room tick benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; ${ROOMS} rooms × ` +
+    `${STUDENTS} students, ${REPS} reps of ${TICKS} ticks per mode, caches polluted with ${POLLUTE_MB} MB`,
+);
+const loadStart = load();
+await run(Math.max(100, TICKS), false); // warm-up: the compiler settles, rooms fill up
+const warm: number[] = [];
+const cold: number[] = [];
+for (let rep = 0; rep < REPS; rep++) {
+  warm.push(await run(TICKS, false));
+  cold.push(await run(TICKS, true));
+}
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+console.log(`  warm caches   µs per room tick: ${fmt(warm)} (median ${median(warm).toFixed(0)}; ${(median(warm) / STUDENTS).toFixed(2)} µs per student frame)`);
+console.log(`  cold caches   µs per room tick: ${fmt(cold)} (median ${median(cold).toFixed(0)}; ${(median(cold) / STUDENTS).toFixed(2)} µs per student frame)`);
+console.log(`  cold / warm   ${(median(cold) / median(warm)).toFixed(2)}×`);
+console.log(`  frames built  ${frames} (checks the rooms ran); load average (1 min) ${loadStart} at the start, ${load()} at the end`);
+if (sink === 0.5) console.log(''); // keeps the walk from being optimised away
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);
