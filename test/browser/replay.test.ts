@@ -139,6 +139,31 @@ describe.skipIf(!haveChromium)('replay view in Chromium (RB1)', () => {
     await page.close();
   });
 
+  it('opens the shortcut help with ? and closes it with Escape', async () => {
+    const page = await teacherPage();
+    page.setDefaultTimeout(60_000);
+    await page.goto(`${base}/replay/browser-rec`);
+    await page.getByTestId('replay-view').waitFor();
+    // The help has no role or name of its own: it is a definition list under the "Replay controls" region, and
+    // its "?" button says whether it is open.
+    const controls = page.getByRole('region', { name: 'Replay controls' });
+    const toggle = controls.getByRole('button', { name: '?', exact: true });
+    const help = controls.getByTestId('replay-help');
+    expect(await help.count()).toBe(0);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+
+    await page.keyboard.press('?');
+    await help.waitFor({ state: 'visible' });
+    expect(await help.evaluate((el) => el.tagName)).toBe('DL');
+    expect(await help.textContent()).toContain('previous, next OOM kill');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await page.close();
+  });
+
   it('flags a tampered recording', async () => {
     const page = await teacherPage();
     page.setDefaultTimeout(60_000);
