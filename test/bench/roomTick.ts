@@ -5,8 +5,8 @@
  * Why cold: in the live server a room ticks once every 100 ms, and between two of its ticks a thousand sockets'
  * writes and the other rooms' ticks pass through the caches. Its pods, views and scores are fetched from memory
  * again each time. Here a large buffer is walked before each room's tick ("cold") or not ("warm"). The live
- * server's tick lies between the two figures (nearer the cold one); their ratio says how much of a tick is waiting
- * on memory rather than computing, which is what a change to the state's layout would win.
+ * server's tick is near the cold figure; the ratio of the two says how much of a tick is waiting on memory rather
+ * than computing, which is what a change to the state's layout would win.
  *
  * Rooms: the classroom scenario, 50 students each, started by the host; a student's command about every 6.5 s (as the
  * load benchmark's generators send them), chosen by the same habits as the bots. Prints figures; asserts nothing.
