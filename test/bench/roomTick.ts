@@ -136,11 +136,19 @@ for (let rep = 0; rep < REPS; rep++) {
   cold.push(await run(TICKS, true));
 }
 const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
-console.log(`  warm caches   µs per room tick: ${fmt(warm)} (median ${median(warm).toFixed(0)}; ${(median(warm) / STUDENTS).toFixed(2)} µs per student frame)`);
-console.log(`  cold caches   µs per room tick: ${fmt(cold)} (median ${median(cold).toFixed(0)}; ${(median(cold) / STUDENTS).toFixed(2)} µs per student frame)`);
+console.log(
+  `  warm caches   µs per room tick: ${fmt(warm)} (median ${median(warm).toFixed(0)}; ${(median(warm) / STUDENTS).toFixed(2)} µs per student frame)`,
+);
+console.log(
+  `  cold caches   µs per room tick: ${fmt(cold)} (median ${median(cold).toFixed(0)}; ${(median(cold) / STUDENTS).toFixed(2)} µs per student frame)`,
+);
 // Each rep's cold run follows its warm one on the same rooms (they grow busier as the session goes on): ratios by pair.
 const ratios = cold.map((c, i) => c / warm[i]!);
-console.log(`  cold / warm   ${ratios.map((r) => r.toFixed(2)).join(', ')} by rep (median ${median(ratios).toFixed(2)}×)`);
-console.log(`  frames built  ${frames} (checks the rooms ran); load average (1 min) ${loadStart} at the start, ${load()} at the end`);
+console.log(
+  `  cold / warm   ${ratios.map((r) => r.toFixed(2)).join(', ')} by rep (median ${median(ratios).toFixed(2)}×)`,
+);
+console.log(
+  `  frames built  ${frames} (checks the rooms ran); load average (1 min) ${loadStart} at the start, ${load()} at the end`,
+);
 rmSync(dataDir, { recursive: true, force: true });
 process.exit(0);
