@@ -23,6 +23,7 @@ import { RecordingStore } from '../../server/recording/RecordingStore.ts';
 import type { RoomPort } from '../../server/room/port.ts';
 import { podSlotsFor, Room } from '../../server/room/Room.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
+import { RngCursor, seedRng } from '../../shared/game/rng.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 
 const { values } = parseArgs({
@@ -57,9 +58,9 @@ const port: RoomPort = {
   disconnect() {},
 };
 
-// A seeded generator, so every run (and both sides of an A/B) sees the same commands.
-let seed = 12345;
-const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+// The game layer's seeded generator, so every run (and both sides of an A/B) sees the same commands.
+const rng = new RngCursor(seedRng(12345));
+const rand = (): number => rng.next();
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-tick-'));
 const store = new RecordingStore({ dataDir });
