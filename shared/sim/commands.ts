@@ -2,6 +2,7 @@ import { podUsagePages } from './memory.ts';
 import { activePod, createPod, deletePod, replacePod, specFromTemplate, terminateContainer } from './podLifecycle.ts';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, qosClass } from './qos.ts';
 import { fail, ok, SimErrorCode, type Result } from './result.ts';
+import { podSpec, workloadSpec } from './specShapes.ts';
 import type { Command, PendingChange, PodSpec, PodState, SimState, WorkloadPatch } from './types.ts';
 import { mibToPages, secToTicks } from './units.ts';
 
@@ -88,7 +89,7 @@ function setResources(state: SimState, p: PodState, requestMiB: number | null, l
   if (requestPages === p.spec.requestPages && limitPages === p.spec.limitPages) {
     return fail(SimErrorCode.NOTHING_TO_CHANGE, 'the pod already has this request and limit');
   }
-  const spec: PodSpec = { ...p.spec, requestPages, limitPages };
+  const spec = podSpec({ ...p.spec, requestPages, limitPages });
   const sameQos = qosClass(requestPages, limitPages) === qosClass(p.spec.requestPages, p.spec.limitPages);
   if (state.node.inPlaceResize && sameQos && p.phase === 'Running') return resizeInPlace(state, p, spec);
   const next = replacePod(state, p, spec, 'recreated with new resources', false);
@@ -116,10 +117,11 @@ function startChange(state: SimState, p: PodState, kind: PendingChange['kind'], 
 /** The spec a finished code change deploys, applied to the pod's spec as it is then. */
 export function specAfterChange(spec: PodSpec, change: PendingChange): PodSpec {
   const w = spec.workload;
-  if (change.kind === 'fix_leak') return { ...spec, workload: { ...w, leakMiBps: 0 } };
-  if (change.kind === 'add_backpressure') return { ...spec, workload: { ...w, bufferCapMiB: change.valueMiB } };
+  if (change.kind === 'fix_leak') return podSpec({ ...spec, workload: workloadSpec({ ...w, leakMiBps: 0 }) });
+  if (change.kind === 'add_backpressure') return podSpec({ ...spec, workload: workloadSpec({ ...w, bufferCapMiB: change.valueMiB }) });
   if (!w.batch) return spec;
-  return { ...spec, workload: { ...w, batch: { ...w.batch, mode: 'stream', chunkMiB: change.valueMiB ?? w.batch.chunkMiB } } };
+  const batch = { ...w.batch, mode: 'stream' as const, chunkMiB: change.valueMiB ?? w.batch.chunkMiB };
+  return podSpec({ ...spec, workload: workloadSpec({ ...w, batch }) });
 }
 
 /** Deploy the code changes whose engineering time is over (a rollout: the pod is replaced). */
@@ -176,14 +178,14 @@ export function applyCommand(state: SimState, cmd: Command): Result<void> {
     case 'set_workload': {
       const bad = checkWorkload(cmd.workload);
       if (bad) return bad;
-      p.spec = { ...p.spec, workload: { ...p.spec.workload, ...cmd.workload } };
+      p.spec = podSpec({ ...p.spec, workload: workloadSpec({ ...p.spec.workload, ...cmd.workload }) });
       return ok(undefined);
     }
     case 'set_resources':
       return setResources(state, p, cmd.requestMiB, cmd.limitMiB);
     case 'set_oom_score_adj':
       if (cmd.value !== null && !validAdj(cmd.value)) return badAdj();
-      p.spec = { ...p.spec, oomScoreAdjOverride: cmd.value };
+      p.spec = podSpec({ ...p.spec, oomScoreAdjOverride: cmd.value });
       return ok(undefined);
     case 'fix_leak':
       if (p.spec.workload.leakMiBps === 0) return fail(SimErrorCode.NOTHING_TO_CHANGE, 'this pod has no leak to fix');
@@ -209,7 +211,7 @@ export function applyCommand(state: SimState, cmd: Command): Result<void> {
       const batch = current
         ? { ...current, sizeMiB: cmd.sizeMiB ?? current.sizeMiB }
         : { sizeMiB: cmd.sizeMiB ?? 700, mode: 'load' as const, rateMiBps: 60, chunkMiB: 32, everySec: 0 };
-      p.spec = { ...p.spec, workload: { ...p.spec.workload, batch } };
+      p.spec = podSpec({ ...p.spec, workload: workloadSpec({ ...p.spec.workload, batch }) });
       if (p.cState === 'Running' && p.batchRemainingPages === 0 && p.batchLoadedPages === 0) p.batchWaitTicks = 0;
       return ok(undefined);
     }

@@ -1,6 +1,7 @@
 import { podSuffix } from './random.ts';
 import { releaseAllMemory } from './memory.ts';
 import type { PodSpec, PodState, PodTemplate, SimState, TerminatedReason, WorkloadSpec } from './types.ts';
+import { podSpec, workloadSpec } from './specShapes.ts';
 import { mibToPages, secToTicks } from './units.ts';
 
 /** The workload a pod runs when its template leaves fields out: a small, healthy web service. */
@@ -28,14 +29,14 @@ export { STARTUP_TICKS };
 export function specFromTemplate(t: PodTemplate): PodSpec {
   const limitPages = t.limitMiB == null ? null : mibToPages(t.limitMiB);
   const requestPages = t.requestMiB == null ? limitPages : mibToPages(t.requestMiB);
-  return {
+  return podSpec({
     requestPages,
     limitPages,
     priority: t.priority ?? 0,
     restartPolicy: t.restartPolicy ?? 'Always',
     oomScoreAdjOverride: t.oomScoreAdj ?? null,
-    workload: { ...DEFAULT_WORKLOAD, ...t.workload, comm: (t.workload.comm ?? DEFAULT_WORKLOAD.comm).slice(0, 15) },
-  };
+    workload: workloadSpec({ ...DEFAULT_WORKLOAD, ...t.workload, comm: (t.workload.comm ?? DEFAULT_WORKLOAD.comm).slice(0, 15) }),
+  });
 }
 
 function ringLength(w: WorkloadSpec): number {
