@@ -208,10 +208,36 @@ function podStatus(p: PodState, tick: number, readyAt: number): number {
   return DOWN; // creating, back-off, just killed
 }
 
-/** Per-tick bookkeeping that does not outlive the call. */
-interface TickScratch {
-  /** A slot's incidents opened this tick (the in-flight requests dropped this tick belong to them). */
-  opened: Map<string, Incident>;
+/*
+ * Per-call scratch, cleared at the start of each call (updateStats does not re-enter): a room folds 50–300 pods ten
+ * times a second, so a tick allocates no tables of its own.
+ */
+/** A slot's incidents opened this tick (the in-flight requests dropped this tick belong to them). */
+const opened = new Map<string, Incident>();
+/** G6: each slot's best status this tick. */
+const slotStatus = new Map<string, number>();
+/** G3: each slot's demand this tick (thousandths of a request). */
+const slotDemand = new Map<string, number>();
+/** How many entries each stats' `seen` table has (counted once, then kept up to date here). */
+const seenCounts = new WeakMap<object, number>();
+/** Each stats' slots in a list (a slot is never removed), so the per-tick score pass walks no table. */
+const slotLists = new WeakMap<object, SlotStats[]>();
+
+function slotList(stats: GameStats): SlotStats[] {
+  let list = slotLists.get(stats.slots);
+  if (!list) slotLists.set(stats.slots, (list = Object.values(stats.slots)));
+  return list;
+}
+
+/** A slot's stats, created on first sight (at `tick`). */
+function slotOf(stats: GameStats, slot: string, tick: number): SlotStats {
+  const s = stats.slots[slot];
+  if (s !== undefined) return s;
+  const list = slotList(stats); // before the new slot is in the table, so a list built now does not hold it yet
+  const created = emptySlotStats(slot, tick);
+  stats.slots[slot] = created;
+  list.push(created);
+  return created;
 }
 
 /**
@@ -222,24 +248,30 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
   if (state.tick <= stats.tick) return;
   stats.tick = state.tick;
   const slots = stats.slots;
-  const slotOf = (slot: string) => (slots[slot] ??= emptySlotStats(slot, state.tick));
-  const scratch: TickScratch = { opened: new Map() };
+  const tick = state.tick;
+  opened.clear();
+  slotStatus.clear();
+  slotDemand.clear();
 
   // Events first, so a restart this tick starts its start-up (G4) before its requests are counted.
-  for (const e of state.events) foldEvent(stats, state, e, rules, slotOf, scratch);
+  for (const e of state.events) foldEvent(stats, state, e, rules);
 
   // G1, G2: counters as differences per pod object; G6: one status per slot per tick, the best of its pods.
-  const status = new Map<string, number>();
-  const demandMilli = new Map<string, number>();
-  const traffic = state.node.trafficUntilTick > state.tick ? state.node.trafficMilli : 1000;
+  const traffic = state.node.trafficUntilTick > tick ? state.node.trafficMilli : 1000;
+  const seenTable = stats.seen;
+  let seenCount = seenCounts.get(seenTable) ?? Object.keys(seenTable).length;
   for (const p of state.pods) {
-    const s = slotOf(p.slot);
-    const key = '' + p.uid; // the same text as String(p.uid), without the builtin call
-    const seen = (stats.seen[key] ??= { served: 0, dropped: 0, batches: 0, restarts: 0 });
+    const s = slotOf(stats, p.slot, tick);
+    // The uid as the key: the same property as its decimal text, without building that text every tick.
+    let seen = seenTable[p.uid];
+    if (seen === undefined) {
+      seen = seenTable[p.uid] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
+      seenCount++;
+    }
     const dServed = p.requestsServed - seen.served;
     const dDropped = p.requestsDropped - seen.dropped;
     const dBatches = p.batchesDone - seen.batches;
-    const ready = state.tick >= s.readyAtTick;
+    const ready = tick >= s.readyAtTick;
     s.requestsServed += dServed;
     s.requestsScored += ready ? dServed : 0;
     s.requestsUnready += ready ? 0 : dServed;
@@ -249,24 +281,24 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
     s.earned += (ready ? dServed : 0) * rules.pointsPerRequest + dBatches * rules.pointsPerBatch;
     if (dDropped > 0) {
       s.requestsLost += dDropped;
-      const opened = scratch.opened.get(p.slot);
-      if (opened) {
-        opened.lostInFlight += dDropped;
-        addLoss(stats, opened, dDropped, rules);
+      const incident = opened.get(p.slot);
+      if (incident) {
+        incident.lostInFlight += dDropped;
+        addLoss(stats, incident, dDropped, rules);
       }
     }
     seen.served = p.requestsServed;
     seen.dropped = p.requestsDropped;
     seen.batches = p.batchesDone;
     seen.restarts = p.restartCount;
-    const st = podStatus(p, state.tick, s.readyAtTick);
+    const st = podStatus(p, tick, s.readyAtTick);
     if (st >= STARTING) s.borrowedPageTicks += Math.max(0, podWorkingSetPages(p) - (p.spec.requestPages ?? 0));
-    if ((status.get(p.slot) ?? -1) < st) status.set(p.slot, st);
+    if ((slotStatus.get(p.slot) ?? -1) < st) slotStatus.set(p.slot, st);
     if (p.phase !== 'Failed' && p.phase !== 'Succeeded') {
-      demandMilli.set(p.slot, Math.round((p.spec.workload.requestsPerSec * traffic) / TICKS_PER_SEC));
+      slotDemand.set(p.slot, Math.round((p.spec.workload.requestsPerSec * traffic) / TICKS_PER_SEC));
     }
   }
-  for (const [slot, st] of status) {
+  for (const [slot, st] of slotStatus) {
     const s = slots[slot]!;
     if (st === SERVING) s.runningTicks += 1;
     else if (st === STARTING) s.startingTicks += 1;
@@ -279,7 +311,7 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
     }
     // G3: while not Ready, the requests its users send fail.
     if (open) open.downTicks += 1;
-    s.lostMilli += demandMilli.get(slot) ?? 0;
+    s.lostMilli += slotDemand.get(slot) ?? 0;
     const lost = Math.floor(s.lostMilli / 1000);
     if (lost > 0) {
       s.lostMilli -= lost * 1000;
@@ -287,18 +319,19 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
       if (open) addLoss(stats, open, lost, rules);
     }
   }
-  for (const s of Object.values(slots)) {
+  for (const s of slotList(stats)) {
     s.borrowedPoints = Math.floor((s.borrowedPageTicks * rules.pointsPerBorrowedGiBMin) / PAGE_TICKS_PER_GIB_MIN);
     s.score =
       s.earned - s.requestsLost * rules.pointsPerLostRequest - s.requestsHarmed * rules.pointsPerHarmedRequest - s.borrowedPoints;
   }
 
   // Forget pod objects that are gone (deleted by a rollout or garbage-collected after an eviction).
-  const seenKeys = Object.keys(stats.seen);
-  if (seenKeys.length > state.pods.length) {
+  if (seenCount > state.pods.length) {
     const live = new Set(state.pods.map((p) => String(p.uid)));
-    for (const k of seenKeys) if (!live.has(k)) delete stats.seen[k];
+    for (const k of Object.keys(seenTable)) if (!live.has(k)) delete seenTable[k];
+    seenCount = Object.keys(seenTable).length;
   }
+  seenCounts.set(seenTable, seenCount);
 }
 
 function foldEvent(
@@ -306,23 +339,21 @@ function foldEvent(
   state: SimState,
   e: SimEvent,
   rules: Readonly<ScoringRules>,
-  slotOf: (slot: string) => SlotStats,
-  scratch: TickScratch,
 ): void {
   switch (e.type) {
     case 'oom_kill': {
       if (e.slot === null) break;
-      const s = slotOf(e.slot);
+      const s = slotOf(stats, e.slot, state.tick);
       if (e.constraint === 'memcg') s.killsMemcg += 1;
       else s.killsGlobal += 1;
       const i = oomIncident(state, e);
       pushIncident(s, i, rules);
-      scratch.opened.set(e.slot, i);
-      if (i.causedBy !== null) recordCaused(slotOf(i.causedBy), i, e.slot, rules);
+      opened.set(e.slot, i);
+      if (i.causedBy !== null) recordCaused(slotOf(stats, i.causedBy, state.tick), i, e.slot, rules);
       break;
     }
     case 'evicted': {
-      const s = slotOf(e.slot);
+      const s = slotOf(stats, e.slot, state.tick);
       s.evictions += 1;
       s.evictedAwaitingStart = true;
       const p = state.pods.find((q) => q.name === e.pod);
@@ -332,13 +363,13 @@ function foldEvent(
       i.requestMiB = e.requestPages === null ? null : mib(e.requestPages);
       i.causedBy = culprit(state, e.slot, e.usagePages - (e.requestPages ?? 0));
       pushIncident(s, i, rules);
-      scratch.opened.set(e.slot, i);
-      if (i.causedBy !== null) recordCaused(slotOf(i.causedBy), i, e.slot, rules);
+      opened.set(e.slot, i);
+      if (i.causedBy !== null) recordCaused(slotOf(stats, i.causedBy, state.tick), i, e.slot, rules);
       break;
     }
     case 'terminated': {
       if (e.reason === 'OOMKilled') break;
-      const s = slotOf(e.slot);
+      const s = slotOf(stats, e.slot, state.tick);
       const kind = e.signal === 9 ? 'sigkill' : 'exit';
       if (kind === 'sigkill') s.sigkills += 1;
       else s.exits += 1;
@@ -347,22 +378,22 @@ function foldEvent(
       i.limitMiB = p?.spec.limitPages == null ? null : mib(p.spec.limitPages);
       i.requestMiB = p?.spec.requestPages == null ? null : mib(p.spec.requestPages);
       pushIncident(s, i, rules);
-      scratch.opened.set(e.slot, i);
+      opened.set(e.slot, i);
       break;
     }
     case 'restarted':
       // G4: a restart in place: the runtime starts, the app loads, the probe passes.
-      slotOf(e.slot).readyAtTick = e.tick + secTicks(rules.startupSec);
+      slotOf(stats, e.slot, state.tick).readyAtTick = e.tick + secTicks(rules.startupSec);
       break;
     case 'started': {
-      const s = slotOf(e.slot);
+      const s = slotOf(stats, e.slot, state.tick);
       // G4: an evicted pod's replacement pays the rescheduling and the start-up; a rollout's new pod pays nothing.
       if (s.evictedAwaitingStart) s.readyAtTick = e.tick + secTicks(rules.startupSec + rules.rescheduleSec);
       s.evictedAwaitingStart = false;
       break;
     }
     case 'pod_created':
-      if (e.replaces !== null) slotOf(e.slot).podsReplaced += 1;
+      if (e.replaces !== null) slotOf(stats, e.slot, state.tick).podsReplaced += 1;
       break;
     default:
       break;

@@ -35,3 +35,31 @@ describe('the pod objects the fold remembers', () => {
     expect(replaced.size).toBeGreaterThan(0);
   });
 });
+
+describe('a restored copy of the stats', () => {
+  it('scores every tick as the original does, slots added after the copy included', () => {
+    const s = createSimulation(builtinScenario('classroom')!, { seed: 5 });
+    const original = emptyStats();
+    let copy: GameStats | null = null;
+    for (let t = 1; t <= 900; t++) {
+      // Students join through the session (new slots), some before the copy is taken and some after.
+      const cmds: Command[] =
+        t % 100 === 0
+          ? [
+              {
+                type: 'add_pod',
+                pod: { slot: `late${t}`, requestMiB: 64, limitMiB: 128, workload: { leakMiBps: 3 } },
+              },
+            ]
+          : [];
+      advance(s, cmds);
+      updateStats(original, s);
+      if (t === 450) copy = JSON.parse(JSON.stringify(original)) as GameStats;
+      else if (copy) updateStats(copy, s);
+    }
+    const slots = Object.keys(original.slots);
+    expect(slots.filter((slot) => slot.startsWith('late'))).toHaveLength(9);
+    expect(Object.values(original.slots).some((x) => x.score !== 0)).toBe(true);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(original));
+  });
+});
