@@ -8,8 +8,11 @@ export interface Frame {
   t: number;
   since: number;
   nodePatch: Partial<NodeView> | null;
-  /** Changed fields per pod name (all fields for a pod new to the view), for the viewers' delta. */
-  patches: Map<string, Partial<PodView>>;
+  /**
+   * Changed fields per pod name (all fields for a pod new to the view), for the viewers' delta; null when the frame
+   * was built without them (nobody views the room: its host and projector are away).
+   */
+  patches: Map<string, Partial<PodView>> | null;
   /** The same changes as a student's frame carries them (podPatchText), for pods with a change on the wire. */
   wires: Map<string, string>;
   gone: string[];
@@ -56,8 +59,11 @@ export class FrameDiffer {
     return this.#prevPods.get(name)?.view;
   }
 
-  /** `scoreOf` is the game's score for a slot (shared/game), the one source the leaderboard also uses. */
-  next(s: SimState, ownerOf: (slot: string) => string | null, scoreOf: (slot: string) => number): Frame {
+  /**
+   * `scoreOf` is the game's score for a slot (shared/game), the one source the leaderboard also uses. `withPatches`:
+   * whether the viewers' patches are wanted (the students' wire texts always are).
+   */
+  next(s: SimState, ownerOf: (slot: string) => string | null, scoreOf: (slot: string) => number, withPatches = true): Frame {
     const since = this.#lastTick;
     this.#lastTick = s.tick;
     const frame = ++this.#frame;
@@ -65,7 +71,7 @@ export class FrameDiffer {
     const nodePatch = diff(this.#prevNode, node);
     this.#prevNode = node;
 
-    const patches = new Map<string, Partial<PodView>>();
+    const patches = withPatches ? new Map<string, Partial<PodView>>() : null;
     const wires = new Map<string, string>();
     const podOfSlot = new Map<string, PodState>();
     const changed = this.#changed;
@@ -76,7 +82,7 @@ export class FrameDiffer {
       if (!seen) {
         const view = podView(s, p, owner, score);
         this.#prevPods.set(p.name, { view, frame });
-        patches.set(p.name, { ...view });
+        patches?.set(p.name, { ...view });
         const wire = podPatchText(view, Object.keys(view) as (keyof PodView)[]);
         if (wire) wires.set(p.name, wire);
       } else {
@@ -84,7 +90,7 @@ export class FrameDiffer {
         changed.length = 0;
         refreshPodView(seen.view, s, p, owner, score, changed);
         if (changed.length > 0) {
-          patches.set(p.name, pick(seen.view, changed));
+          patches?.set(p.name, pick(seen.view, changed));
           const wire = podPatchText(seen.view, changed);
           if (wire) wires.set(p.name, wire);
         }

@@ -96,6 +96,8 @@ export class RoomCore {
   loop!: LoopDriver;
   readonly roster = new Roster();
   readonly conns = new Map<string, ConnInfo>();
+  /** The connections in the viewers' channel (host and presenter): whether a frame needs the viewers' delta. */
+  readonly viewerConns = new Set<string>();
   /** Wall time of the last activity (join, command, connection): the registry ends idle rooms. */
   lastActivity: number;
   endedAt: number | null = null;

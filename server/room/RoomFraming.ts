@@ -43,9 +43,15 @@ export class RoomFraming {
   /** The rows the last leaderboard broadcast carried (encoded), so an unchanged board is not sent again. */
   #lastBoard = '';
 
+  /** Each slot's owner and score, as the frame differ asks for them (made once, not once a frame). */
+  readonly #ownerOf: (slot: string) => string | null;
+  readonly #scoreOf: (slot: string) => number;
+
   constructor(core: RoomCore) {
     this.#c = core;
     this.#frames = new FrameDiffer(core.state.tick);
+    this.#ownerOf = (slot) => core.roster.bySlot(slot)?.nickname ?? null;
+    this.#scoreOf = (slot) => core.scoreOf(slot);
   }
 
   /** A fresh simulation: the next frame carries full views, and old events are forgotten. */
@@ -181,14 +187,19 @@ export class RoomFraming {
       this.#broadcasts % every === 0 || !this.#published || s.tick - this.#published.tick >= every * 10;
     // Published before the frame is built, so this frame's pod scores and this leaderboard are the same numbers.
     if (leaderboardDue) this.#publish();
-    const f = this.#frames.next(s, (slot) => c.roster.bySlot(slot)?.nickname ?? null, (slot) => c.scoreOf(slot));
+    // The viewers' delta only while a host or projector is attached: one who attaches later starts from a snapshot
+    // at this frame's tick, and the next delta follows it.
+    const viewed = c.viewerConns.size > 0;
+    const f = this.#frames.next(s, this.#ownerOf, this.#scoreOf, viewed);
     const since = f.since;
 
-    const viewerDelta: Delta = { t: s.tick, since };
-    if (f.nodePatch) viewerDelta.node = f.nodePatch;
-    if (f.patches.size) viewerDelta.pods = dict(f.patches);
-    if (f.gone.length) viewerDelta.gone = f.gone;
-    port.broadcast(c.channels.viewers, 'state:delta', viewerDelta, true);
+    if (f.patches) {
+      const viewerDelta: Delta = { t: s.tick, since };
+      if (f.nodePatch) viewerDelta.node = f.nodePatch;
+      if (f.patches.size) viewerDelta.pods = dict(f.patches);
+      if (f.gone.length) viewerDelta.gone = f.gone;
+      port.broadcast(c.channels.viewers, 'state:delta', viewerDelta, true);
+    }
 
     // The board as it changes, to host and projector only: a phone shows its own place (`y`, in its frame), never
     // the rows, so they would be a message a second to every phone for nothing.

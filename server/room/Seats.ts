@@ -221,6 +221,7 @@ export class Seats {
     const info = c.conns.get(conn);
     if (!info) return;
     c.conns.delete(conn);
+    c.viewerConns.delete(conn);
     c.touch();
     if (info.participant) {
       info.participant.conns.delete(conn);
@@ -246,7 +247,10 @@ export class Seats {
     c.touch();
     const port = c.port;
     port.join(conn, c.channels.all);
-    if (info.role === 'host' || info.role === 'presenter') port.join(conn, c.channels.viewers);
+    if (info.role === 'host' || info.role === 'presenter') {
+      port.join(conn, c.channels.viewers);
+      c.viewerConns.add(conn);
+    }
     if (info.role === 'host') port.join(conn, c.channels.hosts);
     if (info.role === 'spectator') port.join(conn, c.channels.spectators);
     if (info.role === 'student' || info.role === 'spectator') port.join(conn, c.channels.players);

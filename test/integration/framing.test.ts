@@ -10,7 +10,18 @@ import {
 } from '../../shared/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { Delta, NodeView, PodView } from '../../shared/protocol/views.ts';
-import { attachHost, call, client, collect, createSession, joinStudent, next, ok, startServer, type TestServer } from './helpers.ts';
+import {
+  attachHost,
+  call,
+  client,
+  collect,
+  createSession,
+  joinStudent,
+  next,
+  ok,
+  startServer,
+  type TestServer,
+} from './helpers.ts';
 
 /**
  * What each role receives each tick (docs/protocol.md, "Frames"): host and presenter one readable delta of every pod;
@@ -51,7 +62,15 @@ describe('framing per role', () => {
       if (i === 8) ok(await call(a.c, 'pod:command', { command: { type: 'set_oom_score_adj', value: 321 } }));
       const t = room.state.tick + 1;
       // Frames are volatile: wait for each role's frame of this tick before the next, as a phone would keep up.
-      const waits = [next(a.c, 'state:frame', (f) => f.t === t).catch(() => { throw new Error('student ' + t); }), next(watcher.c, 'state:frame', (f) => f.t === t).catch(() => { throw new Error('spectator ' + t); }), next(presenter, 'state:delta', (d) => d.t === t)];
+      const waits = [
+        next(a.c, 'state:frame', (f) => f.t === t).catch(() => {
+          throw new Error('student ' + t);
+        }),
+        next(watcher.c, 'state:frame', (f) => f.t === t).catch(() => {
+          throw new Error('spectator ' + t);
+        }),
+        next(presenter, 'state:delta', (d) => d.t === t),
+      ];
       room.runTicks(1);
       await Promise.all(waits);
     }
@@ -84,7 +103,10 @@ describe('framing per role', () => {
     }
     // Host and presenter: readable deltas of every pod, never the students' frames.
     const names = new Set((viewerDeltas as Delta[]).flatMap((d) => Object.keys(d.pods ?? {})));
-    expect([...names].map((n) => room.state.pods.find((p) => p.name === n)?.slot).sort()).toEqual(['alice', 'bob']);
+    expect([...names].map((n) => room.state.pods.find((p) => p.name === n)?.slot).sort()).toEqual([
+      'alice',
+      'bob',
+    ]);
     expect(hostFrames).toEqual([]);
 
     // The leaderboard: one compact board, the same for host and projector; a phone gets no board as it changes (it
@@ -94,6 +116,55 @@ describe('framing per role', () => {
     const last = viewerBoards.map((got) => got.at(-1) as LeaderboardWire);
     expect(leaderboardWireSchema.safeParse(last[0]).success).toBe(true);
     for (const l of last) expect(l).toEqual(last[0]);
-    expect(decodeLeaderboard(last[0]!).rows.map((r) => r.slot).sort()).toEqual(['alice', 'bob']);
+    expect(
+      decodeLeaderboard(last[0]!)
+        .rows.map((r) => r.slot)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
+  });
+
+  it('while no host or projector is attached no viewer delta is built, and one who attaches later stays true', async () => {
+    const { code, hostKey, room } = await createSession(s, { maxStudents: 2 });
+    const first = await attachHost(s, code, hostKey);
+    const a = await joinStudent(s, code, 'alice');
+    ok(await call(first, 'session:start', {}));
+    first.disconnect();
+    while (room.connectionCount !== 1) await new Promise((r) => setTimeout(r, 10));
+    // Ticks that nobody views: alice's frames go on.
+    for (let i = 0; i < 5; i++) {
+      const t = room.state.tick + 1;
+      const frame = next(a.c, 'state:frame', (f) => f.t === t);
+      room.runTicks(1);
+      await frame;
+    }
+
+    // The teacher comes back: a snapshot, then deltas that chain from it and add up to what the server holds.
+    const host = await attachHost(s, code, hostKey);
+    const snap = ok(await call(host, 'state:sync', {}));
+    let tick = snap.tick;
+    let node: NodeView = snap.node;
+    const pods = new Map(Object.entries(snap.pods));
+    const deltas = collect(host, 'state:delta');
+    for (let i = 1; i <= 10; i++) {
+      if (i === 4) ok(await call(a.c, 'pod:command', { command: { type: 'set_oom_score_adj', value: 123 } }));
+      const t = room.state.tick + 1;
+      const delta = next(host, 'state:delta', (d) => d.t === t);
+      room.runTicks(1);
+      await delta;
+    }
+    expect(deltas.length).toBe(10);
+    for (const d of deltas as Delta[]) {
+      expect(d.since).toBe(tick);
+      tick = d.t;
+      if (d.node) node = { ...node, ...d.node };
+      for (const [name, patch] of Object.entries(d.pods ?? {}))
+        pods.set(name, { ...pods.get(name)!, ...patch });
+      for (const name of d.gone ?? []) pods.delete(name);
+    }
+    const truth = ok(await call(host, 'state:sync', {}));
+    expect(truth.tick).toBe(tick);
+    expect(node).toEqual(truth.node);
+    expect(Object.fromEntries(pods)).toEqual({ ...truth.pods });
+    expect(Object.values(truth.pods)[0]!.adjOverride).toBe(123);
   });
 });
