@@ -98,6 +98,8 @@ export class RoomCore {
   readonly conns = new Map<string, ConnInfo>();
   /** The connections in the viewers' channel (host and presenter): whether a frame needs the viewers' delta. */
   readonly viewerConns = new Set<string>();
+  /** The spectators' connections: each gets the tick's shared frame text with the students' frames. */
+  readonly spectatorConns = new Set<string>();
   /** Wall time of the last activity (join, command, connection): the registry ends idle rooms. */
   lastActivity: number;
   endedAt: number | null = null;

@@ -208,7 +208,6 @@ export class RoomFraming {
 
     // Built once: every student's frame shares these objects, so only the pod part is per student.
     const basic: StudentFrame = f.nodePatch ? { t: s.tick, s: since, n: encodeNodePatch(f.nodePatch) } : { t: s.tick, s: since };
-    port.broadcast(c.channels.spectators, 'state:frame', basic, true);
 
     const events = this.#pendingEvents;
     this.#pendingEvents = [];
@@ -240,6 +239,12 @@ export class RoomFraming {
       if (y !== undefined) own.y = y;
       const json = studentFrameText(shared, own);
       for (const conn of p.conns) frames.push([conn, json]);
+    }
+    // Spectators (up to 250 in a big room) get the shared part alone, one text for all of them, by the same path:
+    // a socket.io broadcast would run each of them through its adapter and engine.io's queue.
+    if (c.spectatorConns.size > 0) {
+      const spectatorFrame = studentFrameText(shared, {});
+      for (const conn of c.spectatorConns) frames.push([conn, spectatorFrame]);
     }
     port.sendFrames(frames);
 

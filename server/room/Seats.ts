@@ -165,6 +165,14 @@ export class Seats {
     this.#journal.hostAction('seat_removed', { participant: seat.id, slot, to: to.id });
     roster.drop(seat);
     roster.moveSlot(to, slot);
+    // A spectator given a seat: their connections are a student's from now on (their own frame, not the spectators').
+    for (const conn of to.conns) {
+      const info = c.conns.get(conn);
+      if (info?.role !== 'spectator') continue;
+      info.role = 'student';
+      c.spectatorConns.delete(conn);
+      c.port.leave(conn, c.channels.spectators);
+    }
     this.recordSeat(to, {}, false);
     for (const conn of to.conns) c.port.send(conn, 'state:snapshot', this.#framing.snapshotFor(conn));
     this.#framing.invalidateStandings();
@@ -222,6 +230,7 @@ export class Seats {
     if (!info) return;
     c.conns.delete(conn);
     c.viewerConns.delete(conn);
+    c.spectatorConns.delete(conn);
     c.touch();
     if (info.participant) {
       info.participant.conns.delete(conn);
@@ -252,7 +261,10 @@ export class Seats {
       c.viewerConns.add(conn);
     }
     if (info.role === 'host') port.join(conn, c.channels.hosts);
-    if (info.role === 'spectator') port.join(conn, c.channels.spectators);
+    if (info.role === 'spectator') {
+      port.join(conn, c.channels.spectators);
+      c.spectatorConns.add(conn);
+    }
     if (info.role === 'student' || info.role === 'spectator') port.join(conn, c.channels.players);
     info.participant?.conns.add(conn);
   }
