@@ -8,6 +8,7 @@ import { dict, type Dict } from '../util/dict.ts';
 import { PAGES_PER_MIB, TICKS_PER_SEC } from '../sim/units.ts';
 import { podWorkingSetPages } from '../sim/memory.ts';
 import type { PodState, SimEvent, SimState } from '../sim/types.ts';
+import { addSlot, foldIndex } from './foldIndex.ts';
 import { addLoss, blankIncident, culprit, mib, oomIncident, openIncident, pushIncident, recordCaused } from './incidents.ts';
 
 /** What each thing is worth, and how long a restarted service takes to be Ready again. */
@@ -208,35 +209,21 @@ function podStatus(p: PodState, tick: number, readyAt: number): number {
   return DOWN; // creating, back-off, just killed
 }
 
-/*
- * Per-call scratch, cleared at the start of each call (updateStats does not re-enter): a room folds 50–300 pods ten
- * times a second, so a tick allocates no tables of its own.
+/**
+ * A slot's incidents opened this tick (the in-flight requests dropped this tick belong to them): a fresh table, made
+ * only in a tick that opens one (updateStats does not re-enter).
  */
-/** A slot's incidents opened this tick (the in-flight requests dropped this tick belong to them). */
-const opened = new Map<string, Incident>();
-/** G6: each slot's best status this tick. */
-const slotStatus = new Map<string, number>();
-/** G3: each slot's demand this tick (thousandths of a request). */
-const slotDemand = new Map<string, number>();
-/** How many entries each stats' `seen` table has (counted once, then kept up to date here). */
-const seenCounts = new WeakMap<object, number>();
-/** Each stats' slots in a list (a slot is never removed), so the per-tick score pass walks no table. */
-const slotLists = new WeakMap<object, SlotStats[]>();
-
-function slotList(stats: GameStats): SlotStats[] {
-  let list = slotLists.get(stats.slots);
-  if (!list) slotLists.set(stats.slots, (list = Object.values(stats.slots)));
-  return list;
-}
+let opened: Map<string, Incident> | null = null;
+const openedIn = (slot: string): Incident | undefined => opened?.get(slot);
 
 /** A slot's stats, created on first sight (at `tick`). */
 function slotOf(stats: GameStats, slot: string, tick: number): SlotStats {
   const s = stats.slots[slot];
   if (s !== undefined) return s;
-  const list = slotList(stats); // before the new slot is in the table, so a list built now does not hold it yet
+  const f = foldIndex(stats); // before the new slot is in the table, so an index built now does not hold it yet
   const created = emptySlotStats(slot, tick);
   stats.slots[slot] = created;
-  list.push(created);
+  addSlot(f, created);
   return created;
 }
 
@@ -247,26 +234,26 @@ function slotOf(stats: GameStats, slot: string, tick: number): SlotStats {
 export function updateStats(stats: GameStats, state: SimState, rules: Readonly<ScoringRules> = SCORING): void {
   if (state.tick <= stats.tick) return;
   stats.tick = state.tick;
-  const slots = stats.slots;
   const tick = state.tick;
-  opened.clear();
-  slotStatus.clear();
-  slotDemand.clear();
+  opened = null;
 
   // Events first, so a restart this tick starts its start-up (G4) before its requests are counted.
   for (const e of state.events) foldEvent(stats, state, e, rules);
 
   // G1, G2: counters as differences per pod object; G6: one status per slot per tick, the best of its pods.
+  const f = foldIndex(stats);
+  f.status.fill(-1, 0, f.list.length);
+  f.demand.fill(0, 0, f.list.length);
   const traffic = state.node.trafficUntilTick > tick ? state.node.trafficMilli : 1000;
   const seenTable = stats.seen;
-  let seenCount = seenCounts.get(seenTable) ?? Object.keys(seenTable).length;
   for (const p of state.pods) {
     const s = slotOf(stats, p.slot, tick);
+    const at = f.place.get(p.slot)!;
     // The uid as the key: the same property as its decimal text, without building that text every tick.
     let seen = seenTable[p.uid];
     if (seen === undefined) {
       seen = seenTable[p.uid] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
-      seenCount++;
+      f.seenCount++;
     }
     const dServed = p.requestsServed - seen.served;
     const dDropped = p.requestsDropped - seen.dropped;
@@ -281,7 +268,7 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
     s.earned += (ready ? dServed : 0) * rules.pointsPerRequest + dBatches * rules.pointsPerBatch;
     if (dDropped > 0) {
       s.requestsLost += dDropped;
-      const incident = opened.get(p.slot);
+      const incident = openedIn(p.slot);
       if (incident) {
         incident.lostInFlight += dDropped;
         addLoss(stats, incident, dDropped, rules);
@@ -293,13 +280,16 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
     seen.restarts = p.restartCount;
     const st = podStatus(p, tick, s.readyAtTick);
     if (st >= STARTING) s.borrowedPageTicks += Math.max(0, podWorkingSetPages(p) - (p.spec.requestPages ?? 0));
-    if ((slotStatus.get(p.slot) ?? -1) < st) slotStatus.set(p.slot, st);
+    if (f.status[at]! < st) f.status[at] = st;
     if (p.phase !== 'Failed' && p.phase !== 'Succeeded') {
-      slotDemand.set(p.slot, Math.round((p.spec.workload.requestsPerSec * traffic) / TICKS_PER_SEC));
+      f.demand[at] = Math.round((p.spec.workload.requestsPerSec * traffic) / TICKS_PER_SEC);
     }
   }
-  for (const [slot, st] of slotStatus) {
-    const s = slots[slot]!;
+  const list = f.list;
+  for (let at = 0; at < list.length; at++) {
+    const st = f.status[at]!;
+    if (st < 0) continue; // no pod in this slot this tick
+    const s = list[at]!;
     if (st === SERVING) s.runningTicks += 1;
     else if (st === STARTING) s.startingTicks += 1;
     else if (st === PENDING) s.pendingTicks += 1;
@@ -311,7 +301,7 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
     }
     // G3: while not Ready, the requests its users send fail.
     if (open) open.downTicks += 1;
-    s.lostMilli += slotDemand.get(slot) ?? 0;
+    s.lostMilli += f.demand[at]!;
     const lost = Math.floor(s.lostMilli / 1000);
     if (lost > 0) {
       s.lostMilli -= lost * 1000;
@@ -319,19 +309,18 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
       if (open) addLoss(stats, open, lost, rules);
     }
   }
-  for (const s of slotList(stats)) {
+  for (const s of list) {
     s.borrowedPoints = Math.floor((s.borrowedPageTicks * rules.pointsPerBorrowedGiBMin) / PAGE_TICKS_PER_GIB_MIN);
     s.score =
       s.earned - s.requestsLost * rules.pointsPerLostRequest - s.requestsHarmed * rules.pointsPerHarmedRequest - s.borrowedPoints;
   }
 
   // Forget pod objects that are gone (deleted by a rollout or garbage-collected after an eviction).
-  if (seenCount > state.pods.length) {
+  if (f.seenCount > state.pods.length) {
     const live = new Set(state.pods.map((p) => String(p.uid)));
     for (const k of Object.keys(seenTable)) if (!live.has(k)) delete seenTable[k];
-    seenCount = Object.keys(seenTable).length;
+    f.seenCount = Object.keys(seenTable).length;
   }
-  seenCounts.set(seenTable, seenCount);
 }
 
 function foldEvent(
@@ -348,7 +337,7 @@ function foldEvent(
       else s.killsGlobal += 1;
       const i = oomIncident(state, e);
       pushIncident(s, i, rules);
-      opened.set(e.slot, i);
+      (opened ??= new Map()).set(e.slot, i);
       if (i.causedBy !== null) recordCaused(slotOf(stats, i.causedBy, state.tick), i, e.slot, rules);
       break;
     }
@@ -363,7 +352,7 @@ function foldEvent(
       i.requestMiB = e.requestPages === null ? null : mib(e.requestPages);
       i.causedBy = culprit(state, e.slot, e.usagePages - (e.requestPages ?? 0));
       pushIncident(s, i, rules);
-      opened.set(e.slot, i);
+      (opened ??= new Map()).set(e.slot, i);
       if (i.causedBy !== null) recordCaused(slotOf(stats, i.causedBy, state.tick), i, e.slot, rules);
       break;
     }
@@ -378,7 +367,7 @@ function foldEvent(
       i.limitMiB = p?.spec.limitPages == null ? null : mib(p.spec.limitPages);
       i.requestMiB = p?.spec.requestPages == null ? null : mib(p.spec.requestPages);
       pushIncident(s, i, rules);
-      opened.set(e.slot, i);
+      (opened ??= new Map()).set(e.slot, i);
       break;
     }
     case 'restarted':

@@ -1,0 +1,55 @@
+import type { GameStats, SlotStats } from './score.ts';
+
+/**
+ * What the fold keeps beside a stats object, so that a tick allocates nothing (a room folds 50–300 pods ten times a
+ * second): its slots in a list (a slot is never removed) with each one's place in it, and the tick's per-slot
+ * scratch as typed arrays by that place. Not `Map`s cleared each tick: a long-lived `Map` reallocates its table in
+ * the old generation on every clear and growth, which fed the full collections.
+ */
+export interface FoldIndex {
+  list: SlotStats[];
+  place: Map<string, number>;
+  /** G6: each slot's best status this tick (-1: no pod). */
+  status: Int8Array;
+  /** G3: each slot's demand this tick, thousandths of a request. */
+  demand: Float64Array;
+  /** The `seen` table this count is of, and how many entries it has. */
+  seen: object;
+  seenCount: number;
+}
+const folds = new WeakMap<object, FoldIndex>();
+
+export function foldIndex(stats: GameStats): FoldIndex {
+  let f = folds.get(stats.slots);
+  if (!f) {
+    const list = Object.values(stats.slots);
+    const size = Math.max(64, list.length * 2);
+    f = {
+      list,
+      place: new Map(list.map((s, i) => [s.slot, i])),
+      status: new Int8Array(size),
+      demand: new Float64Array(size),
+      seen: stats.seen,
+      seenCount: Object.keys(stats.seen).length,
+    };
+    folds.set(stats.slots, f);
+  }
+  if (f.seen !== stats.seen) {
+    f.seen = stats.seen;
+    f.seenCount = Object.keys(stats.seen).length;
+  }
+  return f;
+}
+
+/** A slot just created in the stats' table joins the index (its scratch grows with it). */
+export function addSlot(f: FoldIndex, created: SlotStats): void {
+  f.place.set(created.slot, f.list.length);
+  f.list.push(created);
+  if (f.list.length <= f.status.length) return;
+  const status = new Int8Array(f.list.length * 2);
+  status.set(f.status);
+  f.status = status;
+  const demand = new Float64Array(f.list.length * 2);
+  demand.set(f.demand);
+  f.demand = demand;
+}
