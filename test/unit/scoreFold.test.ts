@@ -63,3 +63,27 @@ describe('a restored copy of the stats', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify(original));
   });
 });
+
+describe('a class larger than the fold first sized for', () => {
+  it('counts every tick of every slot once, as slots keep arriving', () => {
+    const s = createSimulation(builtinScenario('classroom')!, { seed: 9 });
+    const stats = emptyStats();
+    for (let t = 1; t <= 400; t++) {
+      // 150 students join, one every other tick: the fold's per-slot scratch grows past its first size twice.
+      const cmds: Command[] =
+        t <= 300 && t % 2 === 0
+          ? [{ type: 'add_pod', pod: { slot: `s${t}`, requestMiB: 32, limitMiB: 64, workload: {} } }]
+          : [];
+      advance(s, cmds);
+      updateStats(stats, s);
+    }
+    const slots = Object.values(stats.slots);
+    expect(slots.filter((x) => x.slot.startsWith('s'))).toHaveLength(150);
+    for (const x of slots) {
+      const counted = x.runningTicks + x.startingTicks + x.pendingTicks + x.downTicks;
+      expect(counted, x.slot).toBe(400 - x.firstTick + 1);
+    }
+    // The last to arrive (far past the first size) are seen as what they are: scheduled and running, or pending.
+    for (const x of slots.slice(-20)) expect(x.runningTicks + x.startingTicks + x.pendingTicks, x.slot).toBeGreaterThan(0);
+  });
+});
