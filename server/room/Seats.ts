@@ -171,7 +171,6 @@ export class Seats {
       if (info?.role !== 'spectator') continue;
       info.role = 'student';
       c.spectatorConns.delete(conn);
-      c.port.leave(conn, c.channels.spectators);
     }
     this.recordSeat(to, {}, false);
     for (const conn of to.conns) c.port.send(conn, 'state:snapshot', this.#framing.snapshotFor(conn));
@@ -261,10 +260,7 @@ export class Seats {
       c.viewerConns.add(conn);
     }
     if (info.role === 'host') port.join(conn, c.channels.hosts);
-    if (info.role === 'spectator') {
-      port.join(conn, c.channels.spectators);
-      c.spectatorConns.add(conn);
-    }
+    if (info.role === 'spectator') c.spectatorConns.add(conn);
     if (info.role === 'student' || info.role === 'spectator') port.join(conn, c.channels.players);
     info.participant?.conns.add(conn);
   }
