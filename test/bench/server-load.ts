@@ -8,7 +8,9 @@
  * INVALID (it measured the generator).
  *
  * Options: --measure <s> (default 180: long enough to see memory settle) --baseline <s> (default 30) --warmup <s> (5)
- * --generators <n> (2) --only fleet|big. For development: --measure 20.
+ * --generators <n> (2) --only fleet|big. For development: --measure 20. --keep-hosts: each session's host stays
+ * attached (the room builds and sends the host's delta every tick, as in a class with its projector on); by default
+ * the host leaves once the session runs, and the students are the measured clients either way.
  *
  * `--soak <minutes>` instead keeps the real server under the fleet's load (or --only big) that long, sampling every
  * 30 s its RSS, live heap and what connection-state recovery keeps, and prints the RSS per client after 3 minutes
@@ -38,8 +40,12 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     step: { type: 'string', default: '5' },
     'max-rooms': { type: 'string', default: '60' },
+    'keep-hosts': { type: 'boolean', default: false },
   },
 });
+const KEEP_HOSTS = values['keep-hosts'] === true;
+/** Hosts left attached (--keep-hosts), closed when their server's phase ends. */
+const keptHosts: { disconnect(): unknown }[] = [];
 const MEASURE_S = Number(values.measure);
 const BASELINE_S = Number(values.baseline);
 const WARMUP_S = Number(values.warmup);
@@ -113,7 +119,9 @@ async function createAndStart(url: string): Promise<string> {
   await new Promise<void>((r) => host.once('connect', () => r()));
   await host.emitWithAck('host:attach', { v: PROTOCOL_VERSION, code: res.code, hostKey: res.hostKey });
   await host.emitWithAck('session:start', {});
-  host.disconnect(); // the room keeps running without its host; the 50 students are the measured clients
+  // The room keeps running without its host; the 50 students are the measured clients either way.
+  if (KEEP_HOSTS) keptHosts.push(host);
+  else host.disconnect();
   return res.code;
 }
 
@@ -245,6 +253,7 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
     if (SOAK_MIN) return { ...r, extra: [health, ...soakSummary(r.samples, base.rssBytes, base.heapUsedBytes, r.clients)] };
     return { ...r, extra: [health] };
   } finally {
+    for (const h of keptHosts.splice(0)) h.disconnect();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
@@ -345,7 +354,7 @@ if (SOAK_MIN) {
   process.stdout.write([...describe('OOM Arena (soak)', r)].join('\n') + '\n');
   process.exit(0);
 }
-process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s (baseline ${BASELINE_S} s) after ${WARMUP_S} s warm-up\n`);
+process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s (baseline ${BASELINE_S} s) after ${WARMUP_S} s warm-up${KEEP_HOSTS ? '; hosts stay attached (their deltas are not counted as delivered frames; the bare server has none)' : ''}\n`);
 if (values.only !== undefined && values.only !== 'fleet' && values.only !== 'big') throw new Error('--only takes fleet or big');
 if (values.only !== 'big') await run('classroom fleet', 20, 50);
 if (values.only !== 'fleet') await run('one big class', 1, 300);
