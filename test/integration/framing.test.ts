@@ -123,7 +123,8 @@ describe('framing per role', () => {
     ).toEqual(['alice', 'bob']);
   });
 
-  it('while no host or projector is attached no viewer delta is built, and one who attaches later stays true', async () => {
+  it('a host who comes back after ticks nobody viewed starts from a snapshot, and the deltas after it stay true', async () => {
+    // That no viewers' delta is built meanwhile is roomAudiences.test.ts's to show.
     const { code, hostKey, room } = await createSession(s, { maxStudents: 2 });
     const first = await attachHost(s, code, hostKey);
     const a = await joinStudent(s, code, 'alice');

@@ -1,0 +1,83 @@
+/**
+ * What a room sends each tick depends on who is there (docs/performance.md, "What a frame costs now"): the viewers'
+ * delta only while a host or projector is attached, and the spectators' frame as one text written with the students'
+ * frames. A port that records every call shows it, without sockets.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RoomPort } from '../../server/room/port.ts';
+import { podSlotsFor, Room } from '../../server/room/Room.ts';
+import type { StudentFrame } from '../../shared/protocol/frames.ts';
+import { builtinScenario } from '../../shared/scenario/builtin.ts';
+import { keepRecordings, type KeptRecording } from './helpers.ts';
+
+function recordingPort() {
+  const broadcasts: { channel: string; event: string }[] = [];
+  const frames: { conn: string; frame: StudentFrame }[] = [];
+  const port: RoomPort = {
+    send() {},
+    sendFrames(list) {
+      for (const [conn, json] of list) frames.push({ conn, frame: JSON.parse(json) as StudentFrame });
+    },
+    broadcast(channel, event) {
+      broadcasts.push({ channel, event });
+    },
+    join() {},
+    leave() {},
+    disconnect() {},
+  };
+  return { port, broadcasts, frames };
+}
+
+describe('what a room sends, by who is in it', () => {
+  it('no viewers’ delta while no host or projector is attached; spectators get the shared frame with the students’', () => {
+    const { port, broadcasts, frames } = recordingPort();
+    const scenario = builtinScenario('classroom')!;
+    const kept: KeptRecording[] = [];
+    const room = new Room({
+      code: 'AUDNCE',
+      scenario,
+      seed: 5,
+      speed: 1,
+      lateJoin: true,
+      podSlots: podSlotsFor(scenario, 2),
+      port,
+      clock: { now: () => 0, schedule: () => () => {} },
+      recorders: keepRecordings(kept),
+      log: { info() {}, warn() {}, error() {} },
+    });
+    expect(room.attachHost('host', room.hostKey).ok).toBe(true);
+    for (const name of ['ana', 'ben', 'cy']) expect(room.joinStudent(name, { nickname: name }).ok).toBe(true);
+    expect(room.roleOf('cy')).toBe('spectator'); // two pods, three names
+    expect(room.start().ok).toBe(true);
+
+    const deltas = () => broadcasts.filter((b) => b.event === 'state:delta').length;
+    room.runTicks(1);
+    expect(deltas()).toBe(1); // the host is there
+
+    room.detach('host');
+    broadcasts.length = 0;
+    frames.length = 0;
+    for (let i = 0; i < 5; i++) room.runTicks(1);
+    expect(deltas()).toBe(0);
+    // Every tick: one frame each for the two students and the spectator; the spectator's carries no pod and no place.
+    expect(frames.map((f) => f.conn).sort()).toEqual(
+      [...Array(5).fill('ana'), ...Array(5).fill('ben'), ...Array(5).fill('cy')].sort(),
+    );
+    const spectator = frames.filter((f) => f.conn === 'cy').map((f) => f.frame);
+    for (const f of spectator) expect(f.p ?? f.P ?? f.y).toBeUndefined();
+    // Each frame follows the one before (`s` is the last `t`), so a spectator's chain holds.
+    expect(spectator.slice(1).map((f) => f.s)).toEqual(spectator.slice(0, -1).map((f) => f.t));
+    // Nothing reaches the spectators by a broadcast of frames.
+    expect(broadcasts.filter((b) => b.event === 'state:frame')).toEqual([]);
+
+    expect(room.attachHost('host2', room.hostKey).ok).toBe(true);
+    room.runTicks(1);
+    expect(deltas()).toBe(1);
+
+    // A spectator who leaves gets no more frames.
+    room.detach('cy');
+    frames.length = 0;
+    room.runTicks(1);
+    expect(frames.map((f) => f.conn).sort()).toEqual(['ana', 'ben']);
+  });
+});
