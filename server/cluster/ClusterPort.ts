@@ -1,3 +1,4 @@
+import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
 import { writeOwnFrames } from '../socket/ownFrames.ts';
 import type { IoServer } from '../socket/types.ts';
@@ -36,13 +37,12 @@ export class ClusterPort implements RoomPort {
     }
   }
 
-  sendFrames(frames: ReadonlyArray<readonly [conn: string, json: string]>): void {
-    const elsewhere = writeOwnFrames(this.#io, frames);
-    if (elsewhere.length === 0) return;
-    const json = new Map(frames);
+  sendFrames(batch: FrameBatch): void {
+    const elsewhere = writeOwnFrames(this.#io, batch);
     // A remote connection's frame goes through the adapter as an object (rare: clients are routed to their room's owner).
-    for (const conn of elsewhere) {
-      if (this.#roomOf.has(conn)) (this.#io.to(conn).volatile.emit as Emit)('state:frame', JSON.parse(json.get(conn)!));
+    for (const i of elsewhere) {
+      const conn = batch.conns[i]!;
+      if (this.#roomOf.has(conn)) (this.#io.to(conn).volatile.emit as Emit)('state:frame', JSON.parse(batch.text(i)));
     }
   }
 

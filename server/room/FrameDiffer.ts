@@ -1,42 +1,78 @@
-import { podPatchText } from '../../shared/protocol/frames.ts';
 import type { NodeView, PodView } from '../../shared/protocol/views.ts';
 import type { PodState, SimState } from '../../shared/sim/types.ts';
+import { JsonBytes } from './JsonBytes.ts';
+import { writePodPatch } from './studentFrameBytes.ts';
 import { diff, nodeView, podView, refreshPodView } from './views.ts';
+
+/** One pod as the frames describe it. */
+export interface SeenPod {
+  /** The pod's object: the server advances its state in place, so a pod keeps its object from tick to tick. */
+  pod: PodState;
+  /** Its full view as of the last frame. */
+  view: PodView;
+  /** The frame that last saw this pod (a pod no frame saw since is gone). */
+  frame: number;
+  /**
+   * The last frame's change as a student's frame carries it (writePodPatch): `wireLen` bytes of the differ's `wires`
+   * from `wireAt`; 0 when nothing on the wire changed.
+   */
+  wireAt: number;
+  wireLen: number;
+  /** The look-ups version its owner and score were read at (see `next`). */
+  lookups: number;
+  /** Its slot's pick, shared by every pod of the slot. */
+  readonly pick: SlotPick;
+}
+
+/** Which pod of a slot a student sees: activePod's choice (first live pod, else the last one) as of `frame`. */
+interface SlotPick {
+  seen: SeenPod | null;
+  frame: number;
+}
 
 /** What changed between two broadcasts, computed once per room and shared by every recipient. */
 export interface Frame {
   t: number;
   since: number;
+  /** This frame's number: `podOf` answers for it. */
+  frame: number;
   nodePatch: Partial<NodeView> | null;
   /**
    * Changed fields per pod name (all fields for a pod new to the view), for the viewers' delta; null when the frame
    * was built without them (nobody views the room: its host and projector are away).
    */
   patches: Map<string, Partial<PodView>> | null;
-  /** The same changes as a student's frame carries them (podPatchText), for pods with a change on the wire. */
-  wires: Map<string, string>;
   gone: string[];
-  /** Each slot's pod as activePod would pick it (first live pod, else the last one). */
-  podOfSlot: Map<string, PodState>;
 }
 
-interface Seen {
-  view: PodView;
-  /** The frame that last saw this pod (a pod no frame saw since is gone). */
-  frame: number;
+/** A room's owner and score of each slot, and a number that changes whenever either answer may have. */
+export interface FrameLookups {
+  version: number;
+  ownerOf(slot: string): string | null;
+  scoreOf(slot: string): number;
 }
 
 /**
  * Remembers the views the last frame described and turns the next state into a Frame. Each pod's view is refreshed
  * in place once per broadcast, naming the fields that changed, so per-client work is only choosing which changes to
  * send, and a frame allocates only for what changed.
+ *
+ * Ten times a second per room, with every other room's work passing through the CPU caches in between: each pod's
+ * record is found by its place in the state's pod list (a name look-up only when the list changed), its owner and
+ * score are asked again only when the room says they may have changed, and what a student's frame needs (the pod's
+ * pick for its slot, its wire text) is kept on the records, not in maps built every frame.
  */
 export class FrameDiffer {
   #prevNode: NodeView | undefined;
-  #prevPods = new Map<string, Seen>();
+  #prevPods = new Map<string, SeenPod>();
+  /** The record of the pod at each place of the state's pod list, as the last frame found it. */
+  #at: (SeenPod | undefined)[] = [];
+  #picks = new Map<string, SlotPick>();
   #lastTick: number;
   #frame = 0;
   readonly #changed: (keyof PodView)[] = [];
+  /** The last frame's pod patches, as bytes (see SeenPod.wireAt). */
+  readonly wires = new JsonBytes(4096);
 
   constructor(tick: number) {
     this.#lastTick = tick;
@@ -51,19 +87,23 @@ export class FrameDiffer {
   reset(tick: number): void {
     this.#prevNode = undefined;
     this.#prevPods.clear();
+    this.#at = [];
+    this.#picks.clear();
     this.#lastTick = tick;
   }
 
-  /** The full view the last frame left a pod in (for a student whose pod was replaced). */
-  view(name: string): PodView | undefined {
-    return this.#prevPods.get(name)?.view;
+  /** The pod a student of `slot` sees in the last frame, or undefined when the slot has none. */
+  podOf(slot: string): SeenPod | undefined {
+    const pick = this.#picks.get(slot);
+    return pick !== undefined && pick.frame === this.#frame && pick.seen !== null ? pick.seen : undefined;
   }
 
   /**
-   * `scoreOf` is the game's score for a slot (shared/game), the one source the leaderboard also uses. `withPatches`:
-   * whether the viewers' patches are wanted (the students' wire texts always are).
+   * `lookups` gives each slot's owner and the game's score for it (shared/game, the one source the leaderboard also
+   * uses); they are asked again for a pod only when `lookups.version` moved. `withPatches`: whether the viewers'
+   * patches are wanted (the students' wire texts always are).
    */
-  next(s: SimState, ownerOf: (slot: string) => string | null, scoreOf: (slot: string) => number, withPatches = true): Frame {
+  next(s: SimState, lookups: FrameLookups, withPatches = true): Frame {
     const since = this.#lastTick;
     this.#lastTick = s.tick;
     const frame = ++this.#frame;
@@ -72,38 +112,68 @@ export class FrameDiffer {
     this.#prevNode = node;
 
     const patches = withPatches ? new Map<string, Partial<PodView>>() : null;
-    const wires = new Map<string, string>();
-    const podOfSlot = new Map<string, PodState>();
     const changed = this.#changed;
-    for (const p of s.pods) {
-      const owner = ownerOf(p.slot);
-      const score = scoreOf(p.slot);
-      const seen = this.#prevPods.get(p.name);
-      if (!seen) {
-        const view = podView(s, p, owner, score);
-        this.#prevPods.set(p.name, { view, frame });
+    const at = this.#at;
+    const pods = s.pods;
+    const version = lookups.version;
+    const wires = this.wires;
+    wires.len = 0;
+    if (at.length > pods.length) at.length = pods.length;
+    for (let i = 0; i < pods.length; i++) {
+      const p = pods[i]!;
+      let seen = at[i];
+      if (seen === undefined || seen.pod !== p) {
+        seen = this.#prevPods.get(p.name);
+        if (seen !== undefined) seen.pod = p;
+        at[i] = seen;
+      }
+      if (seen === undefined) {
+        const view = podView(s, p, lookups.ownerOf(p.slot), lookups.scoreOf(p.slot));
+        seen = { pod: p, view, frame, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot) };
+        this.#prevPods.set(p.name, seen);
+        at[i] = seen;
         patches?.set(p.name, { ...view });
-        const wire = podPatchText(view, Object.keys(view) as (keyof PodView)[]);
-        if (wire) wires.set(p.name, wire);
+        seen.wireLen = writePodPatch(wires, view, Object.keys(view) as (keyof PodView)[]);
       } else {
         seen.frame = frame;
+        let owner = seen.view.owner;
+        let score = seen.view.score;
+        if (seen.lookups !== version) {
+          owner = lookups.ownerOf(p.slot);
+          score = lookups.scoreOf(p.slot);
+          seen.lookups = version;
+        }
         changed.length = 0;
         refreshPodView(seen.view, s, p, owner, score, changed);
+        seen.wireAt = wires.len;
+        seen.wireLen = 0;
         if (changed.length > 0) {
           patches?.set(p.name, pick(seen.view, changed));
-          const wire = podPatchText(seen.view, changed);
-          if (wire) wires.set(p.name, wire);
+          seen.wireLen = writePodPatch(wires, seen.view, changed);
         }
       }
-      const cur = podOfSlot.get(p.slot);
-      if (!cur || cur.phase === 'Failed' || cur.phase === 'Succeeded') podOfSlot.set(p.slot, p);
+      const slotPick = seen.pick;
+      const cur = slotPick.frame === frame ? slotPick.seen : null;
+      if (cur === null || cur.pod.phase === 'Failed' || cur.pod.phase === 'Succeeded') {
+        slotPick.seen = seen;
+        slotPick.frame = frame;
+      }
     }
     const gone: string[] = [];
-    if (this.#prevPods.size > s.pods.length) {
+    if (this.#prevPods.size > pods.length) {
       for (const [name, seen] of this.#prevPods) if (seen.frame !== frame) gone.push(name);
       for (const name of gone) this.#prevPods.delete(name);
     }
-    return { t: s.tick, since, nodePatch, patches, wires, gone, podOfSlot };
+    return { t: s.tick, since, frame, nodePatch, patches, gone };
+  }
+
+  #pickFor(slot: string): SlotPick {
+    let pick = this.#picks.get(slot);
+    if (pick === undefined) {
+      pick = { seen: null, frame: 0 };
+      this.#picks.set(slot, pick);
+    }
+    return pick;
   }
 }
 

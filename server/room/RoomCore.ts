@@ -150,6 +150,7 @@ export class RoomCore {
 
   /** Scores as the framing last published them with the leaderboard (RoomFraming). */
   #published = new Map<string, number>();
+  #scoresVersion = 0;
 
   /**
    * A slot's score by the game's rules, as last published: what the leaderboard, the roster and the pod views all
@@ -161,6 +162,12 @@ export class RoomCore {
 
   publishScores(rows: readonly { slot: string; score: number }[]): void {
     this.#published = new Map(rows.map((r) => [r.slot, r.score]));
+    this.#scoresVersion++;
+  }
+
+  /** Moves each time scores are published (what `scoreOf` answers may have changed). */
+  get scoresVersion(): number {
+    return this.#scoresVersion;
   }
 
   /** Whose answer a participant's is: their slot (the CSV's key), or their id for a spectator. */

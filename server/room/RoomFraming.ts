@@ -1,21 +1,16 @@
-import {
-  encodeLeaderboard,
-  encodeNodePatch,
-  sharedFrameText,
-  studentFrameText,
-  type LeaderboardWire,
-  type OwnFramePart,
-  type StudentFrame,
-} from '../../shared/protocol/frames.ts';
+import { encodeLeaderboard, encodeNodePatch, type LeaderboardWire, type StudentFrame } from '../../shared/protocol/frames.ts';
 import type { Delta, LeaderboardView, PodView, Snapshot } from '../../shared/protocol/views.ts';
 import { dict } from '../../shared/util/dict.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
 import type { SimEvent, SimState } from '../../shared/sim/types.ts';
 import { RecentHistory } from './RecentHistory.ts';
-import { FrameDiffer } from './FrameDiffer.ts';
+import { FrameBatch } from './FrameBatch.ts';
+import { FrameDiffer, type FrameLookups } from './FrameDiffer.ts';
+import { JsonBytes } from './JsonBytes.ts';
 import type { Participant } from './participants.ts';
 import type { RoomCore } from './RoomCore.ts';
 import { trimForStudent } from './studentEvents.ts';
+import { writeSharedFrame, writeStudentFrame, type OwnFrameBytes } from './studentFrameBytes.ts';
 import { concernsStudent, isNotable, nodeView, podView } from './views.ts';
 
 const RECENT_EVENTS = 50;
@@ -43,15 +38,23 @@ export class RoomFraming {
   /** The rows the last leaderboard broadcast carried (encoded), so an unchanged board is not sent again. */
   #lastBoard = '';
 
+  /** The students' and spectators' frames of a tick, and the part they share (made once, refilled each tick). */
+  readonly #batch = new FrameBatch();
+  readonly #shared = new JsonBytes(256);
   /** Each slot's owner and score, as the frame differ asks for them (made once, not once a frame). */
-  readonly #ownerOf: (slot: string) => string | null;
-  readonly #scoreOf: (slot: string) => number;
+  readonly #lookups: FrameLookups;
 
   constructor(core: RoomCore) {
     this.#c = core;
     this.#frames = new FrameDiffer(core.state.tick);
-    this.#ownerOf = (slot) => core.roster.bySlot(slot)?.nickname ?? null;
-    this.#scoreOf = (slot) => core.scoreOf(slot);
+    this.#lookups = {
+      // Owners change only with the roster's slots, scores only when they are published.
+      get version() {
+        return core.roster.version + core.scoresVersion;
+      },
+      ownerOf: (slot) => core.roster.bySlot(slot)?.nickname ?? null,
+      scoreOf: (slot) => core.scoreOf(slot),
+    };
   }
 
   /** A fresh simulation: the next frame carries full views, and old events are forgotten. */
@@ -190,7 +193,7 @@ export class RoomFraming {
     // The viewers' delta only while a host or projector is attached: one who attaches later starts from a snapshot
     // at this frame's tick, and the next delta follows it.
     const viewed = c.viewerConns.size > 0;
-    const f = this.#frames.next(s, this.#ownerOf, this.#scoreOf, viewed);
+    const f = this.#frames.next(s, this.#lookups, viewed);
     const since = f.since;
 
     if (f.patches) {
@@ -217,36 +220,43 @@ export class RoomFraming {
     const rows = leaderboardDue ? this.#published!.rows : null;
 
     // Volatile frames first: socket.io drops a volatile packet while an earlier write to the socket is in flight.
-    // The shared part is encoded once; each student's text only adds their own pod and place.
-    const shared = sharedFrameText(basic);
-    const frames: [conn: string, json: string][] = [];
+    // The shared part is encoded once; each student's bytes only add their own pod and place.
+    const shared = this.#shared;
+    shared.len = 0;
+    writeSharedFrame(shared, basic);
+    const batch = this.#batch;
+    batch.reset();
+    const out = batch.out;
+    const wires = this.#frames.wires.buf;
     for (const p of c.roster.values()) {
       if (p.conns.size === 0 || p.role !== 'student' || !p.slot) continue;
-      const own: OwnFramePart = {};
-      // The frame's slot index, not activePod: that would scan every pod once per student.
-      const pod = f.podOfSlot.get(p.slot);
-      if (pod) {
-        if (pod.name !== p.lastPodName) {
-          own.P = this.#frames.view(pod.name)!;
+      const own: OwnFrameBytes = {};
+      // The frame's pick for the slot, not activePod: that would scan every pod once per student.
+      const seen = this.#frames.podOf(p.slot);
+      if (seen !== undefined) {
+        const name = seen.pod.name;
+        if (name !== p.lastPodName) {
+          own.P = seen.view;
           if (p.lastPodName) own.g = p.lastPodName;
-          p.lastPodName = pod.name;
-        } else {
-          const wire = f.wires.get(pod.name);
-          if (wire !== undefined) own.pText = wire;
+          p.lastPodName = name;
+        } else if (seen.wireLen > 0) {
+          own.patch = { bytes: wires, at: seen.wireAt, len: seen.wireLen };
         }
       }
       const y = rows ? this.#placeChange(p, rows) : undefined;
       if (y !== undefined) own.y = y;
-      const json = studentFrameText(shared, own);
-      for (const conn of p.conns) frames.push([conn, json]);
+      batch.begin();
+      writeStudentFrame(out, shared, own);
+      batch.end(p.conns);
     }
-    // Spectators (up to 250 in a big room) get the shared part alone, one text for all of them, by the same path:
+    // Spectators (up to 250 in a big room) get the shared part alone, one payload for all of them, by the same path:
     // a socket.io broadcast would run each of them through its adapter and engine.io's queue.
     if (c.spectatorConns.size > 0) {
-      const spectatorFrame = studentFrameText(shared, {});
-      for (const conn of c.spectatorConns) frames.push([conn, spectatorFrame]);
+      batch.begin();
+      writeStudentFrame(out, shared, {});
+      batch.end(c.spectatorConns);
     }
-    port.sendFrames(frames);
+    if (batch.size > 0) port.sendFrames(batch);
 
     if (events.length) {
       // Reliable broadcasts are kept once per room for connection-state recovery, not once per socket.

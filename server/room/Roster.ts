@@ -14,6 +14,7 @@ export class Roster {
   #byToken = new Map<string, Participant>();
   #byKey = new Map<string, Participant>();
   #bySlot = new Map<string, Participant>();
+  #version = 0;
   #bannedKeys = new Set<string>();
   #bannedTokens = new Set<string>();
   /** Resumed students not back yet, by the SHA-256 of their session token. */
@@ -29,6 +30,10 @@ export class Roster {
   }
   bySlot(slot: string): Participant | undefined {
     return this.#bySlot.get(slot);
+  }
+  /** Moves each time a slot is given to someone (what `bySlot` answers may have changed). */
+  get version(): number {
+    return this.#version;
   }
   /** Every slot ever given to a student, a banned one's too (never reused). */
   slots(): IterableIterator<string> {
@@ -92,7 +97,10 @@ export class Roster {
     this.#all.set(p.id, p);
     if (p.token) this.#byToken.set(p.token, p);
     this.#byKey.set(p.key, p);
-    if (p.slot) this.#bySlot.set(p.slot, p);
+    if (p.slot) {
+      this.#bySlot.set(p.slot, p);
+      this.#version++;
+    }
   }
 
   /** A continued session's seat still waiting for its student, by nickname key. */
@@ -129,6 +137,7 @@ export class Roster {
     to.role = 'student';
     to.lastPodName = null;
     this.#bySlot.set(slot, to);
+    this.#version++;
   }
 
   /** For good: their token and name are refused from now on. The slot stays taken, so nobody inherits its history. */

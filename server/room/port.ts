@@ -1,3 +1,4 @@
+import type { FrameBatch } from './FrameBatch.ts';
 import type { ServerToClientEvents } from '../../shared/protocol/events.ts';
 
 export type ServerEvent = keyof ServerToClientEvents;
@@ -11,10 +12,10 @@ export interface RoomPort {
   /** Send to one connection. `volatile`: drop rather than buffer when the client is slow (state frames). */
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile?: boolean): void;
   /**
-   * Send each connection its own volatile `state:frame`, given as its payload's JSON text. Ten a second to every
-   * student: the socket layer frames a whole tick's of them at once.
+   * Send each connection its own volatile `state:frame`, given as its payload's JSON bytes. Ten a second to every
+   * student: the socket layer frames a whole tick's of them at once, in place.
    */
-  sendFrames(frames: ReadonlyArray<readonly [conn: string, json: string]>): void;
+  sendFrames(batch: FrameBatch): void;
   /** Send to every connection in a channel, encoding the message once. */
   broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile?: boolean): void;
   join(conn: string, channel: string): void;

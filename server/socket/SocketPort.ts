@@ -1,3 +1,4 @@
+import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
 import { writeOwnFrames } from './ownFrames.ts';
 import type { IoServer } from './types.ts';
@@ -16,8 +17,8 @@ export class SocketPort implements RoomPort {
     (target.emit as (e: string, p: unknown) => boolean)(event, payload);
   }
 
-  sendFrames(frames: ReadonlyArray<readonly [conn: string, json: string]>): void {
-    writeOwnFrames(this.io, frames);
+  sendFrames(batch: FrameBatch): void {
+    writeOwnFrames(this.io, batch);
   }
 
   broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile = false): void {

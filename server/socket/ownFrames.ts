@@ -1,3 +1,4 @@
+import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { IoServer } from './types.ts';
 
 /** The `ws` WebSocket under engine.io's websocket transport, as engine.io itself uses it (`_sender.sendFrame`). */
@@ -26,27 +27,27 @@ const WS_OPEN = 1;
 
 /**
  * Each connection's own volatile `state:frame`: ten a second to every student, the hottest path of the server.
- * socket.io would encode each one, pass it through its adapter and build its WebSocket frame one by one; here every
- * frame of a tick is framed into one buffer, as socket.io's adapter frames a broadcast once, and each WebSocket is
- * handed its slice straight to its sender, the call engine.io makes for a pre-encoded frame, without engine.io's
- * per-packet queue, events and write callbacks. A socket on long-polling gets the same packet through engine.io.
+ * socket.io would encode each one, pass it through its adapter and build its WebSocket frame one by one; here the
+ * room has written every payload of a tick into one buffer with room around each (FrameBatch), the WebSocket header
+ * and socket.io's packet head are written in place before it, and each WebSocket is handed its slice straight to its
+ * sender, the call engine.io makes for a pre-encoded frame, without engine.io's per-packet queue, events and write
+ * callbacks. Nothing is copied. A socket on long-polling gets the same packet through engine.io.
  *
  * Volatile: a frame is skipped for a socket that is not connected, whose engine.io queue holds a message not yet
  * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (a slow network:
  * frames would pile up). Its next frame's chain tells the client to resync.
  *
- * Returns the connections that are not sockets of this process (a cluster reaches those another way).
+ * Returns the deliveries whose connection is not a socket of this process (a cluster reaches those another way).
  */
-export function writeOwnFrames(io: IoServer, frames: ReadonlyArray<readonly [conn: string, json: string]>): string[] {
-  const notHere: string[] = [];
-  const out: { ws: WsSocket; json: string; bytes: number }[] = [];
-  let total = 0;
-  let lastJson = '';
-  let lastBytes = 0;
-  for (const [conn, json] of frames) {
-    const socket = io.sockets.sockets.get(conn);
+export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
+  const notHere: number[] = [];
+  const sockets = io.sockets.sockets;
+  const { conns, starts, ends } = batch;
+  const buf = batch.out.buf;
+  for (let i = 0; i < conns.length; i++) {
+    const socket = sockets.get(conns[i]!);
     if (!socket) {
-      notHere.push(conn);
+      notHere.push(i);
       continue;
     }
     const eio = socket.conn as unknown as EngineSocket;
@@ -54,28 +55,21 @@ export function writeOwnFrames(io: IoServer, frames: ReadonlyArray<readonly [con
     const ws = directWebSocket(eio);
     if (!ws) {
       // Long-polling (or a WebSocket we cannot hand a frame to): engine.io encodes and queues the packet itself.
-      eio.write(PACKET_HEAD + json + ']', {});
+      eio.write(PACKET_HEAD + batch.text(i) + ']', {});
       continue;
     }
     if (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
-    // A student with two tabs has the same text twice in a row: measured once.
-    if (json !== lastJson) {
-      lastJson = json;
-      lastBytes = PAYLOAD_HEAD.length + Buffer.byteLength(json) + 1;
-    }
-    total += headerLength(lastBytes) + lastBytes;
-    out.push({ ws, json, bytes: lastBytes });
-  }
-  if (out.length === 0) return notHere;
-  const buf = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const { ws, json, bytes } of out) {
-    const start = at;
-    at = writeHeader(buf, at, bytes);
-    at += PAYLOAD_HEAD.copy(buf, at);
-    at += buf.write(json, at);
-    buf[at++] = 0x5d; // ']'
-    ws._sender!.sendFrame([buf.subarray(start, at)]);
+    const start = starts[i]!;
+    const end = ends[i]!;
+    // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
+    // second delivery of the same payload (a second tab) writes the same bytes again.
+    const bytes = PAYLOAD_HEAD.length + (end - start) + 1;
+    const head = headerLength(bytes);
+    const from = start - PAYLOAD_HEAD.length - head;
+    writeHeader(buf, from, bytes);
+    for (let k = 0, at = start - PAYLOAD_HEAD.length; k < PAYLOAD_HEAD.length; k++) buf[at + k] = PAYLOAD_HEAD[k]!;
+    buf[end] = 0x5d; // ']'
+    ws._sender!.sendFrame([buf.subarray(from, end + 1)]);
   }
   return notHere;
 }

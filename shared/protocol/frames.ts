@@ -121,49 +121,6 @@ export function encodeNodePatch(patch: Partial<NodeView>): NodePatchWire {
   return shorten(patch, NODE_SHORT) as NodePatchWire;
 }
 
-/**
- * A pod patch as wire text (`{"r":…,"c":…}`, short keys, POD_KEYS), straight from a view and the names of its fields
- * that changed; null when none of them is on the wire (a change of only derived fields needs no frame field).
- */
-export function podPatchText(view: PodView, changed: readonly (keyof PodView)[]): string | null {
-  let text = '';
-  for (const k of changed) {
-    const head = POD_WIRE_HEAD.get(k);
-    if (head === undefined) continue;
-    const v = view[k];
-    // A finite number's JSON is its string form: concatenated directly (String(v) is a slow builtin call).
-    text += (text ? ',' : '{') + head + (typeof v === 'number' && Number.isFinite(v) ? '' + v : JSON.stringify(v));
-  }
-  return text ? text + '}' : null;
-}
-
-/** Each wire field's `"key":` as text, so a patch is written without building its object first. */
-const POD_WIRE_HEAD = new Map<string, string>([...POD_SHORT].map(([long, short]) => [long, JSON.stringify(short) + ':']));
-
-/**
- * A student's own part of a frame: their pod's change (as wire text from podPatchText) or replacement, and their
- * place when it moved.
- */
-export type OwnFramePart = Pick<StudentFrame, 'P' | 'g' | 'y'> & { pText?: string };
-
-/**
- * The part of a tick's frame every student of a room shares, as JSON text left open for their own part: encoded
- * once per room per tick instead of once per student.
- */
-export function sharedFrameText(shared: StudentFrame): string {
-  return JSON.stringify(shared).slice(0, -1);
-}
-
-/** A student's whole frame as JSON text: the shared part closed with their own (same value as the object form). */
-export function studentFrameText(shared: string, own: OwnFramePart): string {
-  let text = shared;
-  if (own.pText !== undefined) text += ',"p":' + own.pText;
-  if (own.P !== undefined) text += ',"P":' + JSON.stringify(own.P);
-  if (own.g !== undefined) text += ',"g":' + JSON.stringify(own.g);
-  if (own.y !== undefined) text += ',"y":' + JSON.stringify(own.y);
-  return text + '}';
-}
-
 export function decodeNodePatch(wire: NodePatchWire): Partial<NodeView> {
   return lengthen(wire, NODE_LONG) as Partial<NodeView>;
 }

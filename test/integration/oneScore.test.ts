@@ -41,7 +41,7 @@ function memoryPort() {
       if (event === 'leaderboard:update') setRows(conn, payload as LeaderboardWire);
     },
     sendFrames(frames) {
-      for (const [conn, json] of frames) setYou(conn, (JSON.parse(json) as StudentFrame).y);
+      for (const [conn, json] of frames.texts()) setYou(conn, (JSON.parse(json) as StudentFrame).y);
     },
     broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>) {
       for (const conn of members.get(channel) ?? []) {

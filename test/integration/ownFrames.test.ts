@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FrameBatch } from '../../server/room/FrameBatch.ts';
 import { writeOwnFrames } from '../../server/socket/ownFrames.ts';
 import type { IoServer } from '../../server/socket/types.ts';
 
@@ -65,7 +66,7 @@ describe('own frames written below socket.io', () => {
             const batch: [string, string][] = [];
             for (const [c, list] of expected) if (distinct(got.get(c)!).length < list.length) batch.push([c.id!, JSON.stringify(list.at(-1))]);
             // A connection that is not a socket here is handed back, not written.
-            expect(writeOwnFrames(io, [...batch, ['elsewhere', '{"t":1,"s":0}']])).toEqual(['elsewhere']);
+            expect(writeOwnFrames(io, FrameBatch.of([...batch, ['elsewhere', '{"t":1,"s":0}']]))).toEqual([batch.length]);
             return [...got.values()].map((l) => distinct(l).length);
           },
           { timeout: 10_000, interval: 20 },
@@ -79,14 +80,14 @@ describe('own frames written below socket.io', () => {
     const a = await client('websocket');
     // 32 MB cannot be taken by a loopback socket in one write: the socket still holds bytes when the next frame comes.
     const big = { t: 1, s: 0, pad: 'x'.repeat(32 * 1024 * 1024) };
-    writeOwnFrames(io, [[a.c.id!, JSON.stringify(big)]]);
-    writeOwnFrames(io, [[a.c.id!, JSON.stringify({ t: 2, s: 1 })]]);
+    writeOwnFrames(io, FrameBatch.of([[a.c.id!, JSON.stringify(big)]]));
+    writeOwnFrames(io, FrameBatch.of([[a.c.id!, JSON.stringify({ t: 2, s: 1 })]]));
     await expect.poll(() => a.got.length, { timeout: 20_000 }).toBe(1);
     expect((a.got[0] as { t: number }).t).toBe(1);
     await expect
       .poll(
         () => {
-          writeOwnFrames(io, [[a.c.id!, JSON.stringify({ t: 3, s: 2 })]]);
+          writeOwnFrames(io, FrameBatch.of([[a.c.id!, JSON.stringify({ t: 3, s: 2 })]]));
           return a.got.length;
         },
         { timeout: 10_000 },
@@ -105,11 +106,11 @@ describe('own frames written below socket.io', () => {
     // is done, so a frame written now would arrive between them.
     (server.emit as (e: string, p: unknown) => boolean)('note', 'first');
     (server.emit as (e: string, p: unknown) => boolean)('note', 'second');
-    writeOwnFrames(io, [[a.c.id!, JSON.stringify({ t: 1, s: 0 })]]);
+    writeOwnFrames(io, FrameBatch.of([[a.c.id!, JSON.stringify({ t: 1, s: 0 })]]));
     await expect
       .poll(
         () => {
-          writeOwnFrames(io, [[a.c.id!, JSON.stringify({ t: 2, s: 1 })]]);
+          writeOwnFrames(io, FrameBatch.of([[a.c.id!, JSON.stringify({ t: 2, s: 1 })]]));
           return order.length;
         },
         { timeout: 10_000 },

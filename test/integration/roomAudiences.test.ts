@@ -16,7 +16,7 @@ function recordingPort() {
   const port: RoomPort = {
     send() {},
     sendFrames(list) {
-      for (const [conn, json] of list) frames.push({ conn, frame: JSON.parse(json) as StudentFrame });
+      for (const [conn, json] of list.texts()) frames.push({ conn, frame: JSON.parse(json) as StudentFrame });
     },
     broadcast(channel, event) {
       broadcasts.push({ channel, event });

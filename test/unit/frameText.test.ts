@@ -1,34 +1,77 @@
 /**
- * A student's frame is built as text from the part the room shares and their own part (shared/protocol/frames.ts):
- * whatever the parts hold, the text must parse to the same frame the object form describes, and match the schema.
+ * A student's frame is written as JSON bytes from the part the room shares and their own part
+ * (server/room/studentFrameBytes.ts): whatever the parts hold, the bytes must parse to the same frame the object
+ * form describes, and match the schema. The numbers are written digit by digit, so every kind of number is tried.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sharedFrameText, studentFrameSchema, studentFrameText, type StudentFrame } from '../../shared/protocol/frames.ts';
+import { JsonBytes } from '../../server/room/JsonBytes.ts';
+import { writePodPatch, writeSharedFrame, writeStudentFrame } from '../../server/room/studentFrameBytes.ts';
+import { POD_KEYS, studentFrameSchema, type StudentFrame } from '../../shared/protocol/frames.ts';
+import type { PodView } from '../../shared/protocol/views.ts';
 
 const tick = fc.integer({ min: 0, max: 1e9 });
-const value = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string(), fc.boolean(), fc.constant(null));
+const value = fc.oneof(
+  fc.integer(),
+  fc.integer({ min: -(2 ** 53), max: 2 ** 53 }),
+  fc.constantFrom(0, -0, 2 ** 31 - 1, -(2 ** 31) + 1, 2 ** 31, -(2 ** 31), 10, 99, 100, 1e21, NaN, Infinity),
+  fc.double(),
+  fc.string({ unit: 'binary' }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.record({ leakMiBps: fc.double({ noNaN: true }), kind: fc.string({ unit: 'grapheme' }) }),
+);
 const nodePatch = fc.dictionary(fc.constantFrom('u', 'a', 'mp', 'tm', 'pc'), value, { minKeys: 1 });
-const podPatch = fc.dictionary(fc.constantFrom('r', 'c', 'ca', 'st', 'rs', 'os', 'lm'), value, { minKeys: 1 });
+/** Changed view fields: some on the wire, some derived (never on it). */
+const podChange = fc.dictionary(fc.constantFrom('rssPages', 'cachePages', 'oomScore', 'state', 'reason', 'workload', 'usagePages', 'name'), value, {
+  minKeys: 1,
+});
 
-describe('a student frame as text', () => {
+describe('a student frame as bytes', () => {
   it('parses to the frame its shared and own parts describe', () => {
     fc.assert(
       fc.property(
         tick,
         fc.option(nodePatch, { nil: undefined }),
-        fc.option(podPatch, { nil: undefined }),
-        fc.option(fc.record({ name: fc.string(), rssPages: fc.integer() }), { nil: undefined }),
-        fc.option(fc.string(), { nil: undefined }),
+        fc.option(podChange, { nil: undefined }),
+        fc.option(fc.record({ name: fc.string({ unit: 'grapheme' }), rssPages: fc.integer() }), { nil: undefined }),
+        fc.option(fc.string({ unit: 'grapheme' }), { nil: undefined }),
         fc.option(fc.oneof(fc.constant(0 as const), fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer())), { nil: undefined }),
-        (t, n, p, P, g, y) => {
+        (t, n, change, P, g, y) => {
           const shared: StudentFrame = n ? { t, s: t - 1, n } : { t, s: t - 1 };
+          const sharedBytes = new JsonBytes(8);
+          writeSharedFrame(sharedBytes, shared);
+          // The pod's patch is written after some other pod's, as a room writes them one after another.
+          const wires = new JsonBytes(8);
+          wires.text('{"r":1}');
+          const at = wires.len;
+          const len = change ? writePodPatch(wires, change as unknown as PodView, Object.keys(change) as (keyof PodView)[]) : 0;
           const own = { ...(P && { P: P as never }), ...(g !== undefined && { g }), ...(y !== undefined && { y }) };
-          const parsed = JSON.parse(studentFrameText(sharedFrameText(shared), { ...own, ...(p && { pText: JSON.stringify(p) }) })) as unknown;
-          expect(parsed).toEqual(JSON.parse(JSON.stringify({ ...shared, ...(p && { p }), ...own })));
+          const out = new JsonBytes(8);
+          out.text('garbage before');
+          const from = out.len;
+          writeStudentFrame(out, sharedBytes, { ...own, ...(len > 0 && { patch: { bytes: wires.buf, at, len } }) });
+          const parsed = JSON.parse(out.toString(from)) as unknown;
+
+          // What the object form would say: the changed fields that have a short key, under it.
+          const shortKeys: Record<string, string> = POD_KEYS;
+          const p = change ? Object.fromEntries(Object.entries(change).flatMap(([k, v]) => (k in shortKeys ? [[shortKeys[k]!, v]] : []))) : {};
+          const expected = { ...shared, ...(Object.keys(p).length > 0 && { p }), ...own };
+          expect(parsed).toEqual(JSON.parse(JSON.stringify(expected)));
           expect(studentFrameSchema.safeParse(parsed).success).toBe(true);
         },
       ),
+      { numRuns: 300 },
     );
+  });
+
+  it('writes integers as JSON does, across the digit counts and signs', () => {
+    const out = new JsonBytes(1);
+    const samples = [0, -0, 1, -1, 9, 10, 11, 99, 100, 101, 4096, 123456789, 2 ** 31 - 1, -(2 ** 31 - 1), 2 ** 31, -(2 ** 31), 2 ** 53, 1e21];
+    for (const n of samples) {
+      out.len = 0;
+      out.value(n);
+      expect(out.toString()).toBe(JSON.stringify(n));
+    }
   });
 });

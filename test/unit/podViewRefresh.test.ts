@@ -1,10 +1,12 @@
 /**
  * A room refreshes each pod's view in place every frame (refreshPodView) and sends students the changed fields as
- * wire text (podPatchText). Both must say exactly what building the view afresh and diffing it would: run the
+ * wire bytes (writePodPatch). Both must say exactly what building the view afresh and diffing it would: run the
  * built-in scenarios, with kills, restarts, evictions and rollouts, and compare at every tick.
  */
 import { describe, expect, it } from 'vitest';
-import { POD_KEYS, podPatchText } from '../../shared/protocol/frames.ts';
+import { JsonBytes } from '../../server/room/JsonBytes.ts';
+import { writePodPatch } from '../../server/room/studentFrameBytes.ts';
+import { POD_KEYS } from '../../shared/protocol/frames.ts';
 import { podView, refreshPodView } from '../../shared/protocol/viewBuilders.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
 import { builtinScenarios } from '../../shared/scenario/builtin.ts';
@@ -12,7 +14,7 @@ import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
 import type { Command } from '../../shared/sim/types.ts';
 
-describe('refreshPodView and podPatchText', () => {
+describe('refreshPodView and writePodPatch', () => {
   // The classroom scenario starts empty (students bring the pods).
   const withPods = [...builtinScenarios()].filter(([, sc]) => sc.pods.length > 0).map(([name]) => name);
   it.each(withPods)('agree with a fresh view and its diff at every tick of %s', (name) => {
@@ -45,7 +47,8 @@ describe('refreshPodView and podPatchText', () => {
         // The wire: the changed fields the frame carries, under their short keys (docs/protocol.md).
         const shortKeys: Record<string, string> = POD_KEYS;
         const wire = new Map(differing.filter((k) => k in shortKeys).map((k) => [shortKeys[k]!, fresh[k]]));
-        const text = podPatchText(view, changed);
+        const out = new JsonBytes(16);
+        const text = writePodPatch(out, view, changed) > 0 ? out.toString() : null;
         const expected = wire.size ? (JSON.parse(JSON.stringify(Object.fromEntries(wire))) as unknown) : null;
         expect(text === null ? null : JSON.parse(text)).toEqual(expected);
         compared++;

@@ -1,0 +1,82 @@
+import { JsonBytes } from './JsonBytes.ts';
+
+/**
+ * Bytes kept free before each payload for the transport to frame it in place: a WebSocket header (at most 10 bytes)
+ * and socket.io's packet head (`42["state:frame",`, 17 bytes). One byte is kept after it (the packet's `]`).
+ */
+export const FRAME_HEADROOM = 32;
+
+/**
+ * A tick's own frames (`state:frame`): each payload's JSON bytes in one buffer, with room around it for the
+ * transport's framing, and the connections each payload goes to (a student with two tabs gets the same payload
+ * twice). The room writes the payloads; the socket layer frames and writes them without copying.
+ */
+export class FrameBatch {
+  readonly out = new JsonBytes(4096);
+  /** For each delivery: the connection, and where its payload starts and ends in `out.buf`. */
+  readonly conns: string[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  #begun = -1;
+  #lastBytes = 4096;
+
+  /** How many deliveries. */
+  get size(): number {
+    return this.conns.length;
+  }
+
+  /**
+   * Start a tick's batch on a buffer of its own: the last one's bytes may still sit in sockets' queues (a write the
+   * kernel did not take at once keeps its buffer until it does).
+   */
+  reset(): void {
+    this.#lastBytes = Math.max(this.#lastBytes, this.out.len);
+    this.out.renew(this.#lastBytes + (this.#lastBytes >> 2));
+    this.conns.length = 0;
+    this.starts.length = 0;
+    this.ends.length = 0;
+    this.#begun = -1;
+  }
+
+  /** Begin a payload: what is written to `out` until `end` is it. */
+  begin(): void {
+    this.out.ensure(FRAME_HEADROOM);
+    this.out.len += FRAME_HEADROOM;
+    this.#begun = this.out.len;
+  }
+
+  /** End the payload begun last; it goes to each of `conns`. */
+  end(conns: Iterable<string>): void {
+    const start = this.#begun;
+    const end = this.out.len;
+    this.out.byte(0); // the transport's closing byte
+    for (const conn of conns) {
+      this.conns.push(conn);
+      this.starts.push(start);
+      this.ends.push(end);
+    }
+    this.#begun = -1;
+  }
+
+  /** Delivery `i`'s payload as text (a connection on another process, long-polling, a test). */
+  text(i: number): string {
+    return this.out.toString(this.starts[i], this.ends[i]);
+  }
+
+  /** Every delivery as [connection, JSON text]. */
+  texts(): [conn: string, json: string][] {
+    return this.conns.map((conn, i) => [conn, this.text(i)]);
+  }
+
+  /** A batch of payloads given as JSON text, one per connection. */
+  static of(frames: Iterable<readonly [conn: string, json: string]>): FrameBatch {
+    const b = new FrameBatch();
+    b.reset();
+    for (const [conn, json] of frames) {
+      b.begin();
+      b.out.text(json);
+      b.end([conn]);
+    }
+    return b;
+  }
+}

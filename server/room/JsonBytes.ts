@@ -1,0 +1,94 @@
+/**
+ * JSON written straight into bytes, for the text the server sends ten times a second to every student: numbers as
+ * digits, keys as bytes encoded once, so a frame's text is never a string first (no number-to-string conversion,
+ * no concatenated string to flatten and encode again when it is written to a socket).
+ */
+export class JsonBytes {
+  buf: Buffer;
+  len = 0;
+
+  constructor(capacity = 1024) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Start again on a buffer of its own (the old one may still be referenced by writes in flight). */
+  renew(capacity: number): void {
+    this.buf = Buffer.allocUnsafe(Math.max(64, capacity));
+    this.len = 0;
+  }
+
+  /** Room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.len + n;
+    if (need <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = c;
+  }
+
+  /** Bytes already encoded (a key, a separator). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    const buf = this.buf;
+    let at = this.len;
+    for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i]!;
+    this.len = at;
+  }
+
+  /** `len` bytes of `src` from `from`. */
+  copy(src: Uint8Array, from: number, len: number): void {
+    this.ensure(len);
+    const buf = this.buf;
+    let at = this.len;
+    for (let i = from, end = from + len; i < end; i++) buf[at++] = src[i]!;
+    this.len = at;
+  }
+
+  /** Text as it is (already JSON), UTF-8. */
+  text(s: string): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8; a long text is measured rather than over-reserved.
+    this.ensure(s.length < 1024 ? s.length * 3 : Buffer.byteLength(s));
+    this.len += this.buf.write(s, this.len);
+  }
+
+  /** Any value as JSON.stringify writes it; integers without a string in between. */
+  value(v: unknown): void {
+    if (typeof v === 'number' && Number.isInteger(v) && v <= 0x7fffffff && v >= -0x7fffffff) this.int(v);
+    else if (typeof v === 'number' && Number.isFinite(v)) this.text('' + v);
+    else this.text(JSON.stringify(v) ?? 'null');
+  }
+
+  /** An integer of at most 31 bits (-0 is written 0, as JSON does). */
+  int(n: number): void {
+    this.ensure(11);
+    const buf = this.buf;
+    let v = n | 0;
+    if (v < 0) {
+      buf[this.len++] = 0x2d; // '-'
+      v = -v;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+    let at = this.len + digits;
+    this.len = at;
+    do {
+      buf[--at] = 0x30 + (v % 10);
+      v = (v / 10) | 0;
+    } while (v > 0);
+  }
+
+  /** The bytes from `from` as text (a remote connection, a test). */
+  toString(from = 0, to = this.len): string {
+    return this.buf.toString('utf8', from, to);
+  }
+}
+
+/** A key (or any fixed text) as bytes, once. */
+export function ascii(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}

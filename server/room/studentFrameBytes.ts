@@ -1,0 +1,73 @@
+import { POD_KEYS, type StudentFrame } from '../../shared/protocol/frames.ts';
+import type { PodView } from '../../shared/protocol/views.ts';
+import { ascii, type JsonBytes } from './JsonBytes.ts';
+
+/** Each wire field's `"key":` as bytes, so a patch is written without building its object first. */
+const POD_WIRE_HEAD = new Map<string, Uint8Array>(Object.entries(POD_KEYS).map(([long, short]) => [long, ascii(JSON.stringify(short) + ':')]));
+
+const OPEN = 0x7b; // {
+const COMMA = 0x2c;
+const CLOSE = 0x7d; // }
+
+/**
+ * A pod patch as the student's frame carries it (`{"r":…,"c":…}`, short keys, POD_KEYS), straight from a view and
+ * the names of its fields that changed. Returns the bytes written: 0 when none of the fields is on the wire (a change
+ * of only derived fields needs no frame field).
+ */
+export function writePodPatch(out: JsonBytes, view: PodView, changed: readonly (keyof PodView)[]): number {
+  const start = out.len;
+  for (const k of changed) {
+    const head = POD_WIRE_HEAD.get(k);
+    if (head === undefined) continue;
+    out.byte(out.len === start ? OPEN : COMMA);
+    out.raw(head);
+    out.value(view[k]);
+  }
+  if (out.len === start) return 0;
+  out.byte(CLOSE);
+  return out.len - start;
+}
+
+/** The part of a tick's frame every student of a room shares, as JSON bytes left open for their own part. */
+export function writeSharedFrame(out: JsonBytes, shared: StudentFrame): void {
+  const json = JSON.stringify(shared);
+  out.text(json.slice(0, -1));
+}
+
+/** A student's own part of a frame: their pod's change (bytes from writePodPatch) or replacement, and their place. */
+export interface OwnFrameBytes {
+  /** Their pod's patch: `len` bytes of `bytes` from `at`. */
+  patch?: { bytes: Uint8Array; at: number; len: number };
+  /** Their pod was replaced: the new pod in full, and the old one's name. */
+  P?: PodView;
+  g?: string;
+  /** Their leaderboard place moved. */
+  y?: [number, number] | 0;
+}
+
+const P_KEY = ascii(',"p":');
+const FULL_KEY = ascii(',"P":');
+const GONE_KEY = ascii(',"g":');
+const PLACE_KEY = ascii(',"y":');
+
+/** A student's whole frame: the shared part (from writeShared) closed with their own; the same JSON as the object form. */
+export function writeStudentFrame(out: JsonBytes, shared: JsonBytes, own: OwnFrameBytes): void {
+  out.copy(shared.buf, 0, shared.len);
+  if (own.patch !== undefined) {
+    out.raw(P_KEY);
+    out.copy(own.patch.bytes, own.patch.at, own.patch.len);
+  }
+  if (own.P !== undefined) {
+    out.raw(FULL_KEY);
+    out.text(JSON.stringify(own.P));
+  }
+  if (own.g !== undefined) {
+    out.raw(GONE_KEY);
+    out.text(JSON.stringify(own.g));
+  }
+  if (own.y !== undefined) {
+    out.raw(PLACE_KEY);
+    out.text(JSON.stringify(own.y));
+  }
+  out.byte(CLOSE);
+}
