@@ -12,7 +12,8 @@
  * load benchmark's generators send them), chosen by the same habits as the bots. Prints figures; asserts nothing.
  *
  * Options: --rooms <n> (20) --students <n> (50) --ticks <n> per measured rep (300) --reps <n> per mode (3)
- * --pollute-mb <n> (16).
+ * --pollute-mb <n> (16) --host-leaves (each host leaves once the session runs, as in the load benchmark's fleet: no
+ * viewers' delta is built).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     ticks: { type: 'string', default: '300' },
     reps: { type: 'string', default: '3' },
     'pollute-mb': { type: 'string', default: '16' },
+    'host-leaves': { type: 'boolean', default: false },
   },
 });
 const ROOMS = Number(values.rooms);
@@ -50,7 +52,7 @@ let frames = 0;
 const port: RoomPort = {
   send() {},
   sendFrames(f) {
-    frames += f.length;
+    frames += f.size;
   },
   broadcast() {},
   join() {},
@@ -83,6 +85,7 @@ for (let r = 0; r < ROOMS; r++) {
   for (let i = 0; i < STUDENTS; i++) room.joinStudent(`c${r}_${i}`, { nickname: `s${i}` });
   const started = room.start();
   if (!started.ok) throw new Error(`room ${r} did not start: ${started.error.message}`);
+  if (values['host-leaves']) room.detach(`host${r}`);
   rooms.push(room);
 }
 
@@ -126,7 +129,8 @@ const load = (): string => loadavg()[0]!.toFixed(2);
 
 console.log(
   `# room tick benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; ${ROOMS} rooms × ` +
-    `${STUDENTS} students, ${REPS} reps of ${TICKS} ticks per mode, caches polluted with ${POLLUTE_MB} MB`,
+    `${STUDENTS} students, ${REPS} reps of ${TICKS} ticks per mode, caches polluted with ${POLLUTE_MB} MB` +
+    (values['host-leaves'] ? '; hosts left' : '; hosts attached'),
 );
 const loadStart = load();
 await run(Math.max(100, TICKS), false); // warm-up: the compiler settles, rooms fill up
