@@ -42,7 +42,7 @@ export class ClusterPort implements RoomPort {
     // A remote connection's frame goes through the adapter as an object (rare: clients are routed to their room's owner).
     for (const i of elsewhere) {
       const conn = batch.conns[i]!;
-      if (this.#roomOf.has(conn)) (this.#io.to(conn).volatile.emit as Emit)('state:frame', JSON.parse(batch.text(i)));
+      if (this.#roomOf.has(conn)) (this.#io.to(conn).volatile.emit as Emit)(batch.events[i]!, JSON.parse(batch.text(i)));
     }
   }
 

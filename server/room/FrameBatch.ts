@@ -6,15 +6,20 @@ import { JsonBytes } from './JsonBytes.ts';
  */
 export const FRAME_HEADROOM = 32;
 
+/** The events a batch carries: a student's or spectator's own frame, and the host's and projector's full delta. */
+export type FrameEvent = 'state:frame' | 'state:delta';
+
 /**
- * A tick's own frames (`state:frame`): each payload's JSON bytes in one buffer, with room around it for the
- * transport's framing, and the connections each payload goes to (a student with two tabs gets the same payload
- * twice). The room writes the payloads; the socket layer frames and writes them without copying.
+ * A tick's volatile frames (`state:frame` to students and spectators, `state:delta` to host and projector): each
+ * payload's JSON bytes in one buffer, with room around it for the transport's framing, and the connections each
+ * payload goes to (a student with two tabs gets the same payload twice). The room writes the payloads; the socket
+ * layer frames and writes them without copying.
  */
 export class FrameBatch {
   readonly out = new JsonBytes(4096);
   /** For each delivery: the connection, and where its payload starts and ends in `out.buf`. */
   readonly conns: string[] = [];
+  readonly events: FrameEvent[] = [];
   readonly starts: number[] = [];
   readonly ends: number[] = [];
   #begun = -1;
@@ -33,6 +38,7 @@ export class FrameBatch {
     this.#lastBytes = Math.max(this.#lastBytes, this.out.len);
     this.out.renew(this.#lastBytes + (this.#lastBytes >> 2));
     this.conns.length = 0;
+    this.events.length = 0;
     this.starts.length = 0;
     this.ends.length = 0;
     this.#begun = -1;
@@ -45,13 +51,14 @@ export class FrameBatch {
     this.#begun = this.out.len;
   }
 
-  /** End the payload begun last; it goes to each of `conns`. */
-  end(conns: Iterable<string>): void {
+  /** End the payload begun last; it goes to each of `conns` as `event`. */
+  end(conns: Iterable<string>, event: FrameEvent = 'state:frame'): void {
     const start = this.#begun;
     const end = this.out.len;
     this.out.byte(0); // the transport's closing byte
     for (const conn of conns) {
       this.conns.push(conn);
+      this.events.push(event);
       this.starts.push(start);
       this.ends.push(end);
     }
@@ -63,9 +70,9 @@ export class FrameBatch {
     return this.out.toString(this.starts[i], this.ends[i]);
   }
 
-  /** Every delivery as [connection, JSON text]. */
-  texts(): [conn: string, json: string][] {
-    return this.conns.map((conn, i) => [conn, this.text(i)]);
+  /** Every delivery of `event` as [connection, JSON text]. */
+  texts(event: FrameEvent = 'state:frame'): [conn: string, json: string][] {
+    return this.conns.flatMap((conn, i) => (this.events[i] === event ? [[conn, this.text(i)] as [string, string]] : []));
   }
 
   /** A batch of payloads given as JSON text, one per connection. */

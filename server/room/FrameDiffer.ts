@@ -1,7 +1,7 @@
 import type { NodeView, PodView } from '../../shared/protocol/views.ts';
 import type { PodState, SimState } from '../../shared/sim/types.ts';
-import { JsonBytes } from './JsonBytes.ts';
-import { writePodPatch } from './studentFrameBytes.ts';
+import { bytesOf, JsonBytes } from './JsonBytes.ts';
+import { writePodPatch, writeViewerPatch } from './studentFrameBytes.ts';
 import { diff, nodeView, podView, refreshPodView } from './views.ts';
 
 /** One pod as the frames describe it. */
@@ -22,6 +22,8 @@ export interface SeenPod {
   lookups: number;
   /** Its slot's pick, shared by every pod of the slot. */
   readonly pick: SlotPick;
+  /** `"<name>":` as bytes, for the viewers' delta. */
+  readonly key: Uint8Array;
 }
 
 /** Which pod of a slot a student sees: activePod's choice (first live pod, else the last one) as of `frame`. */
@@ -38,10 +40,11 @@ export interface Frame {
   frame: number;
   nodePatch: Partial<NodeView> | null;
   /**
-   * Changed fields per pod name (all fields for a pod new to the view), for the viewers' delta; null when the frame
-   * was built without them (nobody views the room: its host and projector are away).
+   * How many pods the viewers' delta names (changed fields, all fields for a pod new to the view), written to the
+   * differ's `viewerWires` as the members of its `pods` object; null when the frame was built without them (nobody
+   * views the room: its host and projector are away).
    */
-  patches: Map<string, Partial<PodView>> | null;
+  viewerPods: number | null;
   gone: string[];
 }
 
@@ -73,6 +76,8 @@ export class FrameDiffer {
   readonly #changed: (keyof PodView)[] = [];
   /** The last frame's pod patches, as bytes (see SeenPod.wireAt). */
   readonly wires = new JsonBytes(4096);
+  /** The last frame's `"<name>":{…},…` for the viewers' delta (see Frame.viewerPods). */
+  readonly viewerWires = new JsonBytes(8192);
 
   constructor(tick: number) {
     this.#lastTick = tick;
@@ -111,7 +116,9 @@ export class FrameDiffer {
     const nodePatch = diff(this.#prevNode, node);
     this.#prevNode = node;
 
-    const patches = withPatches ? new Map<string, Partial<PodView>>() : null;
+    const viewer = withPatches ? this.viewerWires : null;
+    if (viewer) viewer.len = 0;
+    let viewerPods = 0;
     const changed = this.#changed;
     const at = this.#at;
     const pods = s.pods;
@@ -129,11 +136,16 @@ export class FrameDiffer {
       }
       if (seen === undefined) {
         const view = podView(s, p, lookups.ownerOf(p.slot), lookups.scoreOf(p.slot));
-        seen = { pod: p, view, frame, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot) };
+        const key = bytesOf(JSON.stringify(p.name) + ':');
+        seen = { pod: p, view, frame, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot), key };
         this.#prevPods.set(p.name, seen);
         at[i] = seen;
-        patches?.set(p.name, { ...view });
-        seen.wireLen = writePodPatch(wires, view, Object.keys(view) as (keyof PodView)[]);
+        const all = Object.keys(view) as (keyof PodView)[];
+        if (viewer) {
+          writeViewerPatch(viewer, key, view, all, true);
+          viewerPods++;
+        }
+        seen.wireLen = writePodPatch(wires, view, all);
       } else {
         seen.frame = frame;
         let owner = seen.view.owner;
@@ -148,7 +160,10 @@ export class FrameDiffer {
         seen.wireAt = wires.len;
         seen.wireLen = 0;
         if (changed.length > 0) {
-          patches?.set(p.name, pick(seen.view, changed));
+          if (viewer) {
+            writeViewerPatch(viewer, seen.key, seen.view, changed, false);
+            viewerPods++;
+          }
           seen.wireLen = writePodPatch(wires, seen.view, changed);
         }
       }
@@ -164,7 +179,7 @@ export class FrameDiffer {
       for (const [name, seen] of this.#prevPods) if (seen.frame !== frame) gone.push(name);
       for (const name of gone) this.#prevPods.delete(name);
     }
-    return { t: s.tick, since, frame, nodePatch, patches, gone };
+    return { t: s.tick, since, frame, nodePatch, viewerPods: viewer ? viewerPods : null, gone };
   }
 
   #pickFor(slot: string): SlotPick {
@@ -175,11 +190,4 @@ export class FrameDiffer {
     }
     return pick;
   }
-}
-
-/** The named fields of a view, as a patch. */
-function pick(view: PodView, keys: readonly (keyof PodView)[]): Partial<PodView> {
-  const out: Partial<PodView> = {};
-  for (const k of keys) (out as Record<string, unknown>)[k] = view[k];
-  return out;
 }

@@ -88,7 +88,7 @@ export class JsonBytes {
   }
 }
 
-/** A key (or any fixed text) as bytes, once. */
-export function ascii(text: string): Uint8Array {
+/** A key (or any fixed text) as UTF-8 bytes, once. */
+export function bytesOf(text: string): Uint8Array {
   return Buffer.from(text, 'utf8');
 }

@@ -1,5 +1,5 @@
 import { encodeLeaderboard, encodeNodePatch, type LeaderboardWire, type StudentFrame } from '../../shared/protocol/frames.ts';
-import type { Delta, LeaderboardView, PodView, Snapshot } from '../../shared/protocol/views.ts';
+import type { LeaderboardView, PodView, Snapshot } from '../../shared/protocol/views.ts';
 import { dict } from '../../shared/util/dict.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
 import type { SimEvent, SimState } from '../../shared/sim/types.ts';
@@ -10,7 +10,7 @@ import { JsonBytes } from './JsonBytes.ts';
 import type { Participant } from './participants.ts';
 import type { RoomCore } from './RoomCore.ts';
 import { trimForStudent } from './studentEvents.ts';
-import { writeSharedFrame, writeStudentFrame, type OwnFrameBytes } from './studentFrameBytes.ts';
+import { writeSharedFrame, writeStudentFrame, writeViewerDelta, type OwnFrameBytes } from './studentFrameBytes.ts';
 import { concernsStudent, isNotable, nodeView, podView } from './views.ts';
 
 const RECENT_EVENTS = 50;
@@ -196,19 +196,6 @@ export class RoomFraming {
     const f = this.#frames.next(s, this.#lookups, viewed);
     const since = f.since;
 
-    if (f.patches) {
-      const viewerDelta: Delta = { t: s.tick, since };
-      if (f.nodePatch) viewerDelta.node = f.nodePatch;
-      if (f.patches.size) viewerDelta.pods = dict(f.patches);
-      if (f.gone.length) viewerDelta.gone = f.gone;
-      port.broadcast(c.channels.viewers, 'state:delta', viewerDelta, true);
-    }
-
-    // The board as it changes, to host and projector only: a phone shows its own place (`y`, in its frame), never
-    // the rows, so they would be a message a second to every phone for nothing.
-    const board = leaderboardDue ? this.#changedBoard(this.#published!.rows) : null;
-    if (board) port.broadcast(c.channels.viewers, 'leaderboard:update', board);
-
     // Built once: every student's frame shares these objects, so only the pod part is per student.
     const basic: StudentFrame = f.nodePatch ? { t: s.tick, s: since, n: encodeNodePatch(f.nodePatch) } : { t: s.tick, s: since };
 
@@ -227,6 +214,11 @@ export class RoomFraming {
     const batch = this.#batch;
     batch.reset();
     const out = batch.out;
+    if (f.viewerPods !== null) {
+      batch.begin();
+      writeViewerDelta(out, f, this.#frames.viewerWires);
+      batch.end(c.viewerConns, 'state:delta');
+    }
     const wires = this.#frames.wires.buf;
     for (const p of c.roster.values()) {
       if (p.conns.size === 0 || p.role !== 'student' || !p.slot) continue;
@@ -257,6 +249,11 @@ export class RoomFraming {
       batch.end(c.spectatorConns);
     }
     if (batch.size > 0) port.sendFrames(batch);
+
+    // The board as it changes, to host and projector only: a phone shows its own place (`y`, in its frame), never
+    // the rows, so they would be a message a second to every phone for nothing.
+    const board = leaderboardDue ? this.#changedBoard(this.#published!.rows) : null;
+    if (board) port.broadcast(c.channels.viewers, 'leaderboard:update', board);
 
     if (events.length) {
       // Reliable broadcasts are kept once per room for connection-state recovery, not once per socket.

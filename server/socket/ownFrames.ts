@@ -1,4 +1,4 @@
-import type { FrameBatch } from '../room/FrameBatch.ts';
+import { FRAME_HEADROOM, type FrameBatch, type FrameEvent } from '../room/FrameBatch.ts';
 import type { IoServer } from './types.ts';
 
 /** The `ws` WebSocket under engine.io's websocket transport, as engine.io itself uses it (`_sender.sendFrame`). */
@@ -17,16 +17,21 @@ interface EngineSocket {
   write(data: string, options: object): void;
 }
 
-/** The socket.io packet of a `state:frame` event on the main namespace ('2' = event), payload given as JSON text. */
-const PACKET_HEAD = '2["state:frame",';
+/** The socket.io packet of an event on the main namespace ('2' = event), its payload to follow as JSON text. */
+const packetHead = (event: FrameEvent) => `2["${event}",`;
 /** engine.io's message type, then the packet's head: the first bytes of every frame's payload. */
-const PAYLOAD_HEAD = Buffer.from('4' + PACKET_HEAD);
+const PAYLOAD_HEAD: Record<FrameEvent, Buffer> = {
+  'state:frame': Buffer.from('4' + packetHead('state:frame')),
+  'state:delta': Buffer.from('4' + packetHead('state:delta')),
+};
+for (const head of Object.values(PAYLOAD_HEAD)) if (head.length + 10 > FRAME_HEADROOM) throw new Error('FRAME_HEADROOM is too small');
 /** FIN + text opcode: a whole text message in one WebSocket frame (server frames are not masked). */
 const WS_TEXT_FIN = 0x81;
 const WS_OPEN = 1;
 
 /**
- * Each connection's own volatile `state:frame`: ten a second to every student, the hottest path of the server.
+ * Each connection's own volatile `state:frame` (or the viewers' `state:delta`): ten a second to every student, the
+ * hottest path of the server.
  * socket.io would encode each one, pass it through its adapter and build its WebSocket frame one by one; here the
  * room has written every payload of a tick into one buffer with room around each (FrameBatch), the WebSocket header
  * and socket.io's packet head are written in place before it, and each WebSocket is handed its slice straight to its
@@ -42,7 +47,7 @@ const WS_OPEN = 1;
 export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
   const notHere: number[] = [];
   const sockets = io.sockets.sockets;
-  const { conns, starts, ends } = batch;
+  const { conns, events, starts, ends } = batch;
   const buf = batch.out.buf;
   for (let i = 0; i < conns.length; i++) {
     const socket = sockets.get(conns[i]!);
@@ -55,7 +60,7 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     const ws = directWebSocket(eio);
     if (!ws) {
       // Long-polling (or a WebSocket we cannot hand a frame to): engine.io encodes and queues the packet itself.
-      eio.write(PACKET_HEAD + batch.text(i) + ']', {});
+      eio.write(packetHead(events[i]!) + batch.text(i) + ']', {});
       continue;
     }
     if (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
@@ -63,11 +68,12 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     const end = ends[i]!;
     // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
     // second delivery of the same payload (a second tab) writes the same bytes again.
-    const bytes = PAYLOAD_HEAD.length + (end - start) + 1;
+    const payloadHead = PAYLOAD_HEAD[events[i]!];
+    const bytes = payloadHead.length + (end - start) + 1;
     const head = headerLength(bytes);
-    const from = start - PAYLOAD_HEAD.length - head;
+    const from = start - payloadHead.length - head;
     writeHeader(buf, from, bytes);
-    for (let k = 0, at = start - PAYLOAD_HEAD.length; k < PAYLOAD_HEAD.length; k++) buf[at + k] = PAYLOAD_HEAD[k]!;
+    for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
     buf[end] = 0x5d; // ']'
     ws._sender!.sendFrame([buf.subarray(from, end + 1)]);
   }

@@ -125,12 +125,23 @@ export function decodeNodePatch(wire: NodePatchWire): Partial<NodeView> {
   return lengthen(wire, NODE_LONG) as Partial<NodeView>;
 }
 
-/** A pod patch merged into the pod it applies to, with the derived fields rebuilt. */
-export function applyPodPatch(pod: PodView, wire: PodPatchWire): PodView {
-  const next = { ...pod, ...(lengthen(wire, POD_LONG) as Partial<PodView>) };
+/**
+ * A pod's fields a client rebuilds from others, so no patch carries them (a student's frame never; the viewers'
+ * delta only in the full view of a pod new to it): usage = rss + cache, working set = rss + active cache.
+ */
+export const DERIVED_POD_FIELDS: ReadonlySet<keyof PodView> = new Set<keyof PodView>(['usagePages', 'workingSetPages']);
+
+/** A pod with a patch merged in (readable keys, as the viewers' delta has them), its derived fields rebuilt. */
+export function mergePodPatch(pod: PodView, patch: Partial<PodView>): PodView {
+  const next = { ...pod, ...patch };
   next.usagePages = next.rssPages + next.cachePages;
   next.workingSetPages = next.rssPages + next.cacheActivePages;
   return next;
+}
+
+/** A student's pod patch (short keys) merged into the pod it applies to, with the derived fields rebuilt. */
+export function applyPodPatch(pod: PodView, wire: PodPatchWire): PodView {
+  return mergePodPatch(pod, lengthen(wire, POD_LONG) as Partial<PodView>);
 }
 
 export function encodeLeaderboard(tick: number, rows: readonly LeaderboardRow[]): LeaderboardWire {

@@ -171,6 +171,10 @@ export interface Delta {
   t: number;
   since: number;
   node?: Partial<NodeView>;
+  /**
+   * Each changed pod's changed fields, or the whole view of a pod new to the delta. A changed pod's patch leaves out
+   * the derived fields (DERIVED_POD_FIELDS): the client rebuilds them (mergePodPatch).
+   */
   pods?: Dict<Partial<PodView>>;
   /** Pod names no longer in the view. */
   gone?: string[];

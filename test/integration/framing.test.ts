@@ -4,6 +4,7 @@ import {
   decodeLeaderboard,
   decodeNodePatch,
   leaderboardWireSchema,
+  mergePodPatch,
   studentFrameSchema,
   type LeaderboardWire,
   type StudentFrame,
@@ -159,7 +160,7 @@ describe('framing per role', () => {
       tick = d.t;
       if (d.node) node = { ...node, ...d.node };
       for (const [name, patch] of Object.entries(d.pods ?? {}))
-        pods.set(name, { ...pods.get(name)!, ...patch });
+        pods.set(name, pods.has(name) ? mergePodPatch(pods.get(name)!, patch) : (patch as PodView)); // as RoomMirror does
       for (const name of d.gone ?? []) pods.delete(name);
     }
     const truth = ok(await call(host, 'state:sync', {}));

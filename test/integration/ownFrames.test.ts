@@ -76,6 +76,34 @@ describe('own frames written below socket.io', () => {
     for (const [c, list] of expected) expect(distinct(got.get(c)!)).toEqual(list);
   });
 
+  it('a batch carries each delivery as its own event: students’ frames and the viewers’ delta', async () => {
+    const viewer = await client('websocket');
+    const student = await client('websocket');
+    const deltas: unknown[] = [];
+    viewer.c.on('state:delta' as never, (d: unknown) => void deltas.push(d));
+    const delta = { t: 2, since: 1, pods: { 'ana-x1': { rssPages: 5, owner: 'Ana é' } } };
+    await expect
+      .poll(
+        () => {
+          const batch = new FrameBatch();
+          batch.reset();
+          batch.begin();
+          batch.out.text(JSON.stringify(delta));
+          batch.end([viewer.c.id!], 'state:delta');
+          batch.begin();
+          batch.out.text(JSON.stringify({ t: 2, s: 1 }));
+          batch.end([student.c.id!]);
+          writeOwnFrames(io, batch);
+          return deltas.length > 0 && student.got.length > 0;
+        },
+        { timeout: 10_000, interval: 20 },
+      )
+      .toBe(true);
+    expect(deltas[0]).toEqual(delta);
+    expect(viewer.got).toEqual([]); // no state:frame for the viewer
+    expect(student.got[0]).toEqual({ t: 2, s: 1 });
+  });
+
   it('a socket whose earlier bytes the kernel has not taken yet skips the frame (volatile), and gets a later one', async () => {
     const a = await client('websocket');
     // 32 MB cannot be taken by a loopback socket in one write: the socket still holds bytes when the next frame comes.

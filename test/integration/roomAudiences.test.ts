@@ -7,16 +7,19 @@ import { describe, expect, it } from 'vitest';
 import type { RoomPort } from '../../server/room/port.ts';
 import { podSlotsFor, Room } from '../../server/room/Room.ts';
 import type { StudentFrame } from '../../shared/protocol/frames.ts';
+import type { Delta } from '../../shared/protocol/views.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { keepRecordings, type KeptRecording } from './helpers.ts';
 
 function recordingPort() {
   const broadcasts: { channel: string; event: string }[] = [];
   const frames: { conn: string; frame: StudentFrame }[] = [];
+  const deltas: { conn: string; delta: Delta }[] = [];
   const port: RoomPort = {
     send() {},
     sendFrames(list) {
       for (const [conn, json] of list.texts()) frames.push({ conn, frame: JSON.parse(json) as StudentFrame });
+      for (const [conn, json] of list.texts('state:delta')) deltas.push({ conn, delta: JSON.parse(json) as Delta });
     },
     broadcast(channel, event) {
       broadcasts.push({ channel, event });
@@ -25,12 +28,12 @@ function recordingPort() {
     leave() {},
     disconnect() {},
   };
-  return { port, broadcasts, frames };
+  return { port, broadcasts, frames, deltas };
 }
 
 describe('what a room sends, by who is in it', () => {
   it('no viewers’ delta while no host or projector is attached; spectators get the shared frame with the students’', () => {
-    const { port, broadcasts, frames } = recordingPort();
+    const { port, broadcasts, frames, deltas } = recordingPort();
     const scenario = builtinScenario('classroom')!;
     const kept: KeptRecording[] = [];
     const room = new Room({
@@ -50,15 +53,16 @@ describe('what a room sends, by who is in it', () => {
     expect(room.roleOf('cy')).toBe('spectator'); // two pods, three names
     expect(room.start().ok).toBe(true);
 
-    const deltas = () => broadcasts.filter((b) => b.event === 'state:delta').length;
     room.runTicks(1);
-    expect(deltas()).toBe(1); // the host is there
+    expect(deltas.map((d) => d.conn)).toEqual(['host']); // the host is there
+    expect(Object.keys(deltas[0]!.delta.pods ?? {})).toHaveLength(2); // both pods, new to the view
 
     room.detach('host');
     broadcasts.length = 0;
     frames.length = 0;
+    deltas.length = 0;
     for (let i = 0; i < 5; i++) room.runTicks(1);
-    expect(deltas()).toBe(0);
+    expect(deltas).toEqual([]);
     // Every tick: one frame each for the two students and the spectator; the spectator's carries no pod and no place.
     expect(frames.map((f) => f.conn).sort()).toEqual(
       [...Array(5).fill('ana'), ...Array(5).fill('ben'), ...Array(5).fill('cy')].sort(),
@@ -72,7 +76,9 @@ describe('what a room sends, by who is in it', () => {
 
     expect(room.attachHost('host2', room.hostKey).ok).toBe(true);
     room.runTicks(1);
-    expect(deltas()).toBe(1);
+    expect(deltas.map((d) => d.conn)).toEqual(['host2']);
+    // Nothing reaches the viewers by a broadcast of deltas either: theirs goes with the frames.
+    expect(broadcasts.filter((b) => b.event === 'state:delta')).toEqual([]);
 
     // A spectator who leaves gets no more frames.
     room.detach('cy');

@@ -6,9 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../../server/room/JsonBytes.ts';
-import { writePodPatch, writeSharedFrame, writeStudentFrame } from '../../server/room/studentFrameBytes.ts';
+import { bytesOf } from '../../server/room/JsonBytes.ts';
+import { writePodPatch, writeSharedFrame, writeStudentFrame, writeViewerDelta, writeViewerPatch } from '../../server/room/studentFrameBytes.ts';
 import { POD_KEYS, studentFrameSchema, type StudentFrame } from '../../shared/protocol/frames.ts';
-import type { PodView } from '../../shared/protocol/views.ts';
+import type { Delta, PodView } from '../../shared/protocol/views.ts';
 
 const tick = fc.integer({ min: 0, max: 1e9 });
 const value = fc.oneof(
@@ -73,5 +74,39 @@ describe('a student frame as bytes', () => {
       out.value(n);
       expect(out.toString()).toBe(JSON.stringify(n));
     }
+  });
+});
+
+describe('the viewers’ delta as bytes', () => {
+  it('parses to the Delta its node patch, pods and gone names describe, every field under its own key', () => {
+    const podName = fc.string({ unit: 'grapheme', minLength: 1 });
+    const anyChange = fc.dictionary(fc.constantFrom('name', 'owner', 'rssPages', 'usagePages', 'workingSetPages', 'oomScore', 'workload', 'pending', 'dying'), value);
+    fc.assert(
+      fc.property(
+        tick,
+        fc.option(fc.dictionary(fc.constantFrom('usedPages', 'availablePages', 'memoryPressure'), value, { minKeys: 1 }), { nil: undefined }),
+        fc.uniqueArray(fc.tuple(podName, anyChange), { selector: ([name]) => name, maxLength: 6 }),
+        fc.array(podName, { maxLength: 3 }),
+        (t, node, pods, gone) => {
+          const members = new JsonBytes(8);
+          // Alternately a pod new to the delta (every field) and a known one (no derived fields: the client rebuilds them).
+          const patches = pods.map(([name, change], i): [string, object] => {
+            const whole = i % 2 === 0;
+            writeViewerPatch(members, bytesOf(JSON.stringify(name) + ':'), change as unknown as PodView, Object.keys(change) as (keyof PodView)[], whole);
+            return [name, whole ? change : Object.fromEntries(Object.entries(change).filter(([k]) => k !== 'usagePages' && k !== 'workingSetPages'))];
+          });
+          const out = new JsonBytes(8);
+          out.text('before');
+          const from = out.len;
+          writeViewerDelta(out, { t, since: t - 1, nodePatch: node ?? null, viewerPods: pods.length, gone }, members);
+          const expected: Delta = { t, since: t - 1 };
+          if (node) expected.node = node as Delta['node'];
+          if (pods.length > 0) expected.pods = Object.fromEntries(patches) as Delta['pods'];
+          if (gone.length > 0) expected.gone = gone;
+          expect(JSON.parse(out.toString(from))).toEqual(JSON.parse(JSON.stringify(expected)));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -2,6 +2,7 @@ import {
   applyPodPatch,
   decodeLeaderboard,
   decodeNodePatch,
+  mergePodPatch,
   type LeaderboardWire,
   type StudentFrame,
 } from '../../../shared/protocol/frames.ts';
@@ -61,7 +62,7 @@ export class RoomMirror {
     if (d.pods) {
       for (const [name, patch] of Object.entries(d.pods)) {
         const prev = this.#byName.get(name);
-        this.#byName.set(name, prev ? { ...prev, ...patch } : (patch as PodView));
+        this.#byName.set(name, prev ? mergePodPatch(prev, patch) : (patch as PodView));
         changed = true;
       }
     }
