@@ -65,6 +65,9 @@ export async function checkpoint(ctx: ConnContext, event: string, args: unknown[
     return refuse(ErrorCode.VERSION_MISMATCH, `This page speaks protocol ${payload.v}, the server ${PROTOCOL_VERSION}: reload the page.`);
   }
   const allowed = EVENT_ROLES[name];
+  // The room has the last word on a player's role: a spectator the teacher gives a seat (`seats:assign`) is a student
+  // from then on, on the connection they already have (the socket learned its role when it joined).
+  if (ctx.room && (ctx.role === 'spectator' || ctx.role === 'student')) ctx.role = ctx.room.roleOf(ctx.id) ?? ctx.role;
   const role = ctx.role ?? 'guest';
   if (!allowed.includes(role)) {
     if (role === 'guest') return refuse(ErrorCode.NOT_JOINED, 'Join a session first.');
