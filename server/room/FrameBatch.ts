@@ -35,8 +35,10 @@ export class FrameBatch {
    * kernel did not take at once keeps its buffer until it does).
    */
   reset(): void {
-    this.#lastBytes = Math.max(this.#lastBytes, this.out.len);
-    this.out.renew(this.#lastBytes + (this.#lastBytes >> 2));
+    // Sized on the last tick, not the largest: a tick of full views (a host attaching) must not make every later
+    // tick allocate that much (a buffer a tick per room, each one external memory the collector has to account for).
+    if (this.out.len > 0) this.#lastBytes = this.out.len;
+    this.out.renew(this.#lastBytes + (this.#lastBytes >> 3) + 256);
     this.conns.length = 0;
     this.events.length = 0;
     this.starts.length = 0;
