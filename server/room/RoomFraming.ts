@@ -175,9 +175,10 @@ export class RoomFraming {
   }
 
   /**
-   * One frame after a pump. Everything the same for a room goes out once per channel: the viewers' full delta, the
-   * spectators' frame, node-wide events, the leaderboard. A student gets one small volatile frame of their own (the
-   * node's changes and their pod's, under short keys) and, reliably, only the events of their own pod.
+   * One frame after a pump. Everything the same for a room is written once: the viewers' full delta and the
+   * spectators' frame (bytes, in the tick's batch), node-wide events and the leaderboard (one broadcast each). A
+   * student gets one small volatile frame of their own in the batch (the node's changes and their pod's, under short
+   * keys) and, reliably, only the events of their own pod.
    */
   broadcast(): void {
     const c = this.#c;
