@@ -40,11 +40,10 @@ export interface Frame {
   frame: number;
   nodePatch: Partial<NodeView> | null;
   /**
-   * How many pods the viewers' delta names (changed fields, all fields for a pod new to the view), written to the
-   * differ's `viewerWires` as the members of its `pods` object; null when the frame was built without them (nobody
-   * views the room: its host and projector are away).
+   * Whether the viewers' delta was written: each changed pod (every field of a pod new to the view) as a member of its
+   * `pods` object, in the differ's `viewerWires`. False when nobody views the room (its host and projector are away).
    */
-  viewerPods: number | null;
+  viewed: boolean;
   gone: string[];
 }
 
@@ -76,7 +75,7 @@ export class FrameDiffer {
   readonly #changed: (keyof PodView)[] = [];
   /** The last frame's pod patches, as bytes (see SeenPod.wireAt). */
   readonly wires = new JsonBytes(4096);
-  /** The last frame's `"<name>":{…},…` for the viewers' delta (see Frame.viewerPods). */
+  /** The last frame's `"<name>":{…},…` for the viewers' delta (see Frame.viewed). */
   readonly viewerWires = new JsonBytes(8192);
 
   constructor(tick: number) {
@@ -118,7 +117,6 @@ export class FrameDiffer {
 
     const viewer = withPatches ? this.viewerWires : null;
     if (viewer) viewer.len = 0;
-    let viewerPods = 0;
     const changed = this.#changed;
     const at = this.#at;
     const pods = s.pods;
@@ -141,10 +139,7 @@ export class FrameDiffer {
         this.#prevPods.set(p.name, seen);
         at[i] = seen;
         const all = Object.keys(view) as (keyof PodView)[];
-        if (viewer) {
-          writeViewerPatch(viewer, key, view, all, true);
-          viewerPods++;
-        }
+        if (viewer) writeViewerPatch(viewer, key, view, all, true);
         seen.wireLen = writePodPatch(wires, view, all);
       } else {
         seen.frame = frame;
@@ -160,10 +155,7 @@ export class FrameDiffer {
         seen.wireAt = wires.len;
         seen.wireLen = 0;
         if (changed.length > 0) {
-          if (viewer) {
-            writeViewerPatch(viewer, seen.key, seen.view, changed, false);
-            viewerPods++;
-          }
+          if (viewer) writeViewerPatch(viewer, seen.key, seen.view, changed, false);
           seen.wireLen = writePodPatch(wires, seen.view, changed);
         }
       }
@@ -179,7 +171,7 @@ export class FrameDiffer {
       for (const [name, seen] of this.#prevPods) if (seen.frame !== frame) gone.push(name);
       for (const name of gone) this.#prevPods.delete(name);
     }
-    return { t: s.tick, since, frame, nodePatch, viewerPods: viewer ? viewerPods : null, gone };
+    return { t: s.tick, since, frame, nodePatch, viewed: viewer !== null, gone };
   }
 
   #pickFor(slot: string): SlotPick {

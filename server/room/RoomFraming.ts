@@ -215,7 +215,7 @@ export class RoomFraming {
     const batch = this.#batch;
     batch.reset();
     const out = batch.out;
-    if (f.viewerPods !== null) {
+    if (f.viewed) {
       batch.begin();
       writeViewerDelta(out, f, this.#frames.viewerWires);
       batch.end(c.viewerConns, 'state:delta');

@@ -108,11 +108,11 @@ const GONE_PODS_KEY = bytesOf(',"gone":');
 
 /**
  * The viewers' Delta (host and projector) as JSON bytes: the frame's node patch, the pods' members written by
- * writeViewerPatch (`pods`, whose first byte is a comma to drop), the names gone.
+ * writeViewerPatch (`pods`, whose first byte is a comma to drop; none written, no `pods`), the names gone.
  */
 export function writeViewerDelta(
   out: JsonBytes,
-  f: { t: number; since: number; nodePatch: object | null; viewerPods: number | null; gone: readonly string[] },
+  f: { t: number; since: number; nodePatch: object | null; gone: readonly string[] },
   pods: JsonBytes,
 ): void {
   out.raw(DELTA_HEAD);
@@ -123,7 +123,7 @@ export function writeViewerDelta(
     out.raw(NODE_KEY);
     out.text(JSON.stringify(f.nodePatch));
   }
-  if (f.viewerPods) {
+  if (pods.len > 0) {
     out.raw(PODS_KEY);
     out.copy(pods.buf, 1, pods.len - 1);
     out.byte(CLOSE);

@@ -98,7 +98,7 @@ describe('the viewers’ delta as bytes', () => {
           const out = new JsonBytes(8);
           out.text('before');
           const from = out.len;
-          writeViewerDelta(out, { t, since: t - 1, nodePatch: node ?? null, viewerPods: pods.length, gone }, members);
+          writeViewerDelta(out, { t, since: t - 1, nodePatch: node ?? null, gone }, members);
           const expected: Delta = { t, since: t - 1 };
           if (node) expected.node = node as Delta['node'];
           if (pods.length > 0) expected.pods = Object.fromEntries(patches) as Delta['pods'];
