@@ -27,6 +27,21 @@ describe('Roster', () => {
     expect(r.views().map((v) => [v.nickname, v.role, v.connected])).toEqual([['Ada', 'student', false], ['Bob', 'spectator', false]]);
   });
 
+  it('moves its version whenever a slot is given to someone, and only then (the frames ask owners again on it)', () => {
+    const r = new Roster();
+    const v0 = r.version;
+    const ada = student(r, 'Ada', 'ada', 'token-ada-0123456789');
+    const v1 = r.version;
+    expect(v1).not.toBe(v0);
+    const bob = student(r, 'Bob', null, 'token-bob-0123456789'); // a spectator: no slot given
+    expect(r.version).toBe(v1);
+    r.drop(ada); // the slot stays Ada's
+    expect(r.version).toBe(v1);
+    r.moveSlot(bob, 'ada');
+    expect(r.version).not.toBe(v1);
+    expect(r.bySlot('ada')).toBe(bob);
+  });
+
   it('a ban refuses the token and the name for good, and keeps the slot taken so nobody inherits its pod', () => {
     const r = new Roster();
     const ada = student(r, 'Ada', 'ada', 'token-ada-0123456789');
