@@ -1,7 +1,7 @@
 import type { NodeView, PodView } from '../../shared/protocol/views.ts';
 import type { PodState, SimState } from '../../shared/sim/types.ts';
 import { bytesOf, JsonBytes } from './JsonBytes.ts';
-import { writePodPatch, writeViewerPatch } from './studentFrameBytes.ts';
+import { writePodPatch, writeViewerPod, writeViewerPodPatch } from './studentFrameBytes.ts';
 import { diff, nodeView, podView, refreshPodView } from './views.ts';
 
 /** One pod as the frames describe it. */
@@ -40,8 +40,9 @@ export interface Frame {
   frame: number;
   nodePatch: Partial<NodeView> | null;
   /**
-   * Whether the viewers' delta was written: each changed pod (every field of a pod new to the view) as a member of its
-   * `pods` object, in the differ's `viewerWires`. False when nobody views the room (its host and projector are away).
+   * Whether the viewers' delta was written: each pod new to the view in full as a member of its `pods` object (the
+   * differ's `viewerPods`), each changed pod's patch as a member of its `p` object (`viewerPatches`, the same bytes as
+   * a student's `p`). False when nobody views the room (its host and projector are away).
    */
   viewed: boolean;
   gone: string[];
@@ -75,8 +76,9 @@ export class FrameDiffer {
   readonly #changed: (keyof PodView)[] = [];
   /** The last frame's pod patches, as bytes (see SeenPod.wireAt). */
   readonly wires = new JsonBytes(4096);
-  /** The last frame's `"<name>":{…},…` for the viewers' delta (see Frame.viewed). */
-  readonly viewerWires = new JsonBytes(8192);
+  /** The last frame's `,"<name>":{…}` members of the viewers' delta: pods new to it, changes (see Frame.viewed). */
+  readonly viewerPods = new JsonBytes(8192);
+  readonly viewerPatches = new JsonBytes(4096);
 
   constructor(tick: number) {
     this.#lastTick = tick;
@@ -115,8 +117,11 @@ export class FrameDiffer {
     const nodePatch = diff(this.#prevNode, node);
     this.#prevNode = node;
 
-    const viewer = withPatches ? this.viewerWires : null;
-    if (viewer) viewer.len = 0;
+    const viewed = withPatches;
+    const viewerPods = this.viewerPods;
+    const viewerPatches = this.viewerPatches;
+    viewerPods.len = 0;
+    viewerPatches.len = 0;
     const changed = this.#changed;
     const at = this.#at;
     const pods = s.pods;
@@ -138,9 +143,8 @@ export class FrameDiffer {
         seen = { pod: p, view, frame, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot), key };
         this.#prevPods.set(p.name, seen);
         at[i] = seen;
-        const all = Object.keys(view) as (keyof PodView)[];
-        if (viewer) writeViewerPatch(viewer, key, view, all, true);
-        seen.wireLen = writePodPatch(wires, view, all);
+        if (viewed) writeViewerPod(viewerPods, key, view);
+        seen.wireLen = writePodPatch(wires, view, Object.keys(view) as (keyof PodView)[]);
       } else {
         seen.frame = frame;
         let owner = seen.view.owner;
@@ -155,8 +159,9 @@ export class FrameDiffer {
         seen.wireAt = wires.len;
         seen.wireLen = 0;
         if (changed.length > 0) {
-          if (viewer) writeViewerPatch(viewer, seen.key, seen.view, changed, false);
           seen.wireLen = writePodPatch(wires, seen.view, changed);
+          // The viewers get the very bytes a student's frame carries for the pod.
+          if (viewed && seen.wireLen > 0) writeViewerPodPatch(viewerPatches, seen.key, wires.buf, seen.wireAt, seen.wireLen);
         }
       }
       const slotPick = seen.pick;
@@ -171,7 +176,7 @@ export class FrameDiffer {
       for (const [name, seen] of this.#prevPods) if (seen.frame !== frame) gone.push(name);
       for (const name of gone) this.#prevPods.delete(name);
     }
-    return { t: s.tick, since, frame, nodePatch, viewed: viewer !== null, gone };
+    return { t: s.tick, since, frame, nodePatch, viewed, gone };
   }
 
   #pickFor(slot: string): SlotPick {

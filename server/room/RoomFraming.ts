@@ -217,7 +217,7 @@ export class RoomFraming {
     const out = batch.out;
     if (f.viewed) {
       batch.begin();
-      writeViewerDelta(out, f, this.#frames.viewerWires);
+      writeViewerDelta(out, f, this.#frames.viewerPods, this.#frames.viewerPatches);
       batch.end(c.viewerConns, 'state:delta');
     }
     const wires = this.#frames.wires.buf;

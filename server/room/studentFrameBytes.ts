@@ -1,4 +1,4 @@
-import { DERIVED_POD_FIELDS, POD_KEYS, type StudentFrame } from '../../shared/protocol/frames.ts';
+import { POD_KEYS, type StudentFrame } from '../../shared/protocol/frames.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
 import { bytesOf, type JsonBytes } from './JsonBytes.ts';
 
@@ -28,32 +28,21 @@ export function writePodPatch(out: JsonBytes, view: PodView, changed: readonly (
   return out.len - start;
 }
 
-/** Each view field's `"key":` as bytes (the viewers' delta keeps the readable keys). */
-const VIEW_HEAD = new Map<string, Uint8Array>();
-function viewHead(k: string): Uint8Array {
-  let head = VIEW_HEAD.get(k);
-  if (head === undefined) VIEW_HEAD.set(k, (head = bytesOf(JSON.stringify(k) + ':')));
-  return head;
-}
-
 /**
- * One pod's member of the viewers' delta `pods` object, `,"<name>":{"rssPages":…,…}` (`key` is `"<name>":`), under
- * the view's own keys. `whole`: the pod is new to the delta, and every field is written; otherwise the derived fields
- * (DERIVED_POD_FIELDS, which the client rebuilds) are left out, which makes the delta about 40 % smaller.
+ * A pod new to the viewers' delta, in full under the view's own keys: `,"<name>":{…}` (`key` is `"<name>":`). A new
+ * pod is rare (a join, a restart under new resources), so it is simply its view's JSON.
  */
-export function writeViewerPatch(out: JsonBytes, key: Uint8Array, view: PodView, changed: readonly (keyof PodView)[], whole: boolean): void {
+export function writeViewerPod(out: JsonBytes, key: Uint8Array, view: PodView): void {
   out.byte(COMMA);
   out.raw(key);
-  let first = true;
-  for (const k of changed) {
-    if (!whole && DERIVED_POD_FIELDS.has(k)) continue;
-    out.byte(first ? OPEN : COMMA);
-    first = false;
-    out.raw(viewHead(k));
-    out.value(view[k]);
-  }
-  if (first) out.byte(OPEN);
-  out.byte(CLOSE);
+  out.text(JSON.stringify(view));
+}
+
+/** A changed pod's member of the viewers' delta `p`: `,"<name>":` and its patch as writePodPatch wrote it. */
+export function writeViewerPodPatch(out: JsonBytes, key: Uint8Array, patch: Uint8Array, at: number, len: number): void {
+  out.byte(COMMA);
+  out.raw(key);
+  out.copy(patch, at, len);
 }
 
 /** The part of a tick's frame every student of a room shares, as JSON bytes left open for their own part. */
@@ -104,16 +93,19 @@ const DELTA_HEAD = bytesOf('{"t":');
 const SINCE_KEY = bytesOf(',"since":');
 const NODE_KEY = bytesOf(',"node":');
 const PODS_KEY = bytesOf(',"pods":{');
+const PATCHES_KEY = bytesOf(',"p":{');
 const GONE_PODS_KEY = bytesOf(',"gone":');
 
 /**
- * The viewers' Delta (host and projector) as JSON bytes: the frame's node patch, the pods' members written by
- * writeViewerPatch (`pods`, whose first byte is a comma to drop; none written, no `pods`), the names gone.
+ * The viewers' Delta (host and projector) as JSON bytes: the frame's node patch, the pods new to it and the changed
+ * pods' patches (members written by writeViewerPod and writeViewerPodPatch, each starting with a comma to drop; an
+ * object with none is left out), the names gone.
  */
 export function writeViewerDelta(
   out: JsonBytes,
   f: { t: number; since: number; nodePatch: object | null; gone: readonly string[] },
   pods: JsonBytes,
+  patches: JsonBytes,
 ): void {
   out.raw(DELTA_HEAD);
   out.value(f.t);
@@ -123,14 +115,19 @@ export function writeViewerDelta(
     out.raw(NODE_KEY);
     out.text(JSON.stringify(f.nodePatch));
   }
-  if (pods.len > 0) {
-    out.raw(PODS_KEY);
-    out.copy(pods.buf, 1, pods.len - 1);
-    out.byte(CLOSE);
-  }
+  writeMembers(out, PODS_KEY, pods);
+  writeMembers(out, PATCHES_KEY, patches);
   if (f.gone.length > 0) {
     out.raw(GONE_PODS_KEY);
     out.text(JSON.stringify(f.gone));
   }
+  out.byte(CLOSE);
+}
+
+/** `,"<key>":{` and the members, their first comma dropped, then `}`; nothing when there are none. */
+function writeMembers(out: JsonBytes, head: Uint8Array, members: JsonBytes): void {
+  if (members.len === 0) return;
+  out.raw(head);
+  out.copy(members.buf, 1, members.len - 1);
   out.byte(CLOSE);
 }

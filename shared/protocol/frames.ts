@@ -2,7 +2,8 @@
  * The compact per-tick frames students and spectators receive (docs/protocol.md, "Frames"). A classroom sends ten
  * of these a second to every phone, so they carry only what changed, under short keys, without the fields a client
  * can rebuild (usage = rss + cache, working set = rss + active cache) or already knows (its pod's name, slot and
- * owner). Host and presenter keep the readable `Delta`. Encoders run on the server, decoders in the client; both are
+ * owner). Host and presenter get a `Delta`: pods new to them in full, readable keys; changes as the same short patches.
+ * Encoders run on the server, decoders in the client; both are
  * pure and shared so they cannot drift, and `studentFrameSchema` pins the shape in tests.
  */
 import { z } from 'zod';
@@ -26,8 +27,12 @@ export const NODE_KEYS = {
   podCount: 'pc',
 } as const satisfies Record<keyof NodeView, string>;
 
-/** Pod fields a frame may carry, by short key. Absent on purpose: name, slot, owner (known), usage and working set (derived). */
+/**
+ * Pod fields a patch may carry, by short key: a student's frame (`p`) and the viewers' delta (`p`) alike. Absent on
+ * purpose: name and slot (a pod never changes them), usage and working set (derived).
+ */
 export const POD_KEYS = {
+  owner: 'ow',
   phase: 'ph',
   phaseReason: 'pr',
   state: 'st',
@@ -126,12 +131,9 @@ export function decodeNodePatch(wire: NodePatchWire): Partial<NodeView> {
 }
 
 /**
- * A pod's fields a client rebuilds from others, so no patch carries them (a student's frame never; the viewers'
- * delta only in the full view of a pod new to it): usage = rss + cache, working set = rss + active cache.
+ * A pod with a patch merged in (readable keys), its derived fields rebuilt: no patch carries them (only the full view
+ * of a pod new to a client does), usage = rss + cache, working set = rss + active cache.
  */
-export const DERIVED_POD_FIELDS: ReadonlySet<keyof PodView> = new Set<keyof PodView>(['usagePages', 'workingSetPages']);
-
-/** A pod with a patch merged in (readable keys, as the viewers' delta has them), its derived fields rebuilt. */
 export function mergePodPatch(pod: PodView, patch: Partial<PodView>): PodView {
   const next = { ...pod, ...patch };
   next.usagePages = next.rssPages + next.cachePages;
@@ -139,7 +141,7 @@ export function mergePodPatch(pod: PodView, patch: Partial<PodView>): PodView {
   return next;
 }
 
-/** A student's pod patch (short keys) merged into the pod it applies to, with the derived fields rebuilt. */
+/** A pod patch as frames and deltas carry it (short keys) merged into the pod it applies to, derived fields rebuilt. */
 export function applyPodPatch(pod: PodView, wire: PodPatchWire): PodView {
   return mergePodPatch(pod, lengthen(wire, POD_LONG) as Partial<PodView>);
 }

@@ -5,6 +5,7 @@
  */
 import type { Dict } from '../util/dict.ts';
 import type { GameView } from './gameViews.ts';
+import type { PodPatchWire } from './frames.ts';
 import type { ContainerStateName, OomConstraint, PendingChange, PodPhase, QosClass, SimEvent, WorkloadSpec } from '../sim/types.ts';
 
 export type Role = 'host' | 'student' | 'spectator' | 'presenter';
@@ -171,11 +172,14 @@ export interface Delta {
   t: number;
   since: number;
   node?: Partial<NodeView>;
+  /** Pods new to the view, in full. */
+  pods?: Dict<PodView>;
   /**
-   * Each changed pod's changed fields, or the whole view of a pod new to the delta. A changed pod's patch leaves out
-   * the derived fields (DERIVED_POD_FIELDS): the client rebuilds them (mergePodPatch).
+   * Each changed pod's changed fields, under the short keys of a student's frame (`PodPatchWire`, POD_KEYS), without
+   * the derived fields: the client merges them with `applyPodPatch`, which rebuilds those. A patch of a pod the
+   * client does not have means it missed something: it asks for a snapshot.
    */
-  pods?: Dict<Partial<PodView>>;
+  p?: Dict<PodPatchWire>;
   /** Pod names no longer in the view. */
   gone?: string[];
 }

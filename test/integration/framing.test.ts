@@ -4,7 +4,6 @@ import {
   decodeLeaderboard,
   decodeNodePatch,
   leaderboardWireSchema,
-  mergePodPatch,
   studentFrameSchema,
   type LeaderboardWire,
   type StudentFrame,
@@ -103,7 +102,7 @@ describe('framing per role', () => {
       expect(f.p ?? f.P ?? f.y).toBeUndefined();
     }
     // Host and presenter: readable deltas of every pod, never the students' frames.
-    const names = new Set((viewerDeltas as Delta[]).flatMap((d) => Object.keys(d.pods ?? {})));
+    const names = new Set((viewerDeltas as Delta[]).flatMap((d) => [...Object.keys(d.pods ?? {}), ...Object.keys(d.p ?? {})]));
     expect([...names].map((n) => room.state.pods.find((p) => p.name === n)?.slot).sort()).toEqual([
       'alice',
       'bob',
@@ -159,8 +158,9 @@ describe('framing per role', () => {
       expect(d.since).toBe(tick);
       tick = d.t;
       if (d.node) node = { ...node, ...d.node };
-      for (const [name, patch] of Object.entries(d.pods ?? {}))
-        pods.set(name, pods.has(name) ? mergePodPatch(pods.get(name)!, patch) : (patch as PodView)); // as RoomMirror does
+      // As RoomMirror does: new pods in full, changes as a student's patches (short keys).
+      for (const [name, pod] of Object.entries(d.pods ?? {})) pods.set(name, pod);
+      for (const [name, patch] of Object.entries(d.p ?? {})) pods.set(name, applyPodPatch(pods.get(name)!, patch));
       for (const name of d.gone ?? []) pods.delete(name);
     }
     const truth = ok(await call(host, 'state:sync', {}));

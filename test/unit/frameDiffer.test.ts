@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FrameDiffer, type FrameLookups } from '../../server/room/FrameDiffer.ts';
+import { POD_KEYS } from '../../shared/protocol/frames.ts';
 import { builtinScenarios } from '../../shared/scenario/builtin.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
@@ -31,7 +32,8 @@ describe('the frame differ’s look-ups', () => {
     advance(s, []);
     differ.next(s, lookups);
     expect(differ.podOf(slot)!.view).toMatchObject({ owner: 'Ben', score: 9 });
-    const members = JSON.parse(`{${differ.viewerWires.toString(1)}}`) as Record<string, { owner?: string; score?: number }>;
-    expect(members[differ.podOf(slot)!.pod.name]).toMatchObject({ owner: 'Ben', score: 9 });
+    // The viewers' delta carries the change as a student's frame does (short keys).
+    const patches = JSON.parse(`{${differ.viewerPatches.toString(1)}}`) as Record<string, Record<string, unknown>>;
+    expect(patches[differ.podOf(slot)!.pod.name]).toMatchObject({ [POD_KEYS.owner]: 'Ben', [POD_KEYS.score]: 9 });
   });
 });

@@ -7,7 +7,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../../server/room/JsonBytes.ts';
 import { bytesOf } from '../../server/room/JsonBytes.ts';
-import { writePodPatch, writeSharedFrame, writeStudentFrame, writeViewerDelta, writeViewerPatch } from '../../server/room/studentFrameBytes.ts';
+import {
+  writePodPatch,
+  writeSharedFrame,
+  writeStudentFrame,
+  writeViewerDelta,
+  writeViewerPod,
+  writeViewerPodPatch,
+} from '../../server/room/studentFrameBytes.ts';
 import { POD_KEYS, studentFrameSchema, type StudentFrame } from '../../shared/protocol/frames.ts';
 import type { Delta, PodView } from '../../shared/protocol/views.ts';
 
@@ -78,9 +85,10 @@ describe('a student frame as bytes', () => {
 });
 
 describe('the viewers’ delta as bytes', () => {
-  it('parses to the Delta its node patch, pods and gone names describe, every field under its own key', () => {
+  it('parses to the Delta its node patch, new pods, pod patches and gone names describe', () => {
     const podName = fc.string({ unit: 'grapheme', minLength: 1 });
     const anyChange = fc.dictionary(fc.constantFrom('name', 'owner', 'rssPages', 'usagePages', 'workingSetPages', 'oomScore', 'workload', 'pending', 'dying'), value);
+    const shortKeys: Record<string, string> = POD_KEYS;
     fc.assert(
       fc.property(
         tick,
@@ -88,20 +96,34 @@ describe('the viewers’ delta as bytes', () => {
         fc.uniqueArray(fc.tuple(podName, anyChange), { selector: ([name]) => name, maxLength: 6 }),
         fc.array(podName, { maxLength: 3 }),
         (t, node, pods, gone) => {
-          const members = new JsonBytes(8);
-          // Alternately a pod new to the delta (every field) and a known one (no derived fields: the client rebuilds them).
-          const patches = pods.map(([name, change], i): [string, object] => {
-            const whole = i % 2 === 0;
-            writeViewerPatch(members, bytesOf(JSON.stringify(name) + ':'), change as unknown as PodView, Object.keys(change) as (keyof PodView)[], whole);
-            return [name, whole ? change : Object.fromEntries(Object.entries(change).filter(([k]) => k !== 'usagePages' && k !== 'workingSetPages'))];
+          const news = new JsonBytes(8);
+          const changes = new JsonBytes(8);
+          // The students' patches, one after another, as the frame differ writes them; the delta copies them.
+          const wires = new JsonBytes(8);
+          const expectedPods: Record<string, object> = {};
+          const expectedPatches: Record<string, object> = {};
+          // Alternately a pod new to the delta (its whole view, readable keys) and a known one (its student patch).
+          pods.forEach(([name, change], i) => {
+            const key = bytesOf(JSON.stringify(name) + ':');
+            if (i % 2 === 0) {
+              writeViewerPod(news, key, change as unknown as PodView);
+              expectedPods[name] = change;
+              return;
+            }
+            const at = wires.len;
+            const len = writePodPatch(wires, change as unknown as PodView, Object.keys(change) as (keyof PodView)[]);
+            if (len === 0) return;
+            writeViewerPodPatch(changes, key, wires.buf, at, len);
+            expectedPatches[name] = Object.fromEntries(Object.entries(change).flatMap(([k, v]) => (k in shortKeys ? [[shortKeys[k]!, v]] : [])));
           });
           const out = new JsonBytes(8);
           out.text('before');
           const from = out.len;
-          writeViewerDelta(out, { t, since: t - 1, nodePatch: node ?? null, gone }, members);
+          writeViewerDelta(out, { t, since: t - 1, nodePatch: node ?? null, gone }, news, changes);
           const expected: Delta = { t, since: t - 1 };
           if (node) expected.node = node as Delta['node'];
-          if (pods.length > 0) expected.pods = Object.fromEntries(patches) as Delta['pods'];
+          if (Object.keys(expectedPods).length > 0) expected.pods = expectedPods as Delta['pods'];
+          if (Object.keys(expectedPatches).length > 0) expected.p = expectedPatches as Delta['p'];
           if (gone.length > 0) expected.gone = gone;
           expect(JSON.parse(out.toString(from))).toEqual(JSON.parse(JSON.stringify(expected)));
         },

@@ -2,7 +2,6 @@ import {
   applyPodPatch,
   decodeLeaderboard,
   decodeNodePatch,
-  mergePodPatch,
   type LeaderboardWire,
   type StudentFrame,
 } from '../../../shared/protocol/frames.ts';
@@ -53,18 +52,23 @@ export class RoomMirror {
     this.participants = next;
   }
 
-  /** Apply a delta; false when it does not follow our last frame (the caller asks for a snapshot). */
+  /**
+   * Apply a delta; false when it does not follow our last frame, or patches a pod we do not have (either way we
+   * missed something: the caller asks for a snapshot, and nothing was changed).
+   */
   applyDelta(d: Delta): boolean {
     if (d.since !== this.tick || !this.node) return false;
+    if (d.p) for (const name of Object.keys(d.p)) if (!this.#byName.has(name) && !d.pods?.[name]) return false;
     this.tick = d.t;
     if (d.node) this.node = { ...this.node, ...d.node };
     let changed = false;
     if (d.pods) {
-      for (const [name, patch] of Object.entries(d.pods)) {
-        const prev = this.#byName.get(name);
-        this.#byName.set(name, prev ? mergePodPatch(prev, patch) : (patch as PodView));
-        changed = true;
-      }
+      for (const [name, pod] of Object.entries(d.pods)) this.#byName.set(name, pod);
+      changed = true;
+    }
+    if (d.p) {
+      for (const [name, patch] of Object.entries(d.p)) this.#byName.set(name, applyPodPatch(this.#byName.get(name)!, patch));
+      changed = true;
     }
     if (d.gone) {
       for (const name of d.gone) changed = this.#byName.delete(name) || changed;
