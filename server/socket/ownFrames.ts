@@ -7,7 +7,22 @@ interface WsSocket {
   /** Bytes handed to the socket that the kernel has not taken yet (ws's public API). */
   bufferedAmount: number;
   _sender?: { sendFrame(list: Buffer[]): void };
+  _socket?: NetSocket;
 }
+
+/**
+ * The TCP socket under it, as node's own `Writable._write` drives it: `_writeGeneric` hands bytes to the handle (the
+ * kernel takes them at once and the callback runs before it returns, or libuv queues the rest, in order, and calls
+ * back once the kernel has them).
+ */
+interface NetSocket {
+  _writeGeneric?(writev: false, data: Buffer, encoding: string, cb: (err?: Error | null) => void): void;
+  _handle: object | null;
+  destroy(err?: Error): void;
+  /** Frames written here whose bytes libuv still holds (see writeOwnFrames). */
+  [FRAMES_HELD]?: number;
+}
+const FRAMES_HELD = Symbol('oom-arena.framesHeld');
 
 /** An engine.io socket as this module uses it (socket.io's `socket.conn`). */
 interface EngineSocket {
@@ -64,6 +79,8 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
       continue;
     }
     if (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
+    const net = ws._socket;
+    if (net !== undefined && net[FRAMES_HELD]! > 0) continue;
     const start = starts[i]!;
     const end = ends[i]!;
     // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
@@ -75,9 +92,25 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     writeHeader(buf, from, bytes);
     for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
     buf[end] = 0x5d; // ']'
-    ws._sender!.sendFrame([buf.subarray(from, end + 1)]);
+    const frame = buf.subarray(from, end + 1);
+    if (net?._handle && typeof net._writeGeneric === 'function') writeDirect(net, frame);
+    else ws._sender!.sendFrame([frame]);
   }
   return notHere;
+}
+
+/**
+ * A frame straight to the TCP handle, as `Writable._write` would pass it on. Nothing is queued in the Writable
+ * (bufferedAmount is 0, checked before), so its bookkeeping per write (a length, a callback a tick later) buys
+ * nothing here, and order holds: libuv queues whatever the kernel did not take before any later write. While libuv
+ * holds a frame's bytes, the socket's count says so, and the next frame is skipped as for `bufferedAmount`.
+ */
+function writeDirect(net: NetSocket, frame: Buffer): void {
+  net[FRAMES_HELD] = (net[FRAMES_HELD] ?? 0) + 1;
+  net._writeGeneric!(false, frame, '', (err) => {
+    net[FRAMES_HELD]!--;
+    if (err) net.destroy(err);
+  });
 }
 
 /** The WebSocket a frame can be handed to directly, or null (long-polling, compression on, another ws). */
