@@ -8,7 +8,8 @@
  * INVALID (it measured the generator).
  *
  * Options: --measure <s> (default 180: long enough to see memory settle) --baseline <s> (default 30) --warmup <s> (5)
- * --generators <n> (2) --only fleet|big. For development: --measure 20. --keep-hosts: each session's host stays
+ * --generators <n> (2) --only fleet|big --rounds <n> (1: each case runs both servers in turn n times and prints each
+ * round's ratio and their median). For development: --measure 20. --keep-hosts: each session's host stays
  * attached (the room builds and sends the host's delta every tick, as in a class with its projector on); by default
  * the host leaves once the session runs, and the students are the measured clients either way.
  *
@@ -41,8 +42,12 @@ const { values } = parseArgs({
     step: { type: 'string', default: '5' },
     'max-rooms': { type: 'string', default: '60' },
     'keep-hosts': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
   },
 });
+/** How many times each case runs both servers in turn (--rounds): the ratio of each round, then their median. */
+const ROUNDS = Number(values.rounds);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 10)) throw new Error('--rounds takes a whole number from 1 to 10');
 const KEEP_HOSTS = values['keep-hosts'] === true;
 /** Hosts left attached (--keep-hosts), closed when their server's phase ends. */
 const keptHosts: { disconnect(): unknown }[] = [];
@@ -323,20 +328,33 @@ function describe(name: string, p: Phase): string[] {
   ];
 }
 
+/**
+ * One case: the real server, then the bare one, `ROUNDS` times in turn. The bare server's own cost moves by a tenth
+ * and more between two runs minutes apart on this shared machine, so each round's ratio is printed, and their median.
+ */
 async function run(label: string, sessions: number, perSession: number): Promise<void> {
-  const real = await realServer(sessions, perSession);
-  // Frames of the size the real server's clients received (every message of theirs counted in), to as many clients.
-  const frameBytes = Math.max(60, Math.round(real.bytes / Math.max(1, real.frames)));
-  const base = await baselineServer(sessions, perSession, frameBytes);
   const perFrame = (p: Phase) => (p.cpuMs * 1000) / Math.max(1, p.frames);
-  process.stdout.write(
-    [
-      `\n## ${label}: ${sessions} session(s) × ${perSession} clients`,
-      ...describe('OOM Arena', real),
-      ...describe('bare socket.io 4.8, one broadcast per room (same run)', base),
-      `ratio: CPU per delivered frame ${(perFrame(real) / perFrame(base)).toFixed(2)}× the baseline; p99 ${(pct(real.lat, 99) / pct(base.lat, 99)).toFixed(2)}×`,
-    ].join('\n') + '\n',
-  );
+  const ratios: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const real = await realServer(sessions, perSession);
+    // Frames of the size the real server's clients received (every message of theirs counted in), to as many clients.
+    const frameBytes = Math.max(60, Math.round(real.bytes / Math.max(1, real.frames)));
+    const base = await baselineServer(sessions, perSession, frameBytes);
+    ratios.push(perFrame(real) / perFrame(base));
+    process.stdout.write(
+      [
+        `\n## ${label}: ${sessions} session(s) × ${perSession} clients${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''}`,
+        ...describe('OOM Arena', real),
+        ...describe('bare socket.io 4.8, one broadcast per room (same run)', base),
+        `ratio: CPU per delivered frame ${ratios.at(-1)!.toFixed(2)}× the baseline; p99 ${(pct(real.lat, 99) / pct(base.lat, 99)).toFixed(2)}×`,
+      ].join('\n') + '\n',
+    );
+  }
+  if (ROUNDS > 1) {
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    process.stdout.write(`\n${label}: CPU per delivered frame by round ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')}; median ${median.toFixed(2)}×\n`);
+  }
 }
 
 if (values.workers !== undefined) {
