@@ -12,7 +12,8 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
-import type { JoinResult, Snapshot } from '../../shared/protocol/views.ts';
+import type { Delta, JoinResult, Snapshot } from '../../shared/protocol/views.ts';
+import { POD_KEYS } from '../../shared/protocol/frames.ts';
 import { startFrontDoor, startServerProcess, type FrontDoor, type ServerProcess } from './clusterProcess.ts';
 import { call, ok, type Client } from './helpers.ts';
 import { redisForTests, startRedis, type TestRedis } from './redisHarness.ts';
@@ -154,6 +155,8 @@ describe.skipIf(!run)('a cluster of server processes on Redis', () => {
 
     const annFrames = frames(viaC);
     const hostFrames = frames(host);
+    const hostDeltas: Delta[] = [];
+    host.on('state:delta', (d) => hostDeltas.push(d));
     ok(await call(host, 'session:start', {}));
     await until('frames on every process', () => annFrames.length >= 3 && hostFrames.length >= 3);
 
@@ -169,6 +172,14 @@ describe.skipIf(!run)('a cluster of server processes on Redis', () => {
     ok(await send(viaC, ann.participantId));
     ok(await send(viaA, bob.participantId));
     ok(await send(viaC, ann.participantId));
+    // The host is on another process than the room: its deltas come the cluster's way, and carry the pods' changes
+    // as a student's patches do (protocol 4): the last value ann acknowledged reaches it under the short key.
+    // Ann's pod came to the host in full, in the delta of the tick that made it.
+    const annPod = hostDeltas.flatMap((d) => Object.values(d.pods ?? {})).find((p) => p.slot === ann.slot)?.name;
+    expect(annPod).toBeTruthy();
+    await until('the host on another process to see ann’s last command', () =>
+      hostDeltas.some((d) => d.p?.[annPod!]?.[POD_KEYS.adjOverride] === 30),
+    );
     const recording = hostJoin.snapshot.session.recordingId!;
     expect(recording).toBeTruthy();
 
