@@ -1,7 +1,7 @@
 import type { NodeView, PodView } from '../../shared/protocol/views.ts';
 import type { PodState, SimState } from '../../shared/sim/types.ts';
 import { bytesOf, JsonBytes } from './JsonBytes.ts';
-import { writePodPatch, writeViewerPod, writeViewerPodPatch } from './studentFrameBytes.ts';
+import { writePodPatch, writeViewerPod, writeViewerPodPatch } from './frameBytes.ts';
 import { diff, nodeView, podView, refreshPodView } from './views.ts';
 
 /** One pod as the frames describe it. */

@@ -10,7 +10,7 @@ import { JsonBytes } from './JsonBytes.ts';
 import type { Participant } from './participants.ts';
 import type { RoomCore } from './RoomCore.ts';
 import { trimForStudent } from './studentEvents.ts';
-import { writeSharedFrame, writeStudentFrame, writeViewerDelta, type OwnFrameBytes } from './studentFrameBytes.ts';
+import { writeSharedFrame, writeStudentFrame, writeViewerDelta, type OwnFrameBytes } from './frameBytes.ts';
 import { concernsStudent, isNotable, nodeView, podView } from './views.ts';
 
 const RECENT_EVENTS = 50;

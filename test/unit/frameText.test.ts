@@ -1,6 +1,6 @@
 /**
  * A student's frame is written as JSON bytes from the part the room shares and their own part
- * (server/room/studentFrameBytes.ts): whatever the parts hold, the bytes must parse to the same frame the object
+ * (server/room/frameBytes.ts): whatever the parts hold, the bytes must parse to the same frame the object
  * form describes, and match the schema. The numbers are written digit by digit, so every kind of number is tried.
  */
 import fc from 'fast-check';
@@ -14,7 +14,7 @@ import {
   writeViewerDelta,
   writeViewerPod,
   writeViewerPodPatch,
-} from '../../server/room/studentFrameBytes.ts';
+} from '../../server/room/frameBytes.ts';
 import { POD_KEYS, studentFrameSchema, type StudentFrame } from '../../shared/protocol/frames.ts';
 import type { Delta, PodView } from '../../shared/protocol/views.ts';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../../server/room/JsonBytes.ts';
-import { writePodPatch } from '../../server/room/studentFrameBytes.ts';
+import { writePodPatch } from '../../server/room/frameBytes.ts';
 import { POD_KEYS } from '../../shared/protocol/frames.ts';
 import { podView, refreshPodView } from '../../shared/protocol/viewBuilders.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
