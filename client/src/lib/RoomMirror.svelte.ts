@@ -58,7 +58,7 @@ export class RoomMirror {
    */
   applyDelta(d: Delta): boolean {
     if (d.since !== this.tick || !this.node) return false;
-    if (d.p) for (const name of Object.keys(d.p)) if (!this.#byName.has(name) && !d.pods?.[name]) return false;
+    if (d.p) for (const name of Object.keys(d.p)) if (!this.#byName.has(name) && !(d.pods && Object.hasOwn(d.pods, name))) return false;
     this.tick = d.t;
     if (d.node) this.node = { ...this.node, ...d.node };
     let changed = false;
