@@ -106,10 +106,10 @@ export class FrameDiffer {
 
   /**
    * `lookups` gives each slot's owner and the game's score for it (shared/game, the one source the leaderboard also
-   * uses); they are asked again for a pod only when `lookups.version` moved. `withPatches`: whether the viewers'
-   * patches are wanted (the students' wire texts always are).
+   * uses); they are asked again for a pod only when `lookups.version` moved. `viewed`: whether the viewers' delta is
+   * wanted (the students' patches always are).
    */
-  next(s: SimState, lookups: FrameLookups, withPatches = true): Frame {
+  next(s: SimState, lookups: FrameLookups, viewed = true): Frame {
     const since = this.#lastTick;
     this.#lastTick = s.tick;
     const frame = ++this.#frame;
@@ -117,7 +117,6 @@ export class FrameDiffer {
     const nodePatch = diff(this.#prevNode, node);
     this.#prevNode = node;
 
-    const viewed = withPatches;
     const viewerPods = this.viewerPods;
     const viewerPatches = this.viewerPatches;
     viewerPods.len = 0;

@@ -80,7 +80,7 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     }
     if (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
     const net = ws._socket;
-    if (net !== undefined && net[FRAMES_HELD]! > 0) continue;
+    if (net !== undefined && (net[FRAMES_HELD] ?? 0) > 0) continue;
     const start = starts[i]!;
     const end = ends[i]!;
     // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a

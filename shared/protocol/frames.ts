@@ -1,10 +1,10 @@
 /**
  * The compact per-tick frames students and spectators receive (docs/protocol.md, "Frames"). A classroom sends ten
  * of these a second to every phone, so they carry only what changed, under short keys, without the fields a client
- * can rebuild (usage = rss + cache, working set = rss + active cache) or already knows (its pod's name, slot and
- * owner). Host and presenter get a `Delta`: pods new to them in full, readable keys; changes as the same short patches.
- * Encoders run on the server, decoders in the client; both are
- * pure and shared so they cannot drift, and `studentFrameSchema` pins the shape in tests.
+ * can rebuild (usage = rss + cache, working set = rss + active cache) or already knows (its pod's name and slot).
+ * Host and presenter get a `Delta`: pods new to them in full, readable keys; changes as the same short patches.
+ * Encoders run on the server, decoders in the client; both are pure and shared so they cannot drift, and
+ * `studentFrameSchema` pins the shape in tests.
  */
 import { z } from 'zod';
 import { dict, type Dict } from '../util/dict.ts';
