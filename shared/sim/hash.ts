@@ -88,10 +88,11 @@ function objectHash(o: object): number {
 }
 
 /**
- * A pod, field by field in the lists' order (POD_NUMBERS, then the strings, arrays, objects and booleans), written
- * out rather than looped over the lists: a loop reads `p[k]` with a key that changes every step, a slow keyed load
- * on each of 43 fields of every pod (a tenth of a room's tick on a hash tick). `test/unit/sim/hash.test.ts` checks
- * that every listed field changes the hash and that the result is the lists' walk.
+ * A pod, field by field in the lists' order (POD_NUMBERS, then the strings, arrays, objects and booleans: the order
+ * every recording's hashes were made in), written out rather than looped over the lists: a loop reads `p[k]` with a
+ * key that changes every step, a slow keyed load on each of 43 fields of every pod (a tenth of a room's tick on a
+ * hash tick). `test/unit/sim/hash.test.ts` checks that every listed field moves the hash; the golden runs pin its
+ * values.
  */
 function mixPod(p: PodState): void {
   mix(p.uid);
