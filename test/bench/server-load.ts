@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
+import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
 import { compareCapacity } from './clusterCapacity.ts';
 
@@ -368,6 +369,9 @@ if (SOAK_MIN) {
   if (!(SOAK_MIN >= 1 && SOAK_MIN <= 120)) throw new Error('--soak takes minutes, from 1 to 120');
   const [label, sessions, per] = values.only === 'big' ? ['one big class', 1, 300] : ['classroom fleet', 20, 50];
   process.stdout.write(`# server soak — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${label}: ${sessions} × ${per} clients for ${SOAK_MIN} min, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  // The classroom round ends after its durationSec: from then on the rooms show their results and send no frames.
+  const roundMin = builtinScenario('classroom')!.durationSec / 60;
+  if (SOAK_MIN > roundMin) process.stdout.write(`  (the classroom round lasts ${roundMin} min: the samples after it are its results screen, not a running class)\n`);
   const r = await realServer(Number(sessions), Number(per));
   process.stdout.write([...describe('OOM Arena (soak)', r)].join('\n') + '\n');
   process.exit(0);
