@@ -49,13 +49,14 @@ const WS_OPEN = 1;
  * hottest path of the server.
  * socket.io would encode each one, pass it through its adapter and build its WebSocket frame one by one; here the
  * room has written every payload of a tick into one buffer with room around each (FrameBatch), the WebSocket header
- * and socket.io's packet head are written in place before it, and each WebSocket is handed its slice straight to its
- * sender, the call engine.io makes for a pre-encoded frame, without engine.io's per-packet queue, events and write
- * callbacks. Nothing is copied. A socket on long-polling gets the same packet through engine.io.
+ * and socket.io's packet head are written in place before it, and each slice goes straight to its TCP socket's write
+ * (writeDirect; where node offers none, to the WebSocket's sender, the call engine.io makes for a pre-encoded frame),
+ * without engine.io's per-packet queue, events and write callbacks. Nothing is copied. A socket on long-polling gets
+ * the same packet through engine.io.
  *
  * Volatile: a frame is skipped for a socket that is not connected, whose engine.io queue holds a message not yet
- * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (a slow network:
- * frames would pile up). Its next frame's chain tells the client to resync.
+ * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (`bufferedAmount`,
+ * or a frame of ours libuv still holds: a slow network, frames would pile up). Its next frame's chain tells the client to resync.
  *
  * Returns the deliveries whose connection is not a socket of this process (a cluster reaches those another way).
  */
