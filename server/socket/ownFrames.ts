@@ -19,18 +19,41 @@ interface NetSocket {
   _writeGeneric?(writev: false, data: Buffer, encoding: string, cb: (err?: Error | null) => void): void;
   _handle: object | null;
   destroy(err?: Error): void;
-  /** Frames written here whose bytes libuv still holds (see writeOwnFrames). */
-  [FRAMES_HELD]?: number;
 }
-const FRAMES_HELD = Symbol('oom-arena.framesHeld');
 
 /** An engine.io socket as this module uses it (socket.io's `socket.conn`). */
 interface EngineSocket {
   readyState: string;
   writeBuffer: unknown[];
-  transport: { name: string; writable: boolean; socket?: WsSocket; opts?: { perMessageDeflate?: unknown } };
+  transport: EngineTransport;
   write(data: string, options: object): void;
 }
+interface EngineTransport {
+  name: string;
+  writable: boolean;
+  socket?: WsSocket;
+  opts?: { perMessageDeflate?: unknown };
+}
+
+/**
+ * How frames reach one socket.io socket, worked out once per transport (an upgrade from long-polling makes a new
+ * one) rather than every frame: ten frames a second to each of a thousand sockets, each look-up through engine.io's
+ * and ws's objects a cache miss of its own.
+ */
+interface FrameLink {
+  /** The engine.io transport this link was made for. */
+  readonly transport: EngineTransport;
+  /** The WebSocket to frame for, or null: engine.io encodes and queues the packet (long-polling, compression on). */
+  readonly ws: WsSocket | null;
+  /** Its TCP socket when node offers its own write, else null: the frame goes to the WebSocket's sender. */
+  readonly net: NetSocket | null;
+  /** Frames written to `net` whose bytes libuv still holds (see writeOwnFrames). */
+  held: number;
+  /** The write's callback, one per link rather than one per frame. */
+  readonly written: (err?: Error | null) => void;
+}
+const LINK = Symbol('oom-arena.frameLink');
+type Linked = { [LINK]?: FrameLink };
 
 /** The socket.io packet of an event on the main namespace ('2' = event), its payload to follow as JSON text. */
 const packetHead = (event: FrameEvent) => `2["${event}",`;
@@ -50,13 +73,14 @@ const WS_OPEN = 1;
  * socket.io would encode each one, pass it through its adapter and build its WebSocket frame one by one; here the
  * room has written every payload of a tick into one buffer with room around each (FrameBatch), the WebSocket header
  * and socket.io's packet head are written in place before it, and each slice goes straight to its TCP socket's write
- * (writeDirect; where node offers none, to the WebSocket's sender, the call engine.io makes for a pre-encoded frame),
+ * (see linkFor; where node offers none, to the WebSocket's sender, the call engine.io makes for a pre-encoded frame),
  * without engine.io's per-packet queue, events and write callbacks. Nothing is copied. A socket on long-polling gets
  * the same packet through engine.io.
  *
  * Volatile: a frame is skipped for a socket that is not connected, whose engine.io queue holds a message not yet
  * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (`bufferedAmount`,
- * or a frame of ours libuv still holds: a slow network, frames would pile up). Its next frame's chain tells the client to resync.
+ * or a frame of ours libuv still holds: a slow network, frames would pile up). Its next frame's chain tells the
+ * client to resync.
  *
  * Returns the deliveries whose connection is not a socket of this process (a cluster reaches those another way).
  */
@@ -65,23 +89,26 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
   const sockets = io.sockets.sockets;
   const { conns, events, starts, ends } = batch;
   const buf = batch.out.buf;
-  for (let i = 0; i < conns.length; i++) {
+  for (let i = 0, n = batch.size; i < n; i++) {
     const socket = sockets.get(conns[i]!);
     if (!socket) {
       notHere.push(i);
       continue;
     }
     const eio = socket.conn as unknown as EngineSocket;
-    if (!socket.connected || eio.readyState !== 'open' || !eio.transport.writable || eio.writeBuffer.length > 0) continue;
-    const ws = directWebSocket(eio);
-    if (!ws) {
+    if (!socket.connected || eio.readyState !== 'open' || eio.writeBuffer.length > 0) continue;
+    const transport = eio.transport;
+    if (!transport.writable) continue;
+    const linked = socket as unknown as Linked;
+    let link = linked[LINK];
+    if (link === undefined || link.transport !== transport) link = linked[LINK] = linkFor(transport);
+    const ws = link.ws;
+    if (ws === null) {
       // Long-polling (or a WebSocket we cannot hand a frame to): engine.io encodes and queues the packet itself.
       eio.write(packetHead(events[i]!) + batch.text(i) + ']', {});
       continue;
     }
-    if (ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
-    const net = ws._socket;
-    if (net !== undefined && (net[FRAMES_HELD] ?? 0) > 0) continue;
+    if (link.held > 0 || ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
     const start = starts[i]!;
     const end = ends[i]!;
     // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
@@ -94,29 +121,43 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
     buf[end] = 0x5d; // ']'
     const frame = buf.subarray(from, end + 1);
-    if (net?._handle && typeof net._writeGeneric === 'function') writeDirect(net, frame);
-    else ws._sender!.sendFrame([frame]);
+    const net = link.net;
+    if (net !== null && net._handle !== null) {
+      link.held++;
+      net._writeGeneric!(false, frame, '', link.written);
+    } else {
+      ws._sender!.sendFrame([frame]);
+    }
   }
   return notHere;
 }
 
 /**
- * A frame straight to the TCP handle, as `Writable._write` would pass it on. Nothing is queued in the Writable
- * (bufferedAmount is 0, checked before), so its bookkeeping per write (a length, a callback a tick later) buys
- * nothing here, and order holds: libuv queues whatever the kernel did not take before any later write. While libuv
- * holds a frame's bytes, the socket's count says so, and the next frame is skipped as for `bufferedAmount`.
+ * How frames reach a transport: a WebSocket frame straight to its TCP handle, as `Writable._write` would pass it on.
+ * Nothing is queued in the Writable (bufferedAmount is 0, checked before), so its bookkeeping per write (a length,
+ * a callback a tick later) buys nothing here, and order holds: libuv queues whatever the kernel did not take before
+ * any later write. While libuv holds a frame's bytes, the link's count says so, and the next frame is skipped as for
+ * `bufferedAmount`.
  */
-function writeDirect(net: NetSocket, frame: Buffer): void {
-  net[FRAMES_HELD] = (net[FRAMES_HELD] ?? 0) + 1;
-  net._writeGeneric!(false, frame, '', (err) => {
-    net[FRAMES_HELD]!--;
-    if (err) net.destroy(err);
-  });
+function linkFor(transport: EngineTransport): FrameLink {
+  const ws = directWebSocket(transport);
+  const socket = ws?._socket;
+  const net = socket !== undefined && typeof socket._writeGeneric === 'function' ? socket : null;
+  const link: FrameLink = {
+    transport,
+    ws,
+    net,
+    held: 0,
+    written: (err) => {
+      link.held--;
+      if (err) net?.destroy(err);
+    },
+  };
+  return link;
 }
 
 /** The WebSocket a frame can be handed to directly, or null (long-polling, compression on, another ws). */
-function directWebSocket(eio: EngineSocket): WsSocket | null {
-  const t = eio.transport;
+function directWebSocket(t: EngineTransport): WsSocket | null {
   if (t.name !== 'websocket' || t.opts?.perMessageDeflate) return null;
   const ws = t.socket;
   return ws && typeof ws._sender?.sendFrame === 'function' ? ws : null;
