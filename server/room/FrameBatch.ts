@@ -17,18 +17,19 @@ export type FrameEvent = 'state:frame' | 'state:delta';
  */
 export class FrameBatch {
   readonly out = new JsonBytes(4096);
-  /** For each delivery: the connection, and where its payload starts and ends in `out.buf`. */
+  /**
+   * For each delivery (the first `size` places): the connection, and where its payload starts and ends in
+   * `out.buf`. The lists are kept from tick to tick and written over, not emptied: an array cut to length 0 gives
+   * up its storage, and growing it again every tick is an allocation per list per tick.
+   */
   readonly conns: string[] = [];
   readonly events: FrameEvent[] = [];
   readonly starts: number[] = [];
   readonly ends: number[] = [];
+  /** How many deliveries. */
+  size = 0;
   #begun = -1;
   #lastBytes = 4096;
-
-  /** How many deliveries. */
-  get size(): number {
-    return this.conns.length;
-  }
 
   /**
    * Start a tick's batch on a buffer of its own: the last one's bytes may still sit in sockets' queues (a write the
@@ -39,10 +40,7 @@ export class FrameBatch {
     // tick allocate that much (a buffer a tick per room, each one external memory the collector has to account for).
     if (this.out.len > 0) this.#lastBytes = this.out.len;
     this.out.renew(this.#lastBytes + (this.#lastBytes >> 3) + 256);
-    this.conns.length = 0;
-    this.events.length = 0;
-    this.starts.length = 0;
-    this.ends.length = 0;
+    this.size = 0;
     this.#begun = -1;
   }
 
@@ -59,10 +57,11 @@ export class FrameBatch {
     const end = this.out.len;
     this.out.byte(0); // the transport's closing byte
     for (const conn of conns) {
-      this.conns.push(conn);
-      this.events.push(event);
-      this.starts.push(start);
-      this.ends.push(end);
+      const i = this.size++;
+      this.conns[i] = conn;
+      this.events[i] = event;
+      this.starts[i] = start;
+      this.ends[i] = end;
     }
     this.#begun = -1;
   }
@@ -74,7 +73,9 @@ export class FrameBatch {
 
   /** Every delivery of `event` as [connection, JSON text]. */
   texts(event: FrameEvent = 'state:frame'): [conn: string, json: string][] {
-    return this.conns.flatMap((conn, i) => (this.events[i] === event ? [[conn, this.text(i)] as [string, string]] : []));
+    const out: [conn: string, json: string][] = [];
+    for (let i = 0; i < this.size; i++) if (this.events[i] === event) out.push([this.conns[i]!, this.text(i)]);
+    return out;
   }
 
   /** A batch of payloads given as JSON text, one per connection. */

@@ -2,6 +2,7 @@ import type { NodeView, PodView } from '../../shared/protocol/views.ts';
 import type { PodState, SimState } from '../../shared/sim/types.ts';
 import { bytesOf, JsonBytes } from './JsonBytes.ts';
 import { writePodPatch, writeViewerPod, writeViewerPodPatch } from './frameBytes.ts';
+import type { ChangedFields } from '../../shared/protocol/viewBuilders.ts';
 import { diff, nodeView, podView, refreshPodView } from './views.ts';
 
 /** One pod as the frames describe it. */
@@ -73,7 +74,7 @@ export class FrameDiffer {
   #picks = new Map<string, SlotPick>();
   #lastTick: number;
   #frame = 0;
-  readonly #changed: (keyof PodView)[] = [];
+  readonly #changed: ChangedFields = { keys: [], count: 0 };
   /** The last frame's pod patches, as bytes (see SeenPod.wireAt). */
   readonly wires = new JsonBytes(4096);
   /** The last frame's `,"<name>":{…}` members of the viewers' delta: pods new to it, changes (see Frame.viewed). */
@@ -153,12 +154,11 @@ export class FrameDiffer {
           score = lookups.scoreOf(p.slot);
           seen.lookups = version;
         }
-        changed.length = 0;
         refreshPodView(seen.view, s, p, owner, score, changed);
         seen.wireAt = wires.len;
         seen.wireLen = 0;
-        if (changed.length > 0) {
-          seen.wireLen = writePodPatch(wires, seen.view, changed);
+        if (changed.count > 0) {
+          seen.wireLen = writePodPatch(wires, seen.view, changed.keys, changed.count);
           // The viewers get the very bytes a student's frame carries for the pod.
           if (viewed && seen.wireLen > 0) writeViewerPodPatch(viewerPatches, seen.key, wires.buf, seen.wireAt, seen.wireLen);
         }

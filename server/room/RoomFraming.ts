@@ -10,7 +10,7 @@ import { JsonBytes } from './JsonBytes.ts';
 import type { Participant } from './participants.ts';
 import type { RoomCore } from './RoomCore.ts';
 import { trimForStudent } from './studentEvents.ts';
-import { writeSharedFrame, writeStudentFrame, writeViewerDelta, type OwnFrameBytes } from './frameBytes.ts';
+import { ownFrameBytes, writeSharedFrame, writeStudentFrame, writeViewerDelta } from './frameBytes.ts';
 import { concernsStudent, isNotable, nodeView, podView } from './views.ts';
 
 const RECENT_EVENTS = 50;
@@ -41,6 +41,9 @@ export class RoomFraming {
   /** The students' and spectators' frames of a tick, and the part they share (made once, refilled each tick). */
   readonly #batch = new FrameBatch();
   readonly #shared = new JsonBytes(256);
+  /** A student's own part of their frame, filled again for each student (none: a spectator's frame). */
+  readonly #own = ownFrameBytes();
+  readonly #none = ownFrameBytes();
   /** Each slot's owner and score, as the frame differ asks for them (made once, not once a frame). */
   readonly #lookups: FrameLookups;
 
@@ -223,7 +226,10 @@ export class RoomFraming {
     const wires = this.#frames.wires.buf;
     for (const p of c.roster.values()) {
       if (p.conns.size === 0 || p.role !== 'student' || !p.slot) continue;
-      const own: OwnFrameBytes = {};
+      const own = this.#own;
+      own.patch = null;
+      own.P = null;
+      own.g = null;
       // The frame's pick for the slot, not activePod: that would scan every pod once per student.
       const seen = this.#frames.podOf(p.slot);
       if (seen !== undefined) {
@@ -233,11 +239,12 @@ export class RoomFraming {
           if (p.lastPodName) own.g = p.lastPodName;
           p.lastPodName = name;
         } else if (seen.wireLen > 0) {
-          own.patch = { bytes: wires, at: seen.wireAt, len: seen.wireLen };
+          own.patch = wires;
+          own.patchAt = seen.wireAt;
+          own.patchLen = seen.wireLen;
         }
       }
-      const y = rows ? this.#placeChange(p, rows) : undefined;
-      if (y !== undefined) own.y = y;
+      own.y = (rows ? this.#placeChange(p, rows) : undefined) ?? null;
       batch.begin();
       writeStudentFrame(out, shared, own);
       batch.end(p.conns);
@@ -246,7 +253,7 @@ export class RoomFraming {
     // a socket.io broadcast would run each of them through its adapter and engine.io's queue.
     if (c.spectatorConns.size > 0) {
       batch.begin();
-      writeStudentFrame(out, shared, {});
+      writeStudentFrame(out, shared, this.#none);
       batch.end(c.spectatorConns);
     }
     if (batch.size > 0) port.sendFrames(batch);

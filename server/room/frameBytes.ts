@@ -11,12 +11,18 @@ const CLOSE = 0x7d; // }
 
 /**
  * A pod patch as the student's frame carries it (`{"r":…,"c":…}`, short keys, POD_KEYS), straight from a view and
- * the names of its fields that changed. Returns the bytes written: 0 when none of the fields is on the wire (a change
- * of only derived fields needs no frame field).
+ * the names of its fields that changed (the first `count` of `changed`). Returns the bytes written: 0 when none of
+ * the fields is on the wire (a change of only derived fields needs no frame field).
  */
-export function writePodPatch(out: JsonBytes, view: PodView, changed: readonly (keyof PodView)[]): number {
+export function writePodPatch(
+  out: JsonBytes,
+  view: PodView,
+  changed: readonly (keyof PodView)[],
+  count: number = changed.length,
+): number {
   const start = out.len;
-  for (const k of changed) {
+  for (let i = 0; i < count; i++) {
+    const k = changed[i]!;
     const head = POD_WIRE_HEAD.get(k);
     if (head === undefined) continue;
     out.byte(out.len === start ? OPEN : COMMA);
@@ -51,15 +57,25 @@ export function writeSharedFrame(out: JsonBytes, shared: StudentFrame): void {
   out.text(json.slice(0, -1));
 }
 
-/** A student's own part of a frame: their pod's change (bytes from writePodPatch) or replacement, and their place. */
+/**
+ * A student's own part of a frame: their pod's change (bytes from writePodPatch) or replacement, and their place.
+ * One object of one shape, filled again for each student of a tick (see ownFrameBytes).
+ */
 export interface OwnFrameBytes {
-  /** Their pod's patch: `len` bytes of `bytes` from `at`. */
-  patch?: { bytes: Uint8Array; at: number; len: number };
+  /** Their pod's patch: `patchLen` bytes of `patch` from `patchAt` (null: no change on the wire). */
+  patch: Uint8Array | null;
+  patchAt: number;
+  patchLen: number;
   /** Their pod was replaced: the new pod in full, and the old one's name. */
-  P?: PodView;
-  g?: string;
+  P: PodView | null;
+  g: string | null;
   /** Their leaderboard place moved. */
-  y?: [number, number] | 0;
+  y: [number, number] | 0 | null;
+}
+
+/** An own part with nothing in it (a spectator's frame), or to fill. */
+export function ownFrameBytes(): OwnFrameBytes {
+  return { patch: null, patchAt: 0, patchLen: 0, P: null, g: null, y: null };
 }
 
 const P_KEY = bytesOf(',"p":');
@@ -70,19 +86,19 @@ const PLACE_KEY = bytesOf(',"y":');
 /** A student's whole frame: the shared part (from writeShared) closed with their own; the same JSON as the object form. */
 export function writeStudentFrame(out: JsonBytes, shared: JsonBytes, own: OwnFrameBytes): void {
   out.copy(shared.buf, 0, shared.len);
-  if (own.patch !== undefined) {
+  if (own.patch !== null) {
     out.raw(P_KEY);
-    out.copy(own.patch.bytes, own.patch.at, own.patch.len);
+    out.copy(own.patch, own.patchAt, own.patchLen);
   }
-  if (own.P !== undefined) {
+  if (own.P !== null) {
     out.raw(FULL_KEY);
     out.text(JSON.stringify(own.P));
   }
-  if (own.g !== undefined) {
+  if (own.g !== null) {
     out.raw(GONE_KEY);
     out.text(JSON.stringify(own.g));
   }
-  if (own.y !== undefined) {
+  if (own.y !== null) {
     out.raw(PLACE_KEY);
     out.text(JSON.stringify(own.y));
   }

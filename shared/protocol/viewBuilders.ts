@@ -83,6 +83,15 @@ function blankPodView(): PodView {
 const BLANK_WORKLOAD = {} as PodView['workload'];
 
 /**
+ * The names of the fields that changed: the first `count` of `keys`. Written over from the start on each refresh,
+ * never emptied (an array cut to length 0 gives up its storage and would grow again, an allocation per pod a frame).
+ */
+export interface ChangedFields {
+  keys: (keyof PodView)[];
+  count: number;
+}
+
+/**
  * Bring `view` up to date with pod `p` in place, naming in `changed` (when given) each field whose value changed.
  * A room refreshes every pod's view ten times a second to find what its frame carries; written field by field, it
  * allocates nothing and every access is to one known shape. Object fields (pending, workload) are replaced whole in
@@ -94,7 +103,7 @@ export function refreshPodView(
   p: PodState,
   owner: string | null,
   score: number,
-  changed: (keyof PodView)[] | null,
+  changed: ChangedFields | null,
 ): void {
   const spec = p.spec;
   const adj = effectiveOomScoreAdj(spec, state.node.capacityPages);
@@ -119,128 +128,129 @@ export function refreshPodView(
   const lastFinishedTick = last?.finishedTick ?? null;
   const v = view;
   const ch = changed;
+  if (ch !== null) ch.count = 0;
   if (v.name !== p.name) {
     v.name = p.name;
-    ch?.push('name');
+    if (ch !== null) ch.keys[ch.count++] = 'name';
   }
   if (v.slot !== p.slot) {
     v.slot = p.slot;
-    ch?.push('slot');
+    if (ch !== null) ch.keys[ch.count++] = 'slot';
   }
   if (v.owner !== owner) {
     v.owner = owner;
-    ch?.push('owner');
+    if (ch !== null) ch.keys[ch.count++] = 'owner';
   }
   if (v.phase !== p.phase) {
     v.phase = p.phase;
-    ch?.push('phase');
+    if (ch !== null) ch.keys[ch.count++] = 'phase';
   }
   if (v.phaseReason !== p.phaseReason) {
     v.phaseReason = p.phaseReason;
-    ch?.push('phaseReason');
+    if (ch !== null) ch.keys[ch.count++] = 'phaseReason';
   }
   if (v.state !== p.cState) {
     v.state = p.cState;
-    ch?.push('state');
+    if (ch !== null) ch.keys[ch.count++] = 'state';
   }
   if (v.reason !== reason) {
     v.reason = reason;
-    ch?.push('reason');
+    if (ch !== null) ch.keys[ch.count++] = 'reason';
   }
   if (v.restarts !== p.restartCount) {
     v.restarts = p.restartCount;
-    ch?.push('restarts');
+    if (ch !== null) ch.keys[ch.count++] = 'restarts';
   }
   if (v.qos !== qos) {
     v.qos = qos;
-    ch?.push('qos');
+    if (ch !== null) ch.keys[ch.count++] = 'qos';
   }
   if (v.requestPages !== spec.requestPages) {
     v.requestPages = spec.requestPages;
-    ch?.push('requestPages');
+    if (ch !== null) ch.keys[ch.count++] = 'requestPages';
   }
   if (v.limitPages !== spec.limitPages) {
     v.limitPages = spec.limitPages;
-    ch?.push('limitPages');
+    if (ch !== null) ch.keys[ch.count++] = 'limitPages';
   }
   if (v.adj !== adj) {
     v.adj = adj;
-    ch?.push('adj');
+    if (ch !== null) ch.keys[ch.count++] = 'adj';
   }
   if (v.adjOverride !== spec.oomScoreAdjOverride) {
     v.adjOverride = spec.oomScoreAdjOverride;
-    ch?.push('adjOverride');
+    if (ch !== null) ch.keys[ch.count++] = 'adjOverride';
   }
   if (v.oomScore !== oomScore) {
     v.oomScore = oomScore;
-    ch?.push('oomScore');
+    if (ch !== null) ch.keys[ch.count++] = 'oomScore';
   }
   if (v.usagePages !== usage) {
     v.usagePages = usage;
-    ch?.push('usagePages');
+    if (ch !== null) ch.keys[ch.count++] = 'usagePages';
   }
   if (v.rssPages !== rss) {
     v.rssPages = rss;
-    ch?.push('rssPages');
+    if (ch !== null) ch.keys[ch.count++] = 'rssPages';
   }
   if (v.cachePages !== cache) {
     v.cachePages = cache;
-    ch?.push('cachePages');
+    if (ch !== null) ch.keys[ch.count++] = 'cachePages';
   }
   if (v.cacheActivePages !== p.cacheActivePages) {
     v.cacheActivePages = p.cacheActivePages;
-    ch?.push('cacheActivePages');
+    if (ch !== null) ch.keys[ch.count++] = 'cacheActivePages';
   }
   if (v.workingSetPages !== workingSet) {
     v.workingSetPages = workingSet;
-    ch?.push('workingSetPages');
+    if (ch !== null) ch.keys[ch.count++] = 'workingSetPages';
   }
   if (v.swapPages !== p.swapPages) {
     v.swapPages = p.swapPages;
-    ch?.push('swapPages');
+    if (ch !== null) ch.keys[ch.count++] = 'swapPages';
   }
   if (v.lastReason !== lastReason) {
     v.lastReason = lastReason;
-    ch?.push('lastReason');
+    if (ch !== null) ch.keys[ch.count++] = 'lastReason';
   }
   if (v.lastExitCode !== lastExitCode) {
     v.lastExitCode = lastExitCode;
-    ch?.push('lastExitCode');
+    if (ch !== null) ch.keys[ch.count++] = 'lastExitCode';
   }
   if (v.lastFinishedTick !== lastFinishedTick) {
     v.lastFinishedTick = lastFinishedTick;
-    ch?.push('lastFinishedTick');
+    if (ch !== null) ch.keys[ch.count++] = 'lastFinishedTick';
   }
   if (v.backoffSec !== p.backoffSec) {
     v.backoffSec = p.backoffSec;
-    ch?.push('backoffSec');
+    if (ch !== null) ch.keys[ch.count++] = 'backoffSec';
   }
   if (v.restartAtTick !== p.restartAtTick) {
     v.restartAtTick = p.restartAtTick;
-    ch?.push('restartAtTick');
+    if (ch !== null) ch.keys[ch.count++] = 'restartAtTick';
   }
   if (v.pending !== p.pending) {
     v.pending = p.pending;
-    ch?.push('pending');
+    if (ch !== null) ch.keys[ch.count++] = 'pending';
   }
   if (v.served !== p.requestsServed) {
     v.served = p.requestsServed;
-    ch?.push('served');
+    if (ch !== null) ch.keys[ch.count++] = 'served';
   }
   if (v.dropped !== p.requestsDropped) {
     v.dropped = p.requestsDropped;
-    ch?.push('dropped');
+    if (ch !== null) ch.keys[ch.count++] = 'dropped';
   }
   if (v.score !== score) {
     v.score = score;
-    ch?.push('score');
+    if (ch !== null) ch.keys[ch.count++] = 'score';
   }
   if (v.dying !== p.dying) {
     v.dying = p.dying;
-    ch?.push('dying');
+    if (ch !== null) ch.keys[ch.count++] = 'dying';
   }
   if (v.workload !== spec.workload) {
     v.workload = spec.workload;
-    ch?.push('workload');
+    if (ch !== null) ch.keys[ch.count++] = 'workload';
   }
 }

@@ -36,4 +36,16 @@ describe('a tick’s frame batch', () => {
     expect(batch.out.buf.length).toBeLessThan(steady * 1.25 + 512);
     expect(batch.texts()).toEqual(small.map((json, i) => [`conn${i}`, json]));
   });
+
+  it('a tick with fewer deliveries than the last holds only its own (its lists are written over, not emptied)', () => {
+    const batch = new FrameBatch();
+    fill(batch, ['{"t":1}', '{"t":2}', '{"t":3}']);
+    expect(batch.size).toBe(3);
+    fill(batch, ['{"t":4}']);
+    expect(batch.size).toBe(1);
+    expect(batch.texts()).toEqual([['conn0', '{"t":4}']]);
+    batch.reset();
+    expect(batch.size).toBe(0);
+    expect(batch.texts()).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@ import { bytesOf } from '../../server/room/JsonBytes.ts';
 import {
   writePodPatch,
   writeSharedFrame,
+  ownFrameBytes,
   writeStudentFrame,
   writeViewerDelta,
   writeViewerPod,
@@ -59,7 +60,13 @@ describe('a student frame as bytes', () => {
           const out = new JsonBytes(8);
           out.text('garbage before');
           const from = out.len;
-          writeStudentFrame(out, sharedBytes, { ...own, ...(len > 0 && { patch: { bytes: wires.buf, at, len } }) });
+          writeStudentFrame(out, sharedBytes, {
+            ...ownFrameBytes(),
+            P: (P as never) ?? null,
+            g: g ?? null,
+            y: y ?? null,
+            ...(len > 0 && { patch: wires.buf, patchAt: at, patchLen: len }),
+          });
           const parsed = JSON.parse(out.toString(from)) as unknown;
 
           // What the object form would say: the changed fields that have a short key, under it.
