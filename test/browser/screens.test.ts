@@ -3,7 +3,8 @@
  * 360 × 740 and 390 × 844, a laptop at 1280 × 800, the projector at 1920 × 1080, the teacher at 1440 × 900): join,
  * lobby, bots, one Start, a cgroup kill on the phone, CrashLoopBackOff, an eviction, a node-wide kill, a question,
  * a reload, the podium, the CSV, the replay and continue-from-here. Each numbered item of the issue is pinned here;
- * axe-core runs on every page; the screenshots go to test-artifacts/walk-*.png. Everything waits on conditions.
+ * axe-core runs on every page; the screenshots go to test-artifacts/latest/walk-*.png (UPDATE_SCREENSHOTS=1: over the
+ * kept ones, test-artifacts/walk-*.png). Everything waits on conditions.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,10 @@ if (!haveChromium) {
   console.warn(`\n⚠⚠⚠ SKIPPING the screens walk: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`);
 }
 
-const ARTIFACTS = join(ROOT, 'test-artifacts');
+// The walk's screenshots are kept in the repository (what each screen shows, test-artifacts/walk-*.png). A run
+// writes over them only when asked (UPDATE_SCREENSHOTS=1); otherwise they go to test-artifacts/latest/, which git
+// ignores, so `npm test` leaves the checkout as it found it.
+const ARTIFACTS = join(ROOT, 'test-artifacts', process.env.UPDATE_SCREENSHOTS ? '' : 'latest');
 const PHONE_S = { width: 360, height: 740 };
 const PHONE_L = { width: 390, height: 844 };
 const LAPTOP = { width: 1280, height: 800 };
