@@ -13,7 +13,8 @@
  *
  * Options: --rooms <n> (20) --students <n> (50) --ticks <n> per measured rep (300) --reps <n> per mode (3)
  * --pollute-mb <n> (16) --host-leaves (each host leaves once the session runs, as in the load benchmark's fleet: no
- * viewers' delta is built).
+ * viewers' delta is built) --parts (also times the tick's frames alone, and the frame differ within them: a timer
+ * around each, so the whole tick reads a little higher).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseCommand, STRATEGIES } from '../../server/cli/botClient.ts';
 import { RecordingStore } from '../../server/recording/RecordingStore.ts';
+import { FrameDiffer } from '../../server/room/FrameDiffer.ts';
+import { RoomFraming } from '../../server/room/RoomFraming.ts';
 import type { RoomPort } from '../../server/room/port.ts';
 import { podSlotsFor, Room } from '../../server/room/Room.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     'pollute-mb': { type: 'string', default: '16' },
     'host-leaves': { type: 'boolean', default: false },
+    parts: { type: 'boolean', default: false },
   },
 });
 const ROOMS = Number(values.rooms);
@@ -106,9 +110,29 @@ function commands(room: Room, r: number): void {
   }
 }
 
+/** With --parts: ms spent in the frames (RoomFraming.broadcast) and in the frame differ, since the last reset. */
+const parts = { framing: 0, differ: 0 };
+if (values.parts) {
+  const broadcast = RoomFraming.prototype.broadcast;
+  RoomFraming.prototype.broadcast = function (this: RoomFraming) {
+    const t0 = performance.now();
+    broadcast.call(this);
+    parts.framing += performance.now() - t0;
+  };
+  const next = FrameDiffer.prototype.next;
+  FrameDiffer.prototype.next = function (this: FrameDiffer, ...args: Parameters<FrameDiffer['next']>) {
+    const t0 = performance.now();
+    const frame = next.apply(this, args);
+    parts.differ += performance.now() - t0;
+    return frame;
+  };
+}
+const partsBy = { warm: [] as (typeof parts)[], cold: [] as (typeof parts)[] };
+
 /** Runs `ticks` rounds of every room; returns µs per room tick (only the ticks are timed). */
 async function run(ticks: number, cold: boolean): Promise<number> {
   let total = 0;
+  parts.framing = parts.differ = 0;
   for (let t = 0; t < ticks; t++) {
     for (let r = 0; r < ROOMS; r++) {
       const room = rooms[r]!;
@@ -121,7 +145,9 @@ async function run(ticks: number, cold: boolean): Promise<number> {
     // Lets the recordings' syncs land, so commands are acknowledged as they are live.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return (total / (ticks * ROOMS)) * 1000;
+  const perTick = (ms: number) => (ms / (ticks * ROOMS)) * 1000;
+  partsBy[cold ? 'cold' : 'warm'].push({ framing: perTick(parts.framing), differ: perTick(parts.differ) });
+  return perTick(total);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -134,6 +160,7 @@ console.log(
 );
 const loadStart = load();
 await run(Math.max(100, TICKS), false); // warm-up: the compiler settles, rooms fill up
+partsBy.warm.length = 0;
 const warm: number[] = [];
 const cold: number[] = [];
 for (let rep = 0; rep < REPS; rep++) {
@@ -152,6 +179,13 @@ const ratios = cold.map((c, i) => c / warm[i]!);
 console.log(
   `  cold / warm   ${ratios.map((r) => r.toFixed(2)).join(', ')} by rep (median ${median(ratios).toFixed(2)}×)`,
 );
+if (values.parts) {
+  for (const mode of ['warm', 'cold'] as const) {
+    const f = partsBy[mode].map((p) => p.framing);
+    const d = partsBy[mode].map((p) => p.differ);
+    console.log(`  ${mode} parts    µs per room tick in the frames: ${fmt(f)} (median ${median(f).toFixed(0)}), of which the frame differ: ${fmt(d)} (median ${median(d).toFixed(0)})`);
+  }
+}
 console.log(
   `  frames built  ${frames} (checks the rooms ran); load average (1 min) ${loadStart} at the start, ${load()} at the end`,
 );
