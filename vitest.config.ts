@@ -1,6 +1,9 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The client's `.svelte.ts` modules (runes) compiled as the client build compiles them, so their logic has unit tests.
+  plugins: [svelte({ configFile: false })],
   test: {
     include: ['test/**/*.test.ts'],
     // Browser and integration tests start servers and Chromium: give them room on a 2-core CI machine.
