@@ -1,11 +1,11 @@
+/** From this many bytes on, `copy` hands the run to the typed array's own copy (see there). */
+const NATIVE_COPY_FROM = 48;
+
 /**
  * JSON written straight into bytes, for the text the server sends ten times a second to every student: numbers as
  * digits, keys as bytes encoded once, so a frame's text is never a string first (no number-to-string conversion,
  * no concatenated string to flatten and encode again when it is written to a socket).
  */
-/** From this many bytes on, `copy` hands the run to the typed array's own copy (see there). */
-const NATIVE_COPY_FROM = 48;
-
 export class JsonBytes {
   buf: Buffer;
   len = 0;

@@ -81,6 +81,21 @@ describe('a student frame as bytes', () => {
     );
   });
 
+  it('copies any run of bytes from any offset, short (a byte loop) or long (the typed array’s copy), across growth', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300, size: 'max' }), fc.nat(), fc.nat(), fc.uint8Array({ maxLength: 40, size: 'max' }), (src, a, b, key) => {
+        const from = src.length === 0 ? 0 : a % src.length;
+        const len = src.length === 0 ? 0 : b % (src.length - from + 1);
+        const out = new JsonBytes(1);
+        out.raw(key);
+        out.copy(src, from, len);
+        out.raw(key);
+        expect([...out.buf.subarray(0, out.len)]).toEqual([...key, ...src.subarray(from, from + len), ...key]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('writes integers as JSON does, across the digit counts and signs', () => {
     const out = new JsonBytes(1);
     const samples = [0, -0, 1, -1, 9, 10, 11, 99, 100, 101, 4096, 123456789, 2 ** 31 - 1, -(2 ** 31 - 1), 2 ** 31, -(2 ** 31), 2 ** 53, 1e21];
