@@ -244,7 +244,7 @@ export class RoomFraming {
           own.patchLen = seen.wireLen;
         }
       }
-      own.y = (rows ? this.#placeChange(p, rows) : undefined) ?? null;
+      own.y = rows ? (this.#placeChange(p, rows) ?? null) : null;
       batch.begin();
       writeStudentFrame(out, shared, own);
       batch.end(p.conns);

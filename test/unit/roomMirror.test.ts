@@ -37,7 +37,8 @@ describe('RoomMirror.applyDelta', () => {
     const [first] = m.pods.map((p) => p.name);
     const unknownPod = { t: 11, since: 10, node: { usedPages: 1 }, p: { [first!]: { r: 1 }, 'not-here': { r: 5 } } };
     expect(m.applyDelta(unknownPod as unknown as Delta)).toBe(false);
-    // A name on the object's prototype is not a pod either.
+    // A name on the object's prototype is not a pod either, even beside a `pods` object (parsed JSON has one).
+    expect(m.applyDelta(JSON.parse('{"t":11,"since":10,"pods":{},"p":{"constructor":{"r":5}}}') as Delta)).toBe(false);
     expect(m.applyDelta({ t: 11, since: 10, p: { constructor: { r: 5 } } } as unknown as Delta)).toBe(false);
     expect(m.applyDelta({ t: 12, since: 11, p: { [first!]: { r: 1 } } } as unknown as Delta)).toBe(false);
     expect({ tick: m.tick, node: m.node, pods: m.pods }).toEqual(before);
