@@ -17,6 +17,11 @@ export interface BotOptions {
   strategy: Strategy;
   /** Seconds between a bot's actions: a random pause in [min, max], as a person reads, thinks and taps. */
   pauseSec?: [number, number];
+  /**
+   * A command after every pause: when the habit has nothing sensible to do, a random student's move instead (the
+   * load benchmark's students, who send one command every 3–10 s as a class under load would).
+   */
+  alwaysAct?: boolean;
   random?: () => number;
   /** Called with the ms from sending a command to the first state frame at or after the tick it was applied at. */
   onLatency?: (ms: number) => void;
@@ -128,7 +133,7 @@ export class Bot {
 
   /** One action of the strategy, or none when there is nothing sensible to do. */
   async act(): Promise<void> {
-    const cmd = chooseCommand(this.#o.strategy, this.pod, this.#rand);
+    const cmd = nextCommand(this.#o.strategy, this.pod, this.#rand, this.#o.alwaysAct === true);
     if (!cmd) return;
     this.commandsSent++;
     const sentAt = performance.now();
@@ -149,6 +154,11 @@ export class Bot {
 }
 
 const MiB = 256;
+
+/** A bot's next move: its habit's, or (`alwaysAct`) a random student's when the habit has nothing sensible to do. */
+export function nextCommand(strategy: Strategy, pod: PodView | null, rand: () => number, alwaysAct: boolean): PodCommandBody | null {
+  return chooseCommand(strategy, pod, rand) ?? (alwaysAct ? chooseCommand('random', pod, rand) : null);
+}
 
 /** What a student with this habit would do next, looking at their pod. Pure, so it is easy to test. */
 export function chooseCommand(strategy: Strategy, pod: PodView | null, rand: () => number): PodCommandBody | null {

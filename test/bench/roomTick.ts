@@ -9,7 +9,8 @@
  * than computing, which is what a change to the state's layout would win.
  *
  * Rooms: the classroom scenario, 50 students each, started by the host; a student's command about every 6.5 s (as the
- * load benchmark's generators send them), chosen by the same habits as the bots. Prints figures; asserts nothing.
+ * load benchmark's generators send them), chosen by the same habits as the bots (a random move when the habit has
+ * none). Prints figures; asserts nothing.
  *
  * Options: --rooms <n> (20) --students <n> (50) --ticks <n> per measured rep (300) --reps <n> per mode (3)
  * --pollute-mb <n> (16) --host-leaves (each host leaves once the session runs, as in the load benchmark's fleet: no
@@ -20,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseCommand, STRATEGIES } from '../../server/cli/botClient.ts';
+import { nextCommand, STRATEGIES } from '../../server/cli/botClient.ts';
 import { RecordingStore } from '../../server/recording/RecordingStore.ts';
 import { FrameDiffer } from '../../server/room/FrameDiffer.ts';
 import { RoomFraming } from '../../server/room/RoomFraming.ts';
@@ -105,7 +106,7 @@ function commands(room: Room, r: number): void {
     if (rand() >= COMMAND_CHANCE_PER_TICK) continue;
     const conn = `c${r}_${i}`;
     const pod = Object.values(room.snapshotFor(conn).pods)[0] as PodView | undefined;
-    const body = chooseCommand(STRATEGIES[i % STRATEGIES.length]!, pod ?? null, rand);
+    const body = nextCommand(STRATEGIES[i % STRATEGIES.length]!, pod ?? null, rand, true);
     if (body) void room.podCommand(conn, body);
   }
 }

@@ -30,6 +30,7 @@ async function start() {
           nickname: `b${process.pid % 1000}-${i}`,
           strategy: strategies[i % strategies.length]!,
           pauseSec: assignment.pauseSec,
+          alwaysAct: true,
           onLatency: (ms) => measuring && latencies.push(ms),
           onError: (code) => {
             errors++;

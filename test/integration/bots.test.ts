@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bot, chooseCommand, STRATEGIES } from '../../server/cli/botClient.ts';
+import { Bot, chooseCommand, nextCommand, STRATEGIES } from '../../server/cli/botClient.ts';
+import { podCommandBodySchema } from '../../shared/schemas/commands.ts';
 import { NullRecorder } from '../../server/recording/NullRecorder.ts';
 import { attachHost, call, createSession, ok, sleep, startServer, type TestServer } from './helpers.ts';
 
@@ -65,5 +66,30 @@ describe('bots', () => {
     expect(chooseCommand('greedy', pod, () => 0.5)).toEqual({ type: 'set_oom_score_adj', value: -900 });
     expect(chooseCommand('leaky', pod, () => 0.5)).toEqual({ type: 'set_resources', requestMiB: 192, limitMiB: 512 });
     expect(chooseCommand('random', null, () => 0.5)).toBeNull();
+  });
+
+  it('a load-test bot acts after every pause: a random move when its habit has nothing to do', () => {
+    // A careful student's pod with every fix done and request = limit: the habit has nothing left to do.
+    const done = {
+      name: 'p',
+      slot: 'p',
+      limitPages: 512 * 256,
+      requestPages: 512 * 256,
+      adjOverride: null,
+      lastReason: null,
+      reason: null,
+      pending: null,
+      workload: { leakMiBps: 0, batch: { mode: 'stream' }, bufferCapMiB: 64 },
+    } as never;
+    expect(chooseCommand('careful', done, () => 0.5)).toBeNull();
+    expect(nextCommand('careful', done, () => 0.5, false)).toBeNull();
+    for (const r of [0, 0.3, 0.6, 0.99]) {
+      const cmd = nextCommand('careful', done, () => r, true);
+      expect(podCommandBodySchema.safeParse(cmd).success).toBe(true);
+    }
+    // A habit with something to do keeps its own move.
+    const leaking = { ...(done as object), workload: { leakMiBps: 1, batch: null, bufferCapMiB: null } } as never;
+    expect(nextCommand('careful', leaking, () => 0.5, true)).toEqual({ type: 'fix_leak' });
+    expect(nextCommand('random', null, () => 0.5, true)).toBeNull();
   });
 });
