@@ -18,9 +18,10 @@ const LEADERBOARD_ROWS = 10;
 
 /**
  * What each role receives: full snapshots on join or reset, and after each pump compact frames (volatile: a missed
- * one is resynced from a snapshot, never kept for connection-state recovery), the events since the last frame and
- * the leaderboard (reliable, one broadcast per room where they are the same for everyone). Host and presenter see every pod; a student sees
- * their own pod and the node; a spectator sees the node.
+ * one is resynced from a snapshot, never kept for connection-state recovery; a student's own events ride in it), and
+ * reliably, one broadcast per room where they are the same for everyone: the events since the last frame (all of
+ * them to host and projector, the node-wide ones to every phone) and the leaderboard. Host and presenter see every
+ * pod; a student sees their own pod and the node; a spectator sees the node.
  */
 export class RoomFraming {
   readonly #c: RoomCore;
@@ -180,8 +181,8 @@ export class RoomFraming {
   /**
    * One frame after a pump. Everything the same for a room is written once: the viewers' full delta and the
    * spectators' frame (bytes, in the tick's batch), node-wide events and the leaderboard (one broadcast each). A
-   * student gets one small volatile frame of their own in the batch (the node's changes and their pod's, under short
-   * keys) and, reliably, only the events of their own pod.
+   * student gets one small volatile frame of their own in the batch: the node's changes and their pod's, under short
+   * keys, and the events that are theirs.
    */
   broadcast(): void {
     const c = this.#c;
@@ -245,6 +246,7 @@ export class RoomFraming {
         }
       }
       own.y = rows ? (this.#placeChange(p, rows) ?? null) : null;
+      own.e = personal.length > 0 ? eventsFor(personal, p.slot) : null;
       batch.begin();
       writeStudentFrame(out, shared, own);
       batch.end(p.conns);
@@ -252,8 +254,11 @@ export class RoomFraming {
     // Spectators (up to 250 in a big room) get the shared part alone, one payload for all of them, by the same path:
     // a socket.io broadcast would run each of them through its adapter and engine.io's queue.
     if (c.spectatorConns.size > 0) {
+      const none = this.#none;
+      // What concerns every pod (the node's conditions, a global OOM's top rows) concerns a spectator too.
+      none.e = personal.length > 0 ? eventsFor(personal, null) : null;
       batch.begin();
-      writeStudentFrame(out, shared, this.#none);
+      writeStudentFrame(out, shared, none);
       batch.end(c.spectatorConns);
     }
     if (batch.size > 0) port.sendFrames(batch);
@@ -268,14 +273,6 @@ export class RoomFraming {
       port.broadcast(c.channels.viewers, 'sim:events', { tick: s.tick, events });
       const nodeWide = events.filter(isNodeWide);
       if (nodeWide.length) port.broadcast(c.channels.players, 'sim:events', { tick: s.tick, events: nodeWide });
-    }
-    if (personal.length) {
-      // Only a student's own pod's events and their rows of a global OOM are theirs alone.
-      for (const p of c.roster.values()) {
-        if (p.conns.size === 0) continue;
-        const mine = personal.filter((e) => concernsStudent(e, p.slot)).map((e) => trimForStudent(e, p.slot));
-        if (mine.length) for (const conn of p.conns) port.send(conn, 'sim:events', { tick: s.tick, events: mine });
-      }
     }
   }
 
@@ -306,6 +303,17 @@ function placeKey(row: { rank: number; score: number } | undefined): string {
 }
 
 /** Events every student and spectator receives alike (a global OOM is not: each student sees their own row). */
+/**
+ * The events among `personal` that concern `slot` (null: a spectator), as the JSON text of a frame's `e`, or null
+ * when there are none. They ride in the student's frame: a frame lost is a chain broken, and the resync's snapshot
+ * carries them again (`recentEvents`), so no message is kept per student for connection-state recovery.
+ */
+function eventsFor(personal: readonly SimEvent[], slot: string | null): string | null {
+  let mine: SimEvent[] | null = null;
+  for (const e of personal) if (concernsStudent(e, slot)) (mine ??= []).push(trimForStudent(e, slot));
+  return mine === null ? null : JSON.stringify(mine);
+}
+
 function isNodeWide(e: SimEvent): boolean {
   return e.type === 'memory_pressure' || e.type === 'traffic';
 }

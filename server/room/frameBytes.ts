@@ -71,17 +71,20 @@ export interface OwnFrameBytes {
   g: string | null;
   /** Their leaderboard place moved. */
   y: [number, number] | 0 | null;
+  /** The events of this tick that are theirs (their pod's, their rows of a global OOM), as JSON text of an array. */
+  e: string | null;
 }
 
 /** An own part with nothing in it (a spectator's frame), or to fill. */
 export function ownFrameBytes(): OwnFrameBytes {
-  return { patch: null, patchAt: 0, patchLen: 0, P: null, g: null, y: null };
+  return { patch: null, patchAt: 0, patchLen: 0, P: null, g: null, y: null, e: null };
 }
 
 const P_KEY = bytesOf(',"p":');
 const FULL_KEY = bytesOf(',"P":');
 const GONE_KEY = bytesOf(',"g":');
 const PLACE_KEY = bytesOf(',"y":');
+const EVENTS_KEY = bytesOf(',"e":');
 
 /** A student's whole frame: the shared part (from writeShared) closed with their own; the same JSON as the object form. */
 export function writeStudentFrame(out: JsonBytes, shared: JsonBytes, own: OwnFrameBytes): void {
@@ -101,6 +104,10 @@ export function writeStudentFrame(out: JsonBytes, shared: JsonBytes, own: OwnFra
   if (own.y !== null) {
     out.raw(PLACE_KEY);
     out.text(JSON.stringify(own.y));
+  }
+  if (own.e !== null) {
+    out.raw(EVENTS_KEY);
+    out.text(own.e);
   }
   out.byte(CLOSE);
 }

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { dict, type Dict } from '../util/dict.ts';
 import type { LeaderboardRow, NodeView, PodView } from './views.ts';
+import type { SimEvent } from '../sim/types.ts';
 
 /** Node fields by their short wire key. */
 export const NODE_KEYS = {
@@ -84,6 +85,12 @@ export interface StudentFrame {
   g?: string;
   /** The student's leaderboard place changed: [rank, score] (0 = no place yet). */
   y?: [number, number] | 0;
+  /**
+   * The events of this frame's ticks that are the student's own (their pod's; their rows of a global OOM; the node's
+   * conditions). In the frame rather than a message of their own: a lost frame breaks the chain, and the resync's
+   * snapshot brings them back (`recentEvents`), so nothing is kept per student for connection-state recovery.
+   */
+  e?: SimEvent[];
 }
 
 /** A leaderboard row on the wire: [nickname, score, restarts] plus the slot when it differs from the nickname. */
@@ -165,6 +172,7 @@ export const studentFrameSchema = z.strictObject({
   P: z.record(z.string(), z.unknown()).optional(),
   g: z.string().optional(),
   y: z.union([z.tuple([z.number().int(), z.number()]), z.literal(0)]).optional(),
+  e: z.array(z.looseObject({ tick: z.number().int(), type: z.string() })).min(1).optional(),
 });
 
 export const leaderboardWireSchema = z.strictObject({

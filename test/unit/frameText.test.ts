@@ -47,7 +47,10 @@ describe('a student frame as bytes', () => {
         fc.option(fc.record({ name: fc.string({ unit: 'grapheme' }), rssPages: fc.integer() }), { nil: undefined }),
         fc.option(fc.string({ unit: 'grapheme' }), { nil: undefined }),
         fc.option(fc.oneof(fc.constant(0 as const), fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer())), { nil: undefined }),
-        (t, n, change, P, g, y) => {
+        fc.option(fc.array(fc.record({ tick: fc.nat(), type: fc.constantFrom('started', 'terminated', 'oom_kill'), slot: fc.string({ unit: 'grapheme' }) }), { minLength: 1, maxLength: 3 }), {
+          nil: undefined,
+        }),
+        (t, n, change, P, g, y, e) => {
           const shared: StudentFrame = n ? { t, s: t - 1, n } : { t, s: t - 1 };
           const sharedBytes = new JsonBytes(8);
           writeSharedFrame(sharedBytes, shared);
@@ -56,7 +59,7 @@ describe('a student frame as bytes', () => {
           wires.text('{"r":1}');
           const at = wires.len;
           const len = change ? writePodPatch(wires, change as unknown as PodView, Object.keys(change) as (keyof PodView)[]) : 0;
-          const own = { ...(P && { P: P as never }), ...(g !== undefined && { g }), ...(y !== undefined && { y }) };
+          const own = { ...(P && { P: P as never }), ...(g !== undefined && { g }), ...(y !== undefined && { y }), ...(e && { e }) };
           const out = new JsonBytes(8);
           out.text('garbage before');
           const from = out.len;
@@ -65,6 +68,7 @@ describe('a student frame as bytes', () => {
             P: (P as never) ?? null,
             g: g ?? null,
             y: y ?? null,
+            e: e ? JSON.stringify(e) : null,
             ...(len > 0 && { patch: wires.buf, patchAt: at, patchLen: len }),
           });
           const parsed = JSON.parse(out.toString(from)) as unknown;

@@ -95,9 +95,13 @@ export class StudentSession {
     });
     s.on('state:snapshot', (snap) => this.#applySnapshot(snap));
     s.on('state:frame', (f) => {
-      if (this.room.applyFrame(f)) this.#sample();
-      else void this.#resync();
+      if (this.room.applyFrame(f)) {
+        this.#sample();
+        // My pod's events come in its frame (a lost frame is resynced, and the snapshot brings them again).
+        if (f.e) this.#events(f.e);
+      } else void this.#resync();
     });
+    // The node's own events (memory pressure, traffic) come to every phone as one broadcast.
     s.on('sim:events', (m) => this.#events(m.events));
     s.on('leaderboard:update', (b) => this.room.applyLeaderboard(b));
     s.on('session:update', (m) => this.room.setSession(m));
