@@ -136,9 +136,23 @@ export interface SocketDeps {
   now(): number;
 }
 
+/**
+ * socket.io's connection-state recovery resumes a dropped connection only from the last kept (reliable) message it
+ * received, and keeps those for `recoveryMs`. Frames are volatile and a student's own events ride in them, so a quiet
+ * phone could go minutes without one and would have to join again after a Wi-Fi blip: each connection gets a mark as
+ * it joins (wireSockets), and everyone one every half recovery window, kept once for all (one message a minute).
+ * (A cluster keeps what goes through Redis, and a process's local messages never do: there marks change nothing.)
+ */
+export function markForRecovery(io: IoServer, recoveryMs: number): () => void {
+  const timer = setInterval(() => io.local.emit('connection:mark'), Math.max(1000, recoveryMs / 2));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Every connection: its join deadline, its flood control (keyed by participant), its messages through the checkpoint. */
 export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
   const { rooms, config, log, metrics, remote, limits, guards, now, counter } = deps;
+  const stopMarks = markForRecovery(io, config.recoveryMs);
   const refusals = new RefusalLog(log, config.refusalLogMs);
   // Connections the cluster-wide cap counted (their count is given back when they close).
   const admitted = new WeakSet<object>();
@@ -246,10 +260,11 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
         // The synchronous part: validation and the handler up to its first wait (the recording's fsync is not CPU).
         metrics.handlerMicros += (performance.now() - t0) * 1000;
         void done.then((res) => {
-          if (ctx.room && socket.data.roomCode === null) {
-            socket.data = { roomCode: ctx.room.code, participantId: ctx.participantId, role: ctx.role };
-          }
+          const joined = ctx.room !== null && socket.data.roomCode === null;
+          if (joined) socket.data = { roomCode: ctx.room!.code, participantId: ctx.participantId, role: ctx.role };
           reply(res);
+          // Its first kept message: from here on a short drop resumes this connection (see markForRecovery).
+          if (joined) socket.emit('connection:mark');
         });
       }
     });
@@ -260,5 +275,10 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
       remote?.closed(socket, ip, admitted.has(socket));
     });
   });
-  return { close: () => refusals.close() };
+  return {
+    close: () => {
+      stopMarks();
+      refusals.close();
+    },
+  };
 }

@@ -65,7 +65,10 @@ export interface ServerToClientEvents {
   'state:delta': (delta: Delta) => void;
   /** Students and spectators: the compact per-tick frame (volatile, ≤ 10 per second; shared/protocol/frames.ts). */
   'state:frame': (frame: StudentFrame) => void;
-  /** Simulation events that concern the receiver (reliable): kills, evictions, restarts, pressure. */
+  /**
+   * Simulation events (reliable): every one to host and presenter, the node-wide ones (memory pressure, traffic) to
+   * every phone. A student's own events ride in their frames (`StudentFrame.e`).
+   */
   'sim:events': (msg: EventsMessage) => void;
   /** The room's top rows, one broadcast for everyone, at most once a second and only when they changed. */
   'leaderboard:update': (board: LeaderboardWire) => void;
@@ -83,6 +86,11 @@ export interface ServerToClientEvents {
   'game:update': (game: GameView) => void;
   /** A message that arrived without an ack callback was refused. */
   'client:error': (error: { event: string; code: string; message: string }) => void;
+  /**
+   * Nothing to act on: a reliable message kept for connection-state recovery, which resumes a dropped connection
+   * only from the last kept message it received. Sent once a connection has joined, then to everyone once a minute.
+   */
+  'connection:mark': () => void;
 }
 
 /** What the server keeps on each socket (restored by connection state recovery). */

@@ -53,9 +53,10 @@ describe("a student's own events", () => {
     expect(anaMessages.flatMap((m) => m.events).filter((e) => slotOf(e) === ana.join.slot)).toEqual([]);
     // The host still gets every event, in the room's broadcast.
     expect(hostEvents.flatMap((m) => m.events).some((e) => e.type === 'terminated' && slotOf(e) === ana.join.slot)).toBe(true);
-    // socket.io kept no events for ana alone (only the round's start, a message of her own).
+    // socket.io kept no events for ana alone: only her join's mark (connection:mark) and the round's start.
     const kept = (s.io.of('/').adapter as unknown as { packets: { data: unknown[]; opts: { rooms: Set<string> } }[] }).packets;
-    expect(kept.filter((p) => p.opts.rooms.size === 1 && p.opts.rooms.has(ana.c.id!)).map((p) => p.data[0])).toEqual(['game:update']);
+    const hers = kept.filter((p) => p.opts.rooms.size === 1 && p.opts.rooms.has(ana.c.id!)).map((p) => p.data[0]);
+    expect(hers.sort()).toEqual(['connection:mark', 'game:update']);
 
     // A student who missed that frame resyncs: the snapshot holds the event.
     const snap = ok(await call(ana.c, 'state:sync', {}));

@@ -6,7 +6,8 @@
  * with the number of clients times the number of ticks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachHost, call, createSession, joinStudent, ok, startServer, type TestServer } from './helpers.ts';
+import { markForRecovery } from '../../server/socket/attachSocket.ts';
+import { attachHost, call, createSession, joinStudent, next, ok, startServer, type TestServer } from './helpers.ts';
 
 interface KeptPacket {
   data: unknown[];
@@ -50,5 +51,26 @@ describe('what connection-state recovery keeps', () => {
     expect(added.filter(perSocket).map(event)).toEqual([]);
     expect(added.filter((p) => event(p) === 'sim:events').length).toBeGreaterThan(0);
     expect(added.length).toBeLessThan(frames);
+  });
+
+  it('a mark for recovery: one per connection as it joins, then one a half window for everyone, kept once', async () => {
+    const { code } = await createSession(s, { scenario: 'classroom' });
+    const kept = () => ((s.io.of('/').adapter as unknown as { packets: KeptPacket[] }).packets ?? []).slice();
+    const before = kept().length;
+    // Written right after the join's answer: kept by the time the student has it.
+    const ana = await joinStudent(s, code, 'ana');
+    const bo = await joinStudent(s, code, 'bo');
+    const marks = () => kept().slice(before).filter((p) => p.data[0] === 'connection:mark');
+    expect(marks().map((p) => [...p.opts.rooms])).toEqual([[ana.c.id], [bo.c.id]]);
+    // The periodic mark (a 2 s window here: every second) reaches both, and is kept once, for no room in particular.
+    const stop = markForRecovery(s.io, 2000);
+    try {
+      await Promise.all([next(ana.c, 'connection:mark', undefined, 10_000), next(bo.c, 'connection:mark', undefined, 10_000)]);
+    } finally {
+      stop();
+    }
+    const forAll = marks().filter((p) => p.opts.rooms.size === 0);
+    expect(forAll.length).toBeGreaterThanOrEqual(1);
+    expect(marks().length).toBe(2 + forAll.length);
   });
 });
