@@ -1,5 +1,6 @@
 import type { FrameBatch } from '../room/FrameBatch.ts';
-import type { RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import type { Delivery, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import { broadcastLive } from '../socket/SocketPort.ts';
 import { writeOwnFrames } from '../socket/ownFrames.ts';
 import type { IoServer } from '../socket/types.ts';
 
@@ -50,10 +51,13 @@ export class ClusterPort implements RoomPort {
     channel: string,
     event: E,
     payload: ServerPayload<E>,
-    volatile = false,
+    delivery: Delivery = 'kept',
   ): void {
     const code = channel.split('/', 1)[0]!;
     const remote = this.#remote.get(code)?.size;
+    // `live` to this process's sockets when the room has no remote connection; through the adapter (kept) otherwise.
+    if (delivery === 'live' && !remote) return broadcastLive(this.#io, channel, event, payload);
+    const volatile = delivery === 'volatile';
     // As in SocketPort: a volatile message to nobody is not encoded; a reliable one is kept for recovery.
     if (volatile && !remote && !this.#io.sockets.adapter.rooms.get(channel)?.size) return;
     const to = remote ? this.#io.to(channel) : this.#io.local.to(channel);

@@ -20,8 +20,8 @@ const LEADERBOARD_ROWS = 10;
  * What each role receives: full snapshots on join or reset, and after each pump compact frames (volatile: a missed
  * one is resynced from a snapshot, never kept for connection-state recovery; a student's own events ride in it), and
  * reliably, one broadcast per room where they are the same for everyone: the events since the last frame (all of
- * them to host and projector, the node-wide ones to every phone) and the leaderboard. Host and presenter see every
- * pod; a student sees their own pod and the node; a spectator sees the node.
+ * them to host and projector, not kept for recovery; the node-wide ones to every phone) and the leaderboard. Host
+ * and presenter see every pod; a student sees their own pod and the node; a spectator sees the node.
  */
 export class RoomFraming {
   readonly #c: RoomCore;
@@ -265,12 +265,13 @@ export class RoomFraming {
 
     // The board as it changes, to host and projector only: a phone shows its own place (`y`, in its frame), never
     // the rows, so they would be a message a second to every phone for nothing.
+    // Host and projector attach again on every connect and get the board and the recent events in their snapshot:
+    // what goes to them is not kept for connection-state recovery (`live`).
     const board = leaderboardDue ? this.#changedBoard(this.#published!.rows) : null;
-    if (board) port.broadcast(c.channels.viewers, 'leaderboard:update', board);
+    if (board) port.broadcast(c.channels.viewers, 'leaderboard:update', board, 'live');
 
     if (events.length) {
-      // Reliable broadcasts are kept once per room for connection-state recovery, not once per socket.
-      port.broadcast(c.channels.viewers, 'sim:events', { tick: s.tick, events });
+      port.broadcast(c.channels.viewers, 'sim:events', { tick: s.tick, events }, 'live');
       const nodeWide = events.filter(isNodeWide);
       if (nodeWide.length) port.broadcast(c.channels.players, 'sim:events', { tick: s.tick, events: nodeWide });
     }

@@ -5,6 +5,14 @@ export type ServerEvent = keyof ServerToClientEvents;
 export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
 
 /**
+ * How a message reaches a connection. `kept` (the default): reliable, and kept for connection-state recovery, so a
+ * connection resumed after a short drop gets what it missed. `volatile`: dropped rather than buffered for a slow
+ * client. `live`: reliable while the connection lasts, not kept: for what the receivers rebuild from a snapshot when
+ * they attach again after a reconnect (host and projector do on every connect).
+ */
+export type Delivery = 'kept' | 'volatile' | 'live';
+
+/**
  * How a room talks to its connections. The room never imports socket.io: the socket layer implements this port,
  * and tests can implement it in memory. Connections are opaque ids; channels are named groups of them.
  */
@@ -16,8 +24,8 @@ export interface RoomPort {
    * student: the socket layer frames a whole tick's of them at once, in place.
    */
   sendFrames(batch: FrameBatch): void;
-  /** Send to every connection in a channel, encoding the message once. */
-  broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile?: boolean): void;
+  /** Send to every connection in a channel, encoding the message once (`delivery`: see Delivery). */
+  broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, delivery?: Delivery): void;
   join(conn: string, channel: string): void;
   leave(conn: string, channel: string): void;
   /** Close a connection (after the messages already sent to it). */

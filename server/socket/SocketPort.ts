@@ -1,5 +1,6 @@
 import type { FrameBatch } from '../room/FrameBatch.ts';
-import type { RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import type { Delivery, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import { emitLive, eventPacketText } from './liveEmit.ts';
 import { writeOwnFrames } from './ownFrames.ts';
 import type { IoServer } from './types.ts';
 
@@ -21,7 +22,9 @@ export class SocketPort implements RoomPort {
     writeOwnFrames(this.io, batch);
   }
 
-  broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, volatile = false): void {
+  broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, delivery: Delivery = 'kept'): void {
+    if (delivery === 'live') return broadcastLive(this.io, channel, event, payload);
+    const volatile = delivery === 'volatile';
     // A volatile message to nobody is not encoded (the viewers' delta of a room without host or projector). A
     // reliable one still is: socket.io keeps it for a member who is away and will recover their connection.
     if (volatile && !this.io.sockets.adapter.rooms.get(channel)?.size) return;
@@ -39,5 +42,16 @@ export class SocketPort implements RoomPort {
 
   disconnect(conn: string): void {
     this.io.sockets.sockets.get(conn)?.disconnect(true);
+  }
+}
+
+/** A `live` broadcast to this process's members of `channel`: encoded once, written to each by emitLive. */
+export function broadcastLive(io: IoServer, channel: string, event: string, payload: unknown): void {
+  const members = io.sockets.adapter.rooms.get(channel);
+  if (!members?.size) return;
+  let text: string | null = null;
+  for (const id of members) {
+    const socket = io.sockets.sockets.get(id);
+    if (socket) emitLive(socket, (text ??= eventPacketText(event, payload)), event, payload);
   }
 }
