@@ -264,9 +264,9 @@ export class RoomFraming {
     if (batch.size > 0) port.sendFrames(batch);
 
     // The board as it changes, to host and projector only: a phone shows its own place (`y`, in its frame), never
-    // the rows, so they would be a message a second to every phone for nothing.
-    // Host and projector attach again on every connect and get the board and the recent events in their snapshot:
-    // what goes to them is not kept for connection-state recovery (`live`).
+    // the rows, so they would be a message a second to every phone for nothing. Host and projector attach again on
+    // every connect and get the board and the recent events in their snapshot: what goes to them is not kept for
+    // connection-state recovery (`live`).
     const board = leaderboardDue ? this.#changedBoard(this.#published!.rows) : null;
     if (board) port.broadcast(c.channels.viewers, 'leaderboard:update', board, 'live');
 
@@ -303,7 +303,6 @@ function placeKey(row: { rank: number; score: number } | undefined): string {
   return row ? `${row.rank}:${row.score}` : '';
 }
 
-/** Events every student and spectator receives alike (a global OOM is not: each student sees their own row). */
 /**
  * The events among `personal` that concern `slot` (null: a spectator), as the JSON text of a frame's `e`, or null
  * when there are none. They ride in the student's frame: a frame lost is a chain broken, and the resync's snapshot
@@ -315,6 +314,7 @@ function eventsFor(personal: readonly SimEvent[], slot: string | null): string |
   return mine === null ? null : JSON.stringify(mine);
 }
 
+/** Events every student and spectator receives alike (a global OOM is not: each student sees their own row). */
 function isNodeWide(e: SimEvent): boolean {
   return e.type === 'memory_pressure' || e.type === 'traffic';
 }
