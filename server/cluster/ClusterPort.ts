@@ -1,6 +1,6 @@
 import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { Delivery, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
-import { broadcastLive } from '../socket/SocketPort.ts';
+import { broadcastLive } from '../socket/liveEmit.ts';
 import { writeOwnFrames } from '../socket/ownFrames.ts';
 import type { IoServer } from '../socket/types.ts';
 

@@ -42,9 +42,10 @@ export class RoomFraming {
   /** The students' and spectators' frames of a tick, and the part they share (made once, refilled each tick). */
   readonly #batch = new FrameBatch();
   readonly #shared = new JsonBytes(256);
-  /** A student's own part of their frame, filled again for each student (none: a spectator's frame). */
+  /** A student's own part of their frame, filled again for each student. */
   readonly #own = ownFrameBytes();
-  readonly #none = ownFrameBytes();
+  /** The spectators' own part, one for all of them: only the events that concern every pod. */
+  readonly #spectators = ownFrameBytes();
   /** Each slot's owner and score, as the frame differ asks for them (made once, not once a frame). */
   readonly #lookups: FrameLookups;
 
@@ -254,11 +255,11 @@ export class RoomFraming {
     // Spectators (up to 250 in a big room) get the shared part alone, one payload for all of them, by the same path:
     // a socket.io broadcast would run each of them through its adapter and engine.io's queue.
     if (c.spectatorConns.size > 0) {
-      const none = this.#none;
+      const theirs = this.#spectators;
       // What concerns every pod (the node's conditions, a global OOM's top rows) concerns a spectator too.
-      none.e = personal.length > 0 ? eventsFor(personal, null) : null;
+      theirs.e = personal.length > 0 ? eventsFor(personal, null) : null;
       batch.begin();
-      writeStudentFrame(out, shared, none);
+      writeStudentFrame(out, shared, theirs);
       batch.end(c.spectatorConns);
     }
     if (batch.size > 0) port.sendFrames(batch);

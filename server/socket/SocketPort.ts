@@ -1,6 +1,6 @@
 import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { Delivery, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
-import { emitLive, eventPacketText } from './liveEmit.ts';
+import { broadcastLive } from './liveEmit.ts';
 import { writeOwnFrames } from './ownFrames.ts';
 import type { IoServer } from './types.ts';
 
@@ -42,16 +42,5 @@ export class SocketPort implements RoomPort {
 
   disconnect(conn: string): void {
     this.io.sockets.sockets.get(conn)?.disconnect(true);
-  }
-}
-
-/** A `live` broadcast to this process's members of `channel`: encoded once, written to each by emitLive. */
-export function broadcastLive(io: IoServer, channel: string, event: string, payload: unknown): void {
-  const members = io.sockets.adapter.rooms.get(channel);
-  if (!members?.size) return;
-  let text: string | null = null;
-  for (const id of members) {
-    const socket = io.sockets.sockets.get(id);
-    if (socket) emitLive(socket, (text ??= eventPacketText(event, payload)), event, payload);
   }
 }
