@@ -86,4 +86,43 @@ describe('what a room sends, by who is in it', () => {
     room.runTicks(1);
     expect(frames.map((f) => f.conn).sort()).toEqual(['ana', 'ben']);
   });
+
+  it('a global OOM rides in every phone\'s frame: each student with their own place, the spectators without one', async () => {
+    const { port, frames } = recordingPort();
+    const scenario = builtinScenario('classroom')!;
+    const room = new Room({
+      code: 'GLOBAL',
+      scenario,
+      seed: 5,
+      speed: 1,
+      lateJoin: true,
+      podSlots: podSlotsFor(scenario, 2),
+      port,
+      clock: { now: () => 0, schedule: () => () => {} },
+      recorders: keepRecordings([]),
+      log: { info() {}, warn() {}, error() {} },
+    });
+    for (const name of ['ana', 'ben', 'cy']) expect(room.joinStudent(name, { nickname: name }).ok).toBe(true);
+    expect(room.roleOf('cy')).toBe('spectator');
+    expect(room.start().ok).toBe(true);
+    room.runTicks(20);
+    // No limits and a fast leak each: the node itself runs out of memory.
+    for (const name of ['ana', 'ben']) {
+      expect((await room.podCommand(name, { type: 'set_resources', requestMiB: null, limitMiB: null })).ok).toBe(true);
+      expect((await room.podCommand(name, { type: 'set_workload', workload: { leakMiBps: 400 } })).ok).toBe(true);
+    }
+    const killIn = (conn: string) =>
+      frames.filter((f) => f.conn === conn).flatMap((f) => f.frame.e ?? []).find((e) => e.type === 'oom_kill' && e.constraint === 'global');
+    for (let i = 0; i < 3000 && !killIn('cy'); i++) room.runTicks(1);
+    const seen = killIn('cy');
+    expect(seen).toMatchObject({ type: 'oom_kill', constraint: 'global' });
+    // The spectator has no pod, so no place in the ranking; each student has theirs.
+    expect(seen && 'studentRank' in seen).toBe(false);
+    for (const name of ['ana', 'ben']) expect(killIn(name)).toMatchObject({ type: 'oom_kill', constraint: 'global', studentRank: { of: expect.any(Number) } });
+    // What is one student's alone (their container's start and end) never reaches the spectator.
+    const studentEvents = frames.filter((f) => f.conn !== 'cy').flatMap((f) => f.frame.e ?? []);
+    expect(studentEvents.some((e) => e.type === 'terminated')).toBe(true);
+    const spectatorEvents = frames.filter((f) => f.conn === 'cy').flatMap((f) => f.frame.e ?? []);
+    expect(spectatorEvents.filter((e) => e.type === 'terminated' || e.type === 'started')).toEqual([]);
+  });
 });
