@@ -40,6 +40,8 @@ const LEGEND_TICKS = 5;
 /** The ticker's newest line is lit when printed and fades out over this long, in steps of the frames. */
 const FEED_LIT_MS = 400;
 const FEED_LIT_STEPS = 4;
+/** How many events the model remembers having taken (a snapshot brings the last 50 again). */
+const SEEN_EVENTS = 500;
 
 /**
  * What the presenter shows, derived from a stream of frames: the memory history for the stacked chart, the
@@ -61,6 +63,10 @@ export class PresenterModel {
   /** How lit the ticker's newest line is (1 when printed, then down a step a frame, at 10 Hz, to 0 after 0.4 s). */
   feedLit = $state(0);
   #feedAt = -Infinity;
+  /** The events taken, as their JSON text, oldest first (see addEvents). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private bookkeeping; the feed is the reactive part
+  #seen = new Set<string>();
+  #seenOrder: string[] = [];
   kill = $state.raw<OomKillEvent | null>(null);
   killCount = $state(0);
   /** The tick of each slot's latest OOM kill, so its tile can flash. */
@@ -105,7 +111,11 @@ export class PresenterModel {
     this.#fadeFeed();
     this.addEvents(f.events);
     this.chart = this.#history.stacked();
-    if (f.tick - this.#legendTick >= LEGEND_TICKS || f.tick < this.#legendTick || this.#history.named !== this.#legendNamed) {
+    if (
+      f.tick - this.#legendTick >= LEGEND_TICKS ||
+      f.tick < this.#legendTick ||
+      this.#history.named !== this.#legendNamed
+    ) {
       this.#legendTick = f.tick;
       this.#legendNamed = this.#history.named;
       this.bands = this.#history.bands(this.#names);
@@ -134,8 +144,13 @@ export class PresenterModel {
       });
   }
 
-  /** Events that arrive on their own (the live server sends them apart from the state deltas). */
-  addEvents(events: readonly SimEvent[]): void {
+  /**
+   * Events that arrive on their own (the live server sends them apart from the state deltas). One already taken is
+   * skipped: a projector that reconnects attaches again and its snapshot brings the last 50 events, most of them
+   * already in the ticker (they would print twice, and the last kill would be explained again as if new).
+   */
+  addEvents(incoming: readonly SimEvent[]): void {
+    const events = this.#unseen(incoming);
     if (events.length) {
       this.feed = appendCapped(this.feed, feedLines(events), 40);
       this.#feedAt = performance.now();
@@ -164,6 +179,23 @@ export class PresenterModel {
       // Kills and evictions are marked on the chart as they come (live events arrive apart from frames).
       this.#takeMarks();
     }
+  }
+
+  /** The events not taken before (by content: a snapshot brings the same event again as a new object). */
+  #unseen(events: readonly SimEvent[]): readonly SimEvent[] {
+    if (events.length === 0) return events;
+    const fresh: SimEvent[] = [];
+    for (const e of events) {
+      const key = JSON.stringify(e);
+      if (this.#seen.has(key)) continue;
+      this.#seen.add(key);
+      this.#seenOrder.push(key);
+      fresh.push(e);
+    }
+    // Remembered well past the snapshot's 50 events, then forgotten oldest first.
+    const over = this.#seenOrder.length - SEEN_EVENTS;
+    if (over > 0) for (const old of this.#seenOrder.splice(0, over)) this.#seen.delete(old);
+    return fresh;
   }
 
   /** The newest line's light, a step lower for the time since it was printed (nothing else redraws the ticker). */
@@ -212,6 +244,8 @@ export class PresenterModel {
 
   reset(): void {
     this.#history.clear();
+    this.#seen.clear();
+    this.#seenOrder = [];
     this.feed = [];
     this.feedLit = 0;
     this.kill = null;
