@@ -124,8 +124,16 @@ export function specAfterChange(spec: PodSpec, change: PendingChange): PodSpec {
   return podSpec({ ...spec, workload: workloadSpec({ ...w, batch }) });
 }
 
+/** Whether a pod's code change is ready to deploy this tick. */
+function hasDueChange(state: SimState): boolean {
+  for (const p of state.pods) if (p.pending !== null && p.pending.readyTick <= state.tick) return true;
+  return false;
+}
+
 /** Deploy the code changes whose engineering time is over (a rollout: the pod is replaced). */
 export function deployReadyChanges(state: SimState): void {
+  // Most ticks deploy nothing: the list is copied (replacePod changes it) only when something is due.
+  if (!hasDueChange(state)) return;
   for (const p of [...state.pods]) {
     if (!p.pending || p.pending.readyTick > state.tick) continue;
     const change = p.pending;

@@ -3,9 +3,11 @@ import { nextRandom } from './random.ts';
 import { FILE_RSS_PAGES, STARTUP_TICKS } from './podLifecycle.ts';
 import type { PodState, SimState } from './types.ts';
 import { TICKS_PER_SEC } from './units.ts';
-import { workloadPages, type WorkloadPages } from './workloadPages.ts';
+import { blankWorkloadPages, fillWorkloadPages, type WorkloadPages } from './workloadPages.ts';
 
 const TPS = TICKS_PER_SEC;
+/** The figures of the workload running now (see runWorkload). */
+const RUNNING: WorkloadPages = blankWorkloadPages();
 
 /** Pages a steady rate adds in tick k since start, spread so that the integer sum matches the rate exactly (W1). */
 function perTick(pagesPerSec: number, k: number): number {
@@ -29,7 +31,8 @@ function sum(xs: readonly number[]): number {
  */
 export function runWorkload(state: SimState, ctx: TickContext, p: PodState, onKill: (v: PodState) => void): void {
   const w = p.spec.workload;
-  const wp = workloadPages(w);
+  // Filled again for each workload: only this call reads it (nothing it calls runs another workload).
+  const wp = fillWorkloadPages(w, RUNNING);
   const k = state.tick - p.startedTick;
 
   // W3: requests that arrived one request-time ago complete: they are served and their memory is freed.
@@ -105,7 +108,7 @@ function runBatch(state: SimState, ctx: TickContext, p: PodState, wp: WorkloadPa
       p.batchLoadedPages += got;
       p.batchRemainingPages -= got;
     }
-    if (p.batchRemainingPages === 0 && p.cState === 'Running') finishBatch(state, ctx, p);
+    if (p.batchRemainingPages === 0 && p.cState === 'Running') finishBatch(state, ctx, p, wp);
     return;
   }
   const want = Math.min(wp.batchChunk, p.batchRemainingPages) - p.batchLoadedPages;
@@ -116,16 +119,16 @@ function runBatch(state: SimState, ctx: TickContext, p: PodState, wp: WorkloadPa
     uncharge(state, ctx, p, p.batchLoadedPages - p.batchRemainingPages);
     p.batchLoadedPages = p.batchRemainingPages;
   }
-  if (p.batchRemainingPages === 0) finishBatch(state, ctx, p);
+  if (p.batchRemainingPages === 0) finishBatch(state, ctx, p, wp);
 }
 
-function finishBatch(state: SimState, ctx: TickContext, p: PodState) {
+function finishBatch(state: SimState, ctx: TickContext, p: PodState, wp: WorkloadPages) {
   const b = p.spec.workload.batch!;
   uncharge(state, ctx, p, p.batchLoadedPages);
   p.batchLoadedPages = 0;
   p.batchesDone += 1;
   p.batchWaitTicks = b.everySec > 0 ? Math.max(1, Math.round(b.everySec * TPS)) : -1;
-  state.events.push({ tick: state.tick, type: 'batch_done', pod: p.name, slot: p.slot, sizePages: workloadPages(p.spec.workload).batchSize });
+  state.events.push({ tick: state.tick, type: 'batch_done', pod: p.name, slot: p.slot, sizePages: wp.batchSize });
 }
 
 /** W7: cold reads fill the page cache (inactive); re-reads of cached pages make them active, up to half the cache. */
