@@ -109,6 +109,15 @@ describe('a student frame as bytes', () => {
       expect(out.toString()).toBe(JSON.stringify(n));
     }
   });
+
+  it('keeps a key in bytes of its own, not in a slice of the shared Buffer pool (a kept slice keeps its 8 KB alive)', () => {
+    const keys = ['"web-ada-1":', '"ünïcode-pod":', ','].map((text) => [text, bytesOf(text)] as const);
+    for (const [text, key] of keys) {
+      expect(Buffer.from(key).toString('utf8')).toBe(text);
+      expect(key.byteOffset).toBe(0);
+      expect(key.buffer.byteLength).toBe(Buffer.byteLength(text));
+    }
+  });
 });
 
 describe('the viewers’ delta as bytes', () => {
