@@ -31,23 +31,28 @@ function recordingPort() {
   return { port, broadcasts, frames, deltas };
 }
 
+/** A room of the classroom scenario with two pod slots, on a clock that never fires (the test runs its ticks). */
+function classroomRoom(code: string, port: RoomPort, kept: KeptRecording[] = []): Room {
+  const scenario = builtinScenario('classroom')!;
+  return new Room({
+    code,
+    scenario,
+    seed: 5,
+    speed: 1,
+    lateJoin: true,
+    podSlots: podSlotsFor(scenario, 2),
+    port,
+    clock: { now: () => 0, schedule: () => () => {} },
+    recorders: keepRecordings(kept),
+    log: { info() {}, warn() {}, error() {} },
+  });
+}
+
 describe('what a room sends, by who is in it', () => {
   it('no viewers’ delta while no host or projector is attached; spectators get the shared frame with the students’', () => {
     const { port, broadcasts, frames, deltas } = recordingPort();
-    const scenario = builtinScenario('classroom')!;
     const kept: KeptRecording[] = [];
-    const room = new Room({
-      code: 'AUDNCE',
-      scenario,
-      seed: 5,
-      speed: 1,
-      lateJoin: true,
-      podSlots: podSlotsFor(scenario, 2),
-      port,
-      clock: { now: () => 0, schedule: () => () => {} },
-      recorders: keepRecordings(kept),
-      log: { info() {}, warn() {}, error() {} },
-    });
+    const room = classroomRoom('AUDNCE', port, kept);
     expect(room.attachHost('host', room.hostKey).ok).toBe(true);
     for (const name of ['ana', 'ben', 'cy']) expect(room.joinStudent(name, { nickname: name }).ok).toBe(true);
     expect(room.roleOf('cy')).toBe('spectator'); // two pods, three names
@@ -89,19 +94,7 @@ describe('what a room sends, by who is in it', () => {
 
   it('a global OOM rides in every phone\'s frame: each student with their own place, the spectators without one', async () => {
     const { port, frames } = recordingPort();
-    const scenario = builtinScenario('classroom')!;
-    const room = new Room({
-      code: 'GLOBAL',
-      scenario,
-      seed: 5,
-      speed: 1,
-      lateJoin: true,
-      podSlots: podSlotsFor(scenario, 2),
-      port,
-      clock: { now: () => 0, schedule: () => () => {} },
-      recorders: keepRecordings([]),
-      log: { info() {}, warn() {}, error() {} },
-    });
+    const room = classroomRoom('GLOBAL', port);
     for (const name of ['ana', 'ben', 'cy']) expect(room.joinStudent(name, { nickname: name }).ok).toBe(true);
     expect(room.roleOf('cy')).toBe('spectator');
     expect(room.start().ok).toBe(true);
