@@ -71,7 +71,10 @@ export interface OwnFrameBytes {
   g: string | null;
   /** Their leaderboard place moved. */
   y: [number, number] | 0 | null;
-  /** The events of this tick that are theirs (their pod's, their rows of a global OOM), as JSON text of an array. */
+  /**
+   * The events of this frame that are theirs (their pod's, their rows of a global OOM, the node's readiness and
+   * daemons; pressure and traffic go to every phone in one broadcast), as the JSON text of an array.
+   */
   e: string | null;
 }
 

@@ -140,8 +140,8 @@ export interface SocketDeps {
  * socket.io's connection-state recovery resumes a dropped connection only from the last kept (reliable) message it
  * received, and keeps those for `recoveryMs`. Frames are volatile, a student's own events ride in them, and what host
  * and projector get as a round runs is not kept, so a quiet connection could go minutes without one and would have
- * to join again after a Wi-Fi blip: each connection gets a mark as
- * it joins (wireSockets), and everyone one every half recovery window, kept once for all (one message a minute).
+ * to join again after a Wi-Fi blip: each connection gets a mark as it joins (wireSockets), and everyone one every
+ * half recovery window, kept once for all (one message a minute).
  * (A cluster keeps what goes through Redis, and a process's local messages never do: there marks change nothing.)
  */
 export function markForRecovery(io: IoServer, recoveryMs: number): () => void {
