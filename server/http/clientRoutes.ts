@@ -25,7 +25,7 @@ export async function clientRoutes(app: FastifyInstance, o: { dir: string }): Pr
       cacheControl: false,
       setHeaders: (res, path) => {
         // Vite puts a content hash in asset names: cache them for good; everything else is revalidated.
-        res.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
   }
