@@ -20,7 +20,7 @@ function newest(dir) {
   return t;
 }
 
-const sources = Math.max(newest(join(root, 'client')), newest(join(root, 'shared')));
+const sources = Math.max(newest(join(root, 'client')), newest(join(root, 'shared')), newest(join(root, 'scripts')));
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   process.stdout.write('Building the client (dist/client is missing or out of date)…\n');
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');

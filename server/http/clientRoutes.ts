@@ -23,9 +23,16 @@ export async function clientRoutes(app: FastifyInstance, o: { dir: string }): Pr
       wildcard: false,
       index: false,
       cacheControl: false,
+      // The build writes Brotli and gzip copies beside each file (scripts/precompress.ts): a browser that accepts one
+      // gets it, the others the file itself.
+      preCompressed: true,
+      // The copies are found beside their file when it is asked for; they get no route of their own.
+      globIgnore: ['**/*.br', '**/*.gz'],
       setHeaders: (res, path) => {
         // Vite puts a content hash in asset names: cache them for good; everything else is revalidated.
         res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        // The same URL answers in several encodings: a shared cache (a school's proxy) must key on what was asked.
+        res.setHeader('vary', 'accept-encoding');
       },
     });
   }

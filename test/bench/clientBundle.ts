@@ -1,8 +1,9 @@
 /**
- * What each page downloads, gzip'd, from the Vite manifest: the student page must stay under 150 KB of JavaScript.
- * Prints figures and exits non-zero only when the student budget is broken.
+ * What each page downloads, from the Vite manifest: gzip -9 (the budget: the student page must stay under 150 KB of
+ * JavaScript), what the server actually sends a browser that accepts Brotli (the build's `.br` copy, else the file),
+ * and the files as built. Prints figures and exits non-zero only when the student budget is broken.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST, ensureClientBuilt } from './clientShared.ts';
@@ -34,8 +35,20 @@ function closure(manifest: Record<string, Chunk>, keys: string[]): { js: Set<str
 }
 
 const gz = (file: string) => gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length;
+const raw = (file: string) => statSync(join(DIST, file)).size;
+/** What goes on the wire to a browser that accepts Brotli: the build's copy when it wrote one (scripts/precompress.ts). */
+const wire = (file: string) => (existsSync(join(DIST, `${file}.br`)) ? statSync(join(DIST, `${file}.br`)).size : raw(file));
 
-export function measureBundles(): Record<string, { jsKB: number; cssKB: number }> {
+export interface PageBytes {
+  /** JavaScript and CSS, gzip -9, KB: the budget's measure. */
+  jsKB: number;
+  cssKB: number;
+  /** JavaScript and CSS together as sent to a browser that accepts Brotli, and as built, KB. */
+  wireKB: number;
+  rawKB: number;
+}
+
+export function measureBundles(): Record<string, PageBytes> {
   ensureClientBuilt();
   const manifest = JSON.parse(readFileSync(join(DIST, '.vite/manifest.json'), 'utf8')) as Record<
     string,
@@ -49,21 +62,22 @@ export function measureBundles(): Record<string, { jsKB: number; cssKB: number }
     'presenter (/present)': [entry, route('present/PresenterView.svelte')],
     'demo (/demo)': [entry, route('present/DemoView.svelte')],
   };
-  const out: Record<string, { jsKB: number; cssKB: number }> = {};
+  const out: Record<string, PageBytes> = {};
   for (const [page, keys] of Object.entries(pages)) {
     const { js, css } = closure(manifest, keys);
-    const sum = (s: Set<string>) => [...s].reduce((a, f) => a + gz(f), 0) / 1024;
-    out[page] = { jsKB: +sum(js).toFixed(1), cssKB: +sum(css).toFixed(1) };
+    const sum = (files: Iterable<string>, size: (f: string) => number) => +([...files].reduce((a, f) => a + size(f), 0) / 1024).toFixed(1);
+    const all = [...js, ...css];
+    out[page] = { jsKB: sum(js, gz), cssKB: sum(css, gz), wireKB: sum(all, wire), rawKB: sum(all, raw) };
   }
   return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = measureBundles();
-  console.log('# client bundles (gzip -9)');
+  console.log('# client bundles: gzip -9 (the budget), and JS + CSS as sent with Brotli / as built');
   for (const [page, v] of Object.entries(r))
     console.log(
-      `${page.padEnd(24)} JS ${String(v.jsKB).padStart(6)} KB   CSS ${String(v.cssKB).padStart(5)} KB`,
+      `${page.padEnd(24)} JS ${String(v.jsKB).padStart(6)} KB   CSS ${String(v.cssKB).padStart(5)} KB   sent ${String(v.wireKB).padStart(6)} KB of ${v.rawKB} KB`,
     );
   const student = r['student (/, /join/CODE)']!.jsKB;
   console.log(

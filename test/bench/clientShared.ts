@@ -59,7 +59,7 @@ function newestMtime(dir: string): number {
 function clientFresh(): boolean {
   const index = join(DIST, 'index.html');
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  return built > Math.max(newestMtime(join(ROOT, 'client')), newestMtime(join(ROOT, 'shared')));
+  return built > Math.max(newestMtime(join(ROOT, 'client')), newestMtime(join(ROOT, 'shared')), newestMtime(join(ROOT, 'scripts')));
 }
 
 const BUILD_LOCK = join(ROOT, 'node_modules/.cache/oom-arena-client-build.lock');

@@ -1,0 +1,69 @@
+/**
+ * What a phone downloads (scripts/precompress.ts, server/http/clientRoutes.ts): Chromium loading the join page from the
+ * real build gets every script and stylesheet that has one as the build's Brotli copy, decodes it and runs the page,
+ * and fetches about a third of the bytes the files have as built.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../server/app.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI) throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM})`);
+  console.warn(`\n⚠⚠⚠ SKIPPING the delivery browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`);
+}
+
+let server: App;
+let base = '';
+let browser: Browser;
+const pageErrors: string[] = [];
+
+describe.skipIf(!haveChromium)('the client as a phone downloads it', () => {
+  beforeAll(async () => {
+    ensureClientBuilt();
+    server = await buildApp({ logger: false, clientDir: DIST });
+    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.app.close();
+  });
+
+  it('gets the scripts and stylesheets Brotli-compressed, and the join page works', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const page = watchErrors(pageErrors, await ctx.newPage(), 'delivery');
+    const assets: { path: string; encoding: string | undefined; sent: number }[] = [];
+    page.on('requestfinished', (req) => {
+      const path = new URL(req.url()).pathname;
+      if (!/\.(js|css)$/.test(path)) return;
+      void Promise.all([req.response(), req.sizes()]).then(([res, sizes]) =>
+        assets.push({ path, encoding: res?.headers()['content-encoding'], sent: sizes.responseBodySize }),
+      );
+    });
+    await page.goto(`${base}/join/ABC123`);
+    await page.getByLabel('Your name').waitFor();
+    await expect.poll(() => assets.length).toBeGreaterThanOrEqual(2);
+    await page.waitForLoadState('networkidle');
+
+    let built = 0;
+    let sent = 0;
+    for (const a of assets) {
+      const file = join(DIST, a.path);
+      // A file under 1 KB has no copy (it would save less than its headers): it comes as it is.
+      const copy = existsSync(`${file}.br`) ? `${file}.br` : null;
+      expect(a.encoding, a.path).toBe(copy ? 'br' : undefined);
+      expect(a.sent, a.path).toBe(statSync(copy ?? file).size);
+      built += statSync(file).size;
+      sent += a.sent;
+    }
+    expect(assets.filter((a) => a.encoding === 'br').length).toBeGreaterThanOrEqual(2);
+    expect(sent).toBeLessThan(built / 2);
+    expect(pageErrors).toEqual([]);
+    await ctx.close();
+  });
+});
