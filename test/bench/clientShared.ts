@@ -66,7 +66,7 @@ const BUILD_LOCK = join(ROOT, 'node_modules/.cache/oom-arena-client-build.lock')
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * Build the client unless dist/client is newer than client/ and shared/. Test files run in parallel workers: a
+ * Build the client unless dist/client is newer than client/, shared/ and scripts/. Test files run in parallel workers: a
  * lock directory makes one of them build while the others wait, so none serves a dist/ being rewritten.
  */
 export function ensureClientBuilt(): void {
