@@ -37,6 +37,17 @@ export function expectErrors(page: Page, ...patterns: RegExp[]): void {
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist/client');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Whether Chromium is here for the browser test of `what`. In CI it must be (the browser tests are required there),
+ * so a missing one throws; elsewhere the test is skipped, loudly.
+ */
+export function chromiumFor(what: string): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM}; set CHROMIUM_PATH)`);
+  console.warn(`\n⚠⚠⚠ SKIPPING ${what}: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`);
+  return false;
+}
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

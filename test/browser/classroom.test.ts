@@ -5,7 +5,7 @@
  * presenter shows the kill and the back-off countdown; a reload puts the student back on the same pod.
  * Screenshots of each view (phone, laptop, 1080p projector) go to test-artifacts/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -13,19 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { createFileRecorderFactory, recordingRoutes } from '../../server/recording/index.ts';
 import { recordingSessionHooks } from '../../server/sessions/sessionHooks.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, expectErrors, watchErrors } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor, DIST, ensureClientBuilt, expectErrors, ROOT, watchErrors } from '../bench/clientShared.ts';
 import { axeSerious } from './screenChecks.ts';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI)
-    throw new Error(
-      `Chromium is required in CI for the browser tests (looked at ${CHROMIUM}; set CHROMIUM_PATH)`,
-    );
-  console.warn(
-    `\n⚠⚠⚠ SKIPPING the classroom browser tests: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`,
-  );
-}
+const haveChromium = chromiumFor('the classroom browser tests');
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const PROJECTOR = { width: 1920, height: 1080 };

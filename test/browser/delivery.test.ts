@@ -5,36 +5,26 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../server/app.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
+import { chromiumFor, DIST, watchErrors } from '../bench/clientShared.ts';
+import { startBrowserApp, type BrowserApp } from './browserApp.ts';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM})`);
-  console.warn(`\n⚠⚠⚠ SKIPPING the delivery browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`);
-}
+const haveChromium = chromiumFor('the delivery browser test');
 
-let server: App;
-let base = '';
-let browser: Browser;
+let app: BrowserApp | undefined;
 const pageErrors: string[] = [];
 
 describe.skipIf(!haveChromium)('the client as a phone downloads it', () => {
   beforeAll(async () => {
-    ensureClientBuilt();
-    server = await buildApp({ logger: false, clientDir: DIST });
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    app = await startBrowserApp();
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.app.close();
+    await app?.close();
   });
 
   it('gets the scripts and stylesheets Brotli-compressed, and the join page works', async () => {
+    const { browser, base } = app!;
     const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     const page = watchErrors(pageErrors, await ctx.newPage(), 'delivery');
     const assets: { path: string; encoding: string | undefined; sent: number }[] = [];

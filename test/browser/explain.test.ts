@@ -4,32 +4,20 @@
  * file (checked with the server's schema), and start a class session from it. Then a phone: the same page fits a
  * 360 px screen. Screenshots go to test-artifacts/explain-*.png.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../shared/scenario/schema.ts';
-import { buildApp, type App } from '../../server/app.ts';
-import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  DIST,
-  ROOT,
-  ensureClientBuilt,
-  watchErrors,
-} from '../bench/clientShared.ts';
+import type { App } from '../../server/app.ts';
+import { chromiumFor, ROOT, watchErrors } from '../bench/clientShared.ts';
+import { startBrowserApp, type BrowserApp } from './browserApp.ts';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI)
-    throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM})`);
-  console.warn(
-    `\n⚠⚠⚠ SKIPPING the explain browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`,
-  );
-}
+const haveChromium = chromiumFor('the explain browser test');
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const REPORT = readFileSync(join(ROOT, 'test/fixtures/oom/global-6.1-dmesg.txt'), 'utf8');
+let started: BrowserApp | undefined;
 let server: App;
 let base = '';
 let browser: Browser;
@@ -39,16 +27,13 @@ const shot = (page: Page, name: string) =>
 
 describe.skipIf(!haveChromium)('Explain my OOM in Chromium (issue #16)', () => {
   beforeAll(async () => {
-    ensureClientBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await buildApp({ logger: false, clientDir: DIST });
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    started = await startBrowserApp();
+    ({ server, base, browser } = started);
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.app.close();
+    await started?.close();
   });
 
   it('paste → candidate table → play: download the scenario and start a session from it', async () => {

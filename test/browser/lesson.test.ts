@@ -6,22 +6,15 @@
  * scenario file (a broken one is named first), and a session can be created from one. Screenshots go to
  * test-artifacts/lesson-*.png.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockOf } from '../../client/src/replay/clock.ts';
 import { buildApp, type App } from '../../server/app.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor, DIST, ensureClientBuilt, ROOT, watchErrors } from '../bench/clientShared.ts';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI)
-    throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM})`);
-  console.warn(
-    `\n⚠⚠⚠ SKIPPING the lesson browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`,
-  );
-}
+const haveChromium = chromiumFor('the lesson browser test');
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const EXAMPLE_PATH = join(ROOT, 'docs/examples/friday-deploy.json');

@@ -5,20 +5,15 @@
  * What the page does per tick: a tick's messages make one update of the page, and a kill card forces no layout.
  * Everything waits on conditions.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor, ensureClientBuilt, ROOT, watchErrors } from '../bench/clientShared.ts';
 import { liveClassroom } from '../bench/liveClassroom.ts';
 import { axeSerious } from './screenChecks.ts';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI)
-    throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM})`);
-  console.warn(`\n⚠⚠⚠ SKIPPING the projector test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`);
-}
+const haveChromium = chromiumFor('the projector test');
 
 const PODS = 50;
 const ARTIFACTS = join(ROOT, 'test-artifacts');

@@ -5,14 +5,14 @@
  */
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecording, nextMarker } from '../../shared/recording/index.ts';
 import { recordingRoutes, RecordingStore } from '../../server/recording/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ensureClientBuilt } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor, DIST, ensureClientBuilt } from '../bench/clientShared.ts';
 import { recordSession } from '../unit/recordingHelpers.ts';
 import { axeSerious } from './screenChecks.ts';
 import { secretHash } from '../../server/util/secrets.ts';
@@ -20,12 +20,7 @@ import { secretHash } from '../../server/util/secrets.ts';
 /** The teacher whose recordings these are: the pages run with this key in localStorage, as their browser would. */
 const TEACHER = 'replay-browser-teacher-key';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI)
-    throw new Error(`Chromium is required in CI for the replay browser tests (looked at ${CHROMIUM})`);
-  console.warn(`\n⚠ SKIPPING the replay browser tests: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)\n`);
-}
+const haveChromium = chromiumFor('the replay browser tests');
 
 const session = recordSession({ students: 8, ticks: 1800, everyTicks: 120, id: 'browser-rec' });
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-browser-'));

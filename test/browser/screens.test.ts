@@ -6,7 +6,7 @@
  * axe-core runs on every page; the screenshots go to test-artifacts/latest/walk-*.png (UPDATE_SCREENSHOTS=1: over the
  * kept ones, test-artifacts/walk-*.png). Everything waits on conditions.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -16,14 +16,10 @@ import { createFileRecorderFactory, recordingRoutes } from '../../server/recordi
 import { recordingSessionHooks } from '../../server/sessions/sessionHooks.ts';
 import { pagesToMiB } from '../../shared/sim/units.ts';
 import { loadRecording, nextMarker } from '../../shared/recording/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, ensureClientBuilt, watchErrors } from '../bench/clientShared.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor, DIST, ensureClientBuilt, ROOT, watchErrors } from '../bench/clientShared.ts';
 import { axeSerious, inViewport, killCardCut, overlappingText, smallestFontPx } from './screenChecks.ts';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`Chromium is required in CI for the browser tests (looked at ${CHROMIUM})`);
-  console.warn(`\n⚠⚠⚠ SKIPPING the screens walk: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`);
-}
+const haveChromium = chromiumFor('the screens walk');
 
 // The walk's screenshots are kept in the repository (what each screen shows, test-artifacts/walk-*.png). A run
 // writes over them only when asked (UPDATE_SCREENSHOTS=1); otherwise they go to test-artifacts/latest/, which git
