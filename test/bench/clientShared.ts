@@ -38,6 +38,16 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist/client');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
 /**
  * Whether Chromium is here for the browser test of `what`. In CI it must be (the browser tests are required there),
  * so a missing one throws; elsewhere the test is skipped, loudly.
@@ -48,15 +58,6 @@ export function chromiumFor(what: string): boolean {
   console.warn(`\n⚠⚠⚠ SKIPPING ${what}: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH) ⚠⚠⚠\n`);
   return false;
 }
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 function newestMtime(dir: string): number {
   let max = 0;
