@@ -1,5 +1,6 @@
 import { fsyncSync, openSync, unlinkSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Divergence } from '../../shared/recording/ReplayMachine.ts';
 import type { RecordingSummary } from '../../shared/recording/summary.ts';
@@ -10,7 +11,9 @@ import { FileRecorder, type RecorderObserver } from './FileRecorder.ts';
 import { RecorderErrorCode } from './RecorderError.ts';
 import { RecordingCatalog } from './RecordingCatalog.ts';
 import { RecordingDir } from './RecordingDir.ts';
-import { closeQuietly, fdFile, writeAll } from './RecordingFile.ts';
+import { Journal } from './journal/Journal.ts';
+import { recoverJournals, type JournalRecovery } from './journal/recoverJournals.ts';
+import { closeQuietly, journaledFile, writeAll } from './RecordingFile.ts';
 import { metaFrom, RecordingIndex, type Meta } from './RecordingIndex.ts';
 import { replayWhole, stateAtTick, type ReadState, type ReplayWatch } from './readRecording.ts';
 import { reopenInterrupted, type ResumeAuth } from './reopenInterrupted.ts';
@@ -52,6 +55,11 @@ export class RecordingStore {
   readonly #resuming = new Set<string>();
   /** Recordings being deleted: gone from lists and downloads before their files are. */
   readonly #discarded = new Set<string>();
+  /** What every live recording's lines are made durable through (RF3). */
+  readonly #journal: Journal;
+  readonly #journalDir: string;
+  /** What start-up recovery wrote back from journals an unclean stop left. */
+  readonly recovered: JournalRecovery;
 
   constructor(o: StoreOptions) {
     this.#files = new RecordingDir(o.dataDir);
@@ -67,6 +75,10 @@ export class RecordingStore {
       isGone: (id) => this.#discarded.has(id),
     });
     this.#share = new ShareLinks(this.#files.shareSecretFile);
+    this.#journalDir = join(o.dataDir, 'journal');
+    this.#journal = new Journal({ dir: this.#journalDir });
+    // Before any recording is opened (a resume cuts a torn tail: the journal may hold the lines that belong there).
+    this.recovered = recoverJournals(this.#journalDir, this.#files.path);
   }
 
   file(id: string): string {
@@ -157,7 +169,7 @@ export class RecordingStore {
         );
       },
     };
-    const rec = new FileRecorder({ id, file: fdFile(fd), writer, observer, now: this.#now, resumed });
+    const rec = new FileRecorder({ id, file: journaledFile(fd, id, this.#journal), writer, observer, now: this.#now, resumed });
     this.#live.set(id, rec);
     return rec;
   }
@@ -196,6 +208,8 @@ export class RecordingStore {
     const file = this.#files.existing(id);
     this.#resuming.add(id);
     try {
+      // Its writer may have been another process (a cluster's takeover): what that one journaled comes back first.
+      recoverJournals(this.#journalDir, this.#files.path, id);
       const r = await reopenInterrupted(file, id, auth, watch, this.#now);
       const meta = metaFrom(r.header, r.firstTick, r.state.tick, 'live', 'live', r.commandCount);
       const recorder = this.#open(id, r.fd, r.writer, meta, true);
@@ -273,6 +287,7 @@ export class RecordingStore {
   /** End every live recording (graceful shutdown), and let the index writes land. */
   async closeAll(reason: 'shutdown' = 'shutdown'): Promise<void> {
     await Promise.allSettled([...this.#live.values()].map((r) => r.end(reason)));
+    await this.#journal.drain();
     await this.settled();
   }
 

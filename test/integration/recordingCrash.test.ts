@@ -2,73 +2,18 @@
  * Crash safety through a real process: a recorder in a child process is killed with SIGKILL mid-session; the file
  * must hold every command that was acknowledged, list as interrupted, resume, and replay to the live hashes.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRecording, seek } from '../../shared/recording/index.ts';
-import { studentPod } from '../../shared/game/roundScenario.ts';
 import { stateHash } from '../../shared/sim/hash.ts';
-import type { Command } from '../../shared/sim/types.ts';
 import { RecordingStore } from '../../server/recording/index.ts';
+import { commandFor, startRecordingChild } from './crashHarness.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-crash-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  ready: Promise<{ id: string; tick: number }>;
-  acked: Set<number>;
-  hashes: Map<number, string>;
-  waitAcks(n: number): Promise<void>;
-  send(n: number, by: string, cmd: Command): void;
-  exited: Promise<void>;
-}
-
-function start(env: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/integration/recordingCrashChild.ts'], {
-    env: { ...process.env, DATA_DIR: dataDir, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const acked = new Set<number>();
-  const hashes = new Map<number, string>();
-  const waiters: (() => void)[] = [];
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += String(d)));
-  const ready = new Promise<{ id: string; tick: number }>((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`child exited ${code}: ${stderr}`)));
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      const [kind, a, b] = line.split(' ');
-      if (kind === 'READY') resolve({ id: a!, tick: Number(b) });
-      else if (kind === 'ACK') acked.add(Number(a));
-      else if (kind === 'H') hashes.set(Number(a), b!);
-      else if (kind === 'NACK') reject(new Error(line));
-      waiters.splice(0).forEach((w) => w());
-    });
-  });
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-  return {
-    proc,
-    ready,
-    acked,
-    hashes,
-    exited,
-    send: (n, by, cmd) => proc.stdin.write(JSON.stringify({ n, by, cmd }) + '\n'),
-    waitAcks: (n) =>
-      new Promise<void>((resolve) => {
-        const check = () => (acked.size >= n ? resolve() : waiters.push(check));
-        check();
-      }),
-  };
-}
-
-const commandFor = (n: number): { by: string; cmd: Command } => {
-  const slot = `s${n % 10}`;
-  if (n < 10) return { by: slot, cmd: { type: 'add_pod', pod: studentPod(slot) } };
-  return { by: slot, cmd: { type: 'set_workload', pod: slot, workload: { requestsPerSec: 10 + (n % 13) } } };
-};
+const start = (env: Record<string, string> = {}) => startRecordingChild(dataDir, env);
 
 describe('kill -9 of a recording process (RC1)', () => {
   it('keeps every acknowledged command, lists as interrupted, resumes, and replays to the live hashes', async () => {

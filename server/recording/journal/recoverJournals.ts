@@ -1,0 +1,139 @@
+import { closeSync, fdatasyncSync, fstatSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { isLiveHere } from './Journal.ts';
+import { readEntries, readOwner, type JournalEntry, type JournalOwner } from './journalEntry.ts';
+
+/** What recovery found and did. */
+export interface JournalRecovery {
+  /** Generation files read. */
+  journals: number;
+  /** Entries whose lines a recording lacked, written back into it. */
+  restored: number;
+  /** Recordings written back into (and synced). */
+  recordings: number;
+  /** Entries not written back: their recording is gone (deleted), or it lacks lines before them. */
+  skipped: number;
+  /** Generations deleted: their process is gone, and every recording they cover is complete and synced. */
+  deleted: number;
+}
+
+/**
+ * At start-up, before any recording is opened: write back into each recording the journaled lines a power cut took
+ * from it (RF3). A recording lacks an entry's lines when it ends before the entry does, or when the entry's bytes in
+ * it hold a NUL (what a file system shows for blocks it never got): recording lines never contain one. Anything else
+ * is left alone, so running this beside a live process (a cluster on a shared DATA_DIR) writes nothing of its files;
+ * a generation is deleted only when its process is gone. Synchronous: it runs once, before the server listens.
+ *
+ * With `only`, just that recording's lines are written back and no generation is deleted: before a resume, since the
+ * process that wrote it may have been another machine's, on a shared DATA_DIR, whose journal no start here reads.
+ */
+export function recoverJournals(journalDir: string, recordingsDir: string, only?: string): JournalRecovery {
+  const out: JournalRecovery = { journals: 0, restored: 0, recordings: 0, skipped: 0, deleted: 0 };
+  let names: string[];
+  try {
+    names = readdirSync(journalDir).filter((n) => n.endsWith('.wal'));
+  } catch {
+    return out; // no journal yet
+  }
+  const gens: { path: string; owner: JournalOwner; entries: JournalEntry[] }[] = [];
+  for (const name of names) {
+    const path = join(journalDir, name);
+    const buf = readFileSync(path);
+    const head = readOwner(buf);
+    if (!head) continue; // not a generation this version wrote: left as it is
+    gens.push({ path, owner: head.owner, entries: readEntries(buf, head.body) });
+  }
+  out.journals = gens.length;
+  // Oldest first: a recording resumed by another process continues where the older generation's lines end.
+  gens.sort((a, b) => a.owner.started - b.owner.started || a.owner.pid - b.owner.pid || a.owner.gen - b.owner.gen);
+
+  const touched = new Map<string, number>();
+  try {
+    for (const g of gens) {
+      for (const e of g.entries) {
+        if (only !== undefined && e.file !== only) continue;
+        const r = restore(recordingsDir, e, touched);
+        if (r === 'restored') out.restored++;
+        else if (r === 'skipped') out.skipped++;
+      }
+    }
+    for (const fd of touched.values()) fdatasyncSync(fd);
+  } finally {
+    for (const fd of touched.values()) closeSync(fd);
+  }
+  out.recordings = touched.size;
+
+  for (const g of gens) {
+    if (only !== undefined || !isGone(g.owner)) continue;
+    // Its process may have died without a power cut: its recordings' last lines can still be only in the page
+    // cache, and this generation is what would restore them. Synced first, then it can go.
+    if (!syncAll(recordingsDir, new Set(g.entries.map((e) => e.file)))) continue;
+    try {
+      unlinkSync(g.path);
+      out.deleted++;
+    } catch {
+      // already gone (another process recovered it first)
+    }
+  }
+  return out;
+}
+
+/** fdatasync each recording that still exists; false if one could not be. */
+function syncAll(recordingsDir: string, ids: Set<string>): boolean {
+  for (const id of ids) {
+    let fd: number;
+    try {
+      fd = openSync(join(recordingsDir, `${id}.ndjson`), 'r');
+    } catch {
+      continue; // deleted: nothing to keep
+    }
+    try {
+      fdatasyncSync(fd);
+    } catch {
+      return false;
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return true;
+}
+
+/** Write one entry back into its recording if the recording lacks it. */
+function restore(recordingsDir: string, e: JournalEntry, touched: Map<string, number>): 'restored' | 'present' | 'skipped' {
+  let fd = touched.get(e.file);
+  const opened = fd === undefined;
+  if (fd === undefined) {
+    try {
+      fd = openSync(join(recordingsDir, `${e.file}.ndjson`), 'r+');
+    } catch {
+      return 'skipped'; // deleted since: never brought back
+    }
+  }
+  const size = fstatSync(fd).size;
+  if (size < e.at) {
+    if (opened) closeSync(fd);
+    return 'skipped'; // writing here would leave a hole: nothing after a gap is trusted
+  }
+  const have = Buffer.alloc(Math.min(e.data.length, size - e.at));
+  if (have.length > 0) readSync(fd, have, 0, have.length, e.at);
+  if (have.length === e.data.length && !have.includes(0)) {
+    if (opened) closeSync(fd);
+    return 'present';
+  }
+  for (let off = 0; off < e.data.length; ) off += writeSync(fd, e.data, off, e.data.length - off, e.at + off);
+  touched.set(e.file, fd);
+  return 'restored';
+}
+
+/** Whether a generation's writer has ended: it ran on this host, and its pid is free or is this process's but not a live journal. */
+function isGone(o: JournalOwner): boolean {
+  if (o.host !== hostname()) return false; // another machine's process: not ours to judge
+  if (o.pid === process.pid) return !isLiveHere(o.id);
+  try {
+    process.kill(o.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
