@@ -39,9 +39,9 @@ type Pending =
  *
  * 1. Whole lines or nothing. Lines are written in batches; a batch that fails (or is cut short by a full disk) is
  *    truncated away, so the file up to the fault stays valid and resumable.
- * 2. A command is in the file before it is applied, and acknowledged only once it is on disk. `commit(tick)` writes
+ * 2. A command is in the file before it is applied, and acknowledged only once it is durable (RF3). `commit(tick)` writes
  *    the waiting lines, stamping each command with the tick the room is about to run; the room applies its queue
- *    only when that returned true. The ack waits for an fdatasync that began after the write (group commit: one
+ *    only when that returned true. The ack waits for a sync that began after the write (group commit: one
  *    sync for every command that arrived meanwhile).
  * 3. Nothing after the end. Once the end line is queued every new line is refused; the file is closed only after
  *    every write and sync started on it has settled.

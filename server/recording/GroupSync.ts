@@ -15,7 +15,8 @@ export interface GroupSyncHooks {
 }
 
 /**
- * Group commit for lines already written: one fdatasync at a time, and every waiter written before it began is
+ * Group commit for lines already written: one sync at a time (the file's `datasync`: the process's journal, see
+ * journal/Journal.ts, which groups again across recordings), and every waiter written before it began is
  * acknowledged when it resolves; those written while it ran wait for the next one (one sync for every command
  * that arrived meanwhile). A failed sync keeps its waiters (their lines are in the file) for the retry.
  */
