@@ -57,3 +57,20 @@ export const commandFor = (n: number): { by: string; cmd: Command } => {
   return { by: slot, cmd: { type: 'set_workload', pod: slot, workload: { requestsPerSec: 10 + (n % 13) } } };
 };
 
+
+/** Keep sending commandFor(0), commandFor(1), … five every 3 ms until stopped; `stop` returns how many were sent. */
+export function pumpCommands(child: Child): { stop(): number } {
+  let sent = 0;
+  const timer = setInterval(() => {
+    for (let i = 0; i < 5; i++) {
+      const c = commandFor(sent);
+      child.send(sent++, c.by, c.cmd);
+    }
+  }, 3);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return sent;
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadRecording, seek } from '../../shared/recording/index.ts';
 import { stateHash } from '../../shared/sim/hash.ts';
 import { RecordingStore } from '../../server/recording/index.ts';
-import { commandFor, startRecordingChild } from './crashHarness.ts';
+import { commandFor, pumpCommands, startRecordingChild } from './crashHarness.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-crash-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -20,17 +20,10 @@ describe('kill -9 of a recording process (RC1)', () => {
     // Session 1: commands stream in; the process is killed while acks are still in flight.
     const a = start();
     const { id } = await a.ready;
-    let sent = 0;
-    const pump = setInterval(() => {
-      for (let i = 0; i < 5; i++) {
-        const c = commandFor(sent);
-        a.send(sent++, c.by, c.cmd);
-      }
-    }, 3);
+    const pump = pumpCommands(a);
     await a.waitAcks(150);
     while (a.hashes.size < 40) await new Promise((r) => setTimeout(r, 10));
-    clearInterval(pump);
-    const sentBeforeKill = sent;
+    const sentBeforeKill = pump.stop();
     a.proc.kill('SIGKILL');
     await a.exited;
     const ackedBeforeKill = new Set(a.acked);

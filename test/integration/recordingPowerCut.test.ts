@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRecording } from '../../shared/recording/index.ts';
 import { RecordingStore } from '../../server/recording/index.ts';
-import { commandFor, startRecordingChild } from './crashHarness.ts';
+import { commandFor, pumpCommands, startRecordingChild } from './crashHarness.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -19,15 +19,9 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 async function killedSession(dataDir: string, acks: number): Promise<{ id: string; file: string; acked: Set<number>; text: string }> {
   const child = startRecordingChild(dataDir);
   const { id } = await child.ready;
-  let sent = 0;
-  const pump = setInterval(() => {
-    for (let i = 0; i < 5; i++) {
-      const c = commandFor(sent);
-      child.send(sent++, c.by, c.cmd);
-    }
-  }, 3);
+  const pump = pumpCommands(child);
   await child.waitAcks(acks);
-  clearInterval(pump);
+  pump.stop();
   child.proc.kill('SIGKILL');
   await child.exited;
   const file = join(dataDir, 'recordings', `${id}.ndjson`);

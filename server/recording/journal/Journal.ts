@@ -136,14 +136,12 @@ export class Journal {
   async drain(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    while (this.#syncing || this.#waiting.length > 0) {
-      if (!this.#syncing) this.#startSync();
+    if (this.#gen) this.#retire(this.#gen);
+    while (this.#syncing) await this.#syncing;
+    // One last sync through the usual path (so no generation is closed under a sync), then every clean one goes.
+    if (this.#waiting.length > 0 || this.#retired.some((g) => g.dirty)) {
+      this.#startSync();
       await this.#syncing;
-    }
-    if (this.#gen) {
-      const g = this.#gen;
-      this.#retire(g);
-      if (g.dirty) await this.#syncGens([g]).catch(() => {});
     }
     for (const g of [...this.#retired]) if (!g.dirty) this.#checkpoint(g);
     while (this.#checkpoints.length > 0) await Promise.allSettled([...this.#checkpoints]);
