@@ -250,6 +250,22 @@ describe('recovery at start-up', () => {
     expect(readFileSync(path, 'utf8')).toBe('{"k":"header"}\n');
   });
 
+  it('never throws on a failing disk: what it cannot read or write back is counted, and its generation kept', () => {
+    const data = tmp();
+    const journalDir = join(data, 'journal');
+    const recDir = join(data, 'recordings');
+    mkdirSync(journalDir);
+    mkdirSync(recDir);
+    // A recording that cannot be opened for writing (a folder where the file should be), in a gone process's journal.
+    mkdirSync(join(recDir, 'rec-1.ndjson'));
+    const owner = ownerLine({ journal: 1, host: hostname(), pid: 4194305, started: 1, id: 'a', gen: 0 });
+    writeFileSync(join(journalDir, 'a.wal'), Buffer.concat([Buffer.from(owner), encodeEntry('rec-1', 0, Buffer.from('{"k":"c"}\n'))]));
+    mkdirSync(join(journalDir, 'b.wal')); // a generation that cannot be read
+    const got = recoverJournals(journalDir, recDir);
+    expect(got).toMatchObject({ journals: 1, restored: 0, failed: 2, deleted: 0 });
+    expect(readdirSync(journalDir).sort()).toEqual(['a.wal', 'b.wal']);
+  });
+
   it("deletes a gone process's generations, keeps another machine's", () => {
     const data = tmp();
     const journalDir = join(data, 'journal');

@@ -16,6 +16,8 @@ export interface JournalRecovery {
   skipped: number;
   /** Generations deleted: their process is gone, and every recording they cover is complete and synced. */
   deleted: number;
+  /** Generations or recordings that could not be read or written (a full or failing disk): kept for the next try. */
+  failed: number;
 }
 
 /**
@@ -24,48 +26,77 @@ export interface JournalRecovery {
  * it hold a NUL (what a file system shows for blocks it never got): recording lines never contain one. Anything else
  * is left alone, so running this beside a live process (a cluster on a shared DATA_DIR) writes nothing of its files;
  * a generation is deleted only when its process is gone. Synchronous: it runs once, before the server listens.
+ * It never throws: a server must start even on a failing disk. What it cannot do is counted and left for next time.
  *
  * With `only`, just that recording's lines are written back and no generation is deleted: before a resume, since the
  * process that wrote it may have been another machine's, on a shared DATA_DIR, whose journal no start here reads.
  */
 export function recoverJournals(journalDir: string, recordingsDir: string, only?: string): JournalRecovery {
-  const out: JournalRecovery = { journals: 0, restored: 0, recordings: 0, skipped: 0, deleted: 0 };
+  const out: JournalRecovery = { journals: 0, restored: 0, recordings: 0, skipped: 0, deleted: 0, failed: 0 };
   let names: string[];
   try {
     names = readdirSync(journalDir).filter((n) => n.endsWith('.wal'));
   } catch {
     return out; // no journal yet
   }
-  const gens: { path: string; owner: JournalOwner; entries: JournalEntry[] }[] = [];
+  /** `whole`: every entry it holds is in its recording now (else it is kept whatever its owner). */
+  const gens: { path: string; owner: JournalOwner; entries: JournalEntry[]; whole: boolean }[] = [];
   for (const name of names) {
     const path = join(journalDir, name);
-    const buf = readFileSync(path);
+    let buf: Buffer;
+    try {
+      buf = readFileSync(path);
+    } catch {
+      out.failed++;
+      continue;
+    }
     const head = readOwner(buf);
     if (!head) continue; // not a generation this version wrote: left as it is
-    gens.push({ path, owner: head.owner, entries: readEntries(buf, head.body) });
+    gens.push({ path, owner: head.owner, entries: readEntries(buf, head.body), whole: true });
   }
   out.journals = gens.length;
   // Oldest first: a recording resumed by another process continues where the older generation's lines end.
   gens.sort((a, b) => a.owner.started - b.owner.started || a.owner.pid - b.owner.pid || a.owner.gen - b.owner.gen);
 
-  const touched = new Map<string, number>();
-  try {
-    for (const g of gens) {
-      for (const e of g.entries) {
-        if (only !== undefined && e.file !== only) continue;
-        const r = restore(recordingsDir, e, touched);
-        if (r === 'restored') out.restored++;
-        else if (r === 'skipped') out.skipped++;
+  /** Each recording opened, once; those written back into. */
+  const opened = new Map<string, number>();
+  const written = new Set<string>();
+  for (const g of gens) {
+    for (const e of g.entries) {
+      if (only !== undefined && e.file !== only) continue;
+      let r: ReturnType<typeof restore> | 'failed';
+      try {
+        r = restore(recordingsDir, e, opened);
+      } catch {
+        r = 'failed';
+      }
+      if (r === 'restored') {
+        out.restored++;
+        written.add(e.file);
+      } else if (r === 'skipped') out.skipped++;
+      else if (r === 'failed') {
+        out.failed++;
+        g.whole = false;
       }
     }
-    for (const fd of touched.values()) fdatasyncSync(fd);
-  } finally {
-    for (const fd of touched.values()) closeSync(fd);
   }
-  out.recordings = touched.size;
+  for (const [file, fd] of opened) {
+    try {
+      if (written.has(file)) fdatasyncSync(fd);
+    } catch {
+      out.failed++;
+      for (const g of gens) if (g.entries.some((e) => e.file === file)) g.whole = false;
+    }
+    try {
+      closeSync(fd);
+    } catch {
+      // closed anyway
+    }
+  }
+  out.recordings = written.size;
 
   for (const g of gens) {
-    if (only !== undefined || !isGone(g.owner)) continue;
+    if (only !== undefined || !g.whole || !isGone(g.owner)) continue;
     // Its process may have died without a power cut: its recordings' last lines can still be only in the page
     // cache, and this generation is what would restore them. Synced first, then it can go.
     if (!syncAll(recordingsDir, new Set(g.entries.map((e) => e.file)))) continue;
@@ -99,30 +130,26 @@ function syncAll(recordingsDir: string, ids: Set<string>): boolean {
   return true;
 }
 
-/** Write one entry back into its recording if the recording lacks it. */
-function restore(recordingsDir: string, e: JournalEntry, touched: Map<string, number>): 'restored' | 'present' | 'skipped' {
-  let fd = touched.get(e.file);
-  const opened = fd === undefined;
+/** Write one entry back into its recording if the recording lacks it. Throws when the disk will not let it. */
+function restore(recordingsDir: string, e: JournalEntry, opened: Map<string, number>): 'restored' | 'present' | 'skipped' {
+  let fd = opened.get(e.file);
   if (fd === undefined) {
     try {
       fd = openSync(join(recordingsDir, `${e.file}.ndjson`), 'r+');
-    } catch {
-      return 'skipped'; // deleted since: never brought back
+    } catch (err) {
+      // Deleted since: never brought back.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'skipped';
+      throw err;
     }
+    // Kept open with the others from here: written back or not, it is synced and closed once at the end.
+    opened.set(e.file, fd);
   }
   const size = fstatSync(fd).size;
-  if (size < e.at) {
-    if (opened) closeSync(fd);
-    return 'skipped'; // writing here would leave a hole: nothing after a gap is trusted
-  }
+  if (size < e.at) return 'skipped'; // writing here would leave a hole: nothing after a gap is trusted
   const have = Buffer.alloc(Math.min(e.data.length, size - e.at));
   if (have.length > 0) readSync(fd, have, 0, have.length, e.at);
-  if (have.length === e.data.length && !have.includes(0)) {
-    if (opened) closeSync(fd);
-    return 'present';
-  }
+  if (have.length === e.data.length && !have.includes(0)) return 'present';
   for (let off = 0; off < e.data.length; ) off += writeSync(fd, e.data, off, e.data.length - off, e.at + off);
-  touched.set(e.file, fd);
   return 'restored';
 }
 
