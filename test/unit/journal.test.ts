@@ -3,6 +3,8 @@
  * write, one sync for many), its generations (retired when full, deleted once their recordings are synced), and
  * start-up recovery (what a recording lacks is written back, nothing else is touched).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +250,28 @@ describe('recovery at start-up', () => {
     const lines = new LineAppender(file);
     expect(() => lines.append(Buffer.from('{"k":"c","t":1}\n'))).toThrow(/EEXIST|ENOTDIR/);
     expect(readFileSync(path, 'utf8')).toBe('{"k":"header"}\n');
+  });
+
+  it('counts a killed process not yet reaped (a zombie) as gone', async () => {
+    // The shell starts a child, then becomes a sleep that never reaps it: killed, the child stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(String((await once(parent.stdout, 'data'))[0]).trim());
+      process.kill(pid, 'SIGKILL');
+      const state = () => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      };
+      while (state() !== 'Z') await turn();
+      const data = tmp();
+      const journalDir = join(data, 'journal');
+      mkdirSync(journalDir);
+      mkdirSync(join(data, 'recordings'));
+      writeFileSync(join(journalDir, 'z.wal'), ownerLine({ journal: 1, host: hostname(), pid, started: 1, id: 'z', gen: 0 }));
+      expect(recoverJournals(journalDir, join(data, 'recordings'))).toMatchObject({ journals: 1, deleted: 1 });
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('never throws on a failing disk: what it cannot read or write back is counted, and its generation kept', () => {

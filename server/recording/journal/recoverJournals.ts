@@ -159,8 +159,18 @@ function isGone(o: JournalOwner): boolean {
   if (o.pid === process.pid) return !isLiveHere(o.id);
   try {
     process.kill(o.pid, 0);
-    return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  return isZombie(o.pid);
+}
+
+/** A process killed but not yet reaped still answers kill(pid, 0): Linux shows it as state Z. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
