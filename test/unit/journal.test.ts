@@ -24,6 +24,16 @@ function tmp(): string {
   return d;
 }
 
+/** A DATA_DIR with an empty journal folder and an empty recordings folder. */
+function emptyDataDir(): { journalDir: string; recDir: string } {
+  const data = tmp();
+  const journalDir = join(data, 'journal');
+  const recDir = join(data, 'recordings');
+  mkdirSync(journalDir);
+  mkdirSync(recDir);
+  return { journalDir, recDir };
+}
+
 /** A journal whose syncs the test releases one by one. */
 function heldJournal(o: { syncGapMs?: number; rotateBytes?: number } = {}) {
   const syncs: ReturnType<typeof deferred>[] = [];
@@ -263,23 +273,16 @@ describe('recovery at start-up', () => {
         return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       };
       while (state() !== 'Z') await turn();
-      const data = tmp();
-      const journalDir = join(data, 'journal');
-      mkdirSync(journalDir);
-      mkdirSync(join(data, 'recordings'));
+      const { journalDir, recDir } = emptyDataDir();
       writeFileSync(join(journalDir, 'z.wal'), ownerLine({ journal: 1, host: hostname(), pid, started: 1, id: 'z', gen: 0 }));
-      expect(recoverJournals(journalDir, join(data, 'recordings'))).toMatchObject({ journals: 1, deleted: 1 });
+      expect(recoverJournals(journalDir, recDir)).toMatchObject({ journals: 1, deleted: 1 });
     } finally {
       parent.kill('SIGKILL');
     }
   });
 
   it('never throws on a failing disk: what it cannot read or write back is counted, and its generation kept', () => {
-    const data = tmp();
-    const journalDir = join(data, 'journal');
-    const recDir = join(data, 'recordings');
-    mkdirSync(journalDir);
-    mkdirSync(recDir);
+    const { journalDir, recDir } = emptyDataDir();
     // A recording that cannot be opened for writing (a folder where the file should be), in a gone process's journal.
     mkdirSync(join(recDir, 'rec-1.ndjson'));
     const owner = ownerLine({ journal: 1, host: hostname(), pid: 4194305, started: 1, id: 'a', gen: 0 });
@@ -291,11 +294,7 @@ describe('recovery at start-up', () => {
   });
 
   it("deletes a gone process's generations, keeps another machine's", () => {
-    const data = tmp();
-    const journalDir = join(data, 'journal');
-    const recDir = join(data, 'recordings');
-    mkdirSync(journalDir);
-    mkdirSync(recDir);
+    const { journalDir, recDir } = emptyDataDir();
     // 4194305 is above Linux's largest pid: no process has it.
     const gone = ownerLine({ journal: 1, host: hostname(), pid: 4194305, started: 1, id: 'a', gen: 0 });
     const elsewhere = ownerLine({ journal: 1, host: `${hostname()}-other`, pid: 4194305, started: 2, id: 'b', gen: 0 });
