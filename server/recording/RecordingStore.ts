@@ -163,6 +163,7 @@ export class RecordingStore {
             await Promise.allSettled(before);
             await rm(this.file(id), { force: true });
             await rm(this.#files.metaFile(id), { force: true });
+            await this.#journal.drain(); // its lines go from the journal too
           })()
             .catch(() => {}) // a leftover empty file is harmless: it lists as a 0:00 recording
             .finally(() => this.#discarded.delete(id)), // the id may be given again once its file is gone
@@ -251,7 +252,7 @@ export class RecordingStore {
     });
   }
 
-  /** Delete a recording for good (its file, index and owner). A session still recording is refused. */
+  /** Delete a recording for good (its file, index, owner and its lines in the journal). A session still recording is refused. */
   async remove(id: string): Promise<void> {
     if (this.isLive(id) || this.#resuming.has(id)) throw new StoreError('RECORDING_LIVE', `session ${id} is still recording: end it first`, 409);
     const file = this.#files.existing(id);
@@ -260,6 +261,9 @@ export class RecordingStore {
       await rm(file, { force: true });
       await rm(this.#files.metaFile(id), { force: true });
       await rm(this.#files.ownerFile(id), { force: true });
+      // The journal may still hold its lines (names included): every generation is retired and deleted now, not
+      // when it fills up (the other recordings are synced first, as at a rotation).
+      await this.#journal.drain();
     } finally {
       this.#discarded.delete(id);
     }
