@@ -2,8 +2,8 @@ import { close, closeSync, fdatasync, fstatSync, ftruncateSync, writeSync } from
 import { promisify } from 'node:util';
 import type { Checkpointable, Journal } from './journal/Journal.ts';
 
-const datasyncAsync = promisify(fdatasync);
-const closeAsync = promisify(close);
+export const datasyncAsync = promisify(fdatasync);
+export const closeAsync = promisify(close);
 
 /**
  * The file a recorder appends to, behind a port so tests can inject faults (a full disk, a slow or failing sync)

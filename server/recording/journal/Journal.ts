@@ -1,12 +1,11 @@
-import { close, closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, renameSync, unlink, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, renameSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { closeAsync, datasyncAsync } from '../RecordingFile.ts';
 import { encodeEntry, ownerLine } from './journalEntry.ts';
 
-const datasyncFd = promisify(fdatasync);
-const closeFd = promisify(close);
 const unlinkFile = promisify(unlink);
 
 /** One sync of the journal at most this often: every command acknowledged meanwhile shares it. */
@@ -82,12 +81,12 @@ export class Journal {
     this.#dir = o.dir;
     this.#syncGapMs = o.syncGapMs ?? JOURNAL_SYNC_GAP_MS;
     this.#rotateBytes = o.rotateBytes ?? JOURNAL_ROTATE_BYTES;
-    this.#datasync = o.datasync ?? datasyncFd;
+    this.#datasync = o.datasync ?? datasyncAsync;
     this.#now = o.now ?? (() => performance.now());
     liveHere.add(this.id);
   }
 
-  /** The generation files not yet deleted (tests, the benchmark). */
+  /** The generation files not yet deleted (tests). */
   get generations(): string[] {
     return [...this.#retired, ...(this.#gen ? [this.#gen] : [])].map((g) => g.path);
   }
@@ -130,8 +129,9 @@ export class Journal {
   }
 
   /**
-   * Sync what is left, retire every generation and delete each once its recordings are synced (a graceful
-   * shutdown, after the recorders closed). The journal can be appended to again afterwards.
+   * Sync what is left, retire every generation and delete each once its recordings are synced: a graceful shutdown
+   * (after the recorders closed), and a recording deleted (its lines must not stay behind). Recorders still live go
+   * on into a new generation.
    */
   async drain(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
@@ -162,6 +162,11 @@ export class Journal {
       renameSync(tmp, path);
     } catch (e) {
       closeSync(fd);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // nothing to remove
+      }
       throw e;
     }
     this.#gen = { path, fd, size, dirty: false, files: new Set() };
@@ -227,7 +232,7 @@ export class Journal {
     this.#retired = this.#retired.filter((r) => r !== g);
     const done = (async () => {
       const synced = await Promise.allSettled([...g.files].map((f) => f.checkpoint()));
-      await closeFd(g.fd).catch(() => {});
+      await closeAsync(g.fd).catch(() => {});
       if (synced.every((r) => r.status === 'fulfilled')) await unlinkFile(g.path).catch(() => {});
     })();
     this.#checkpoints.push(done);
