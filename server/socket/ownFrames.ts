@@ -17,7 +17,8 @@ interface WsSocket {
  */
 interface NetSocket {
   _writeGeneric?(writev: false, data: Buffer, encoding: string, cb: (err?: Error | null) => void): void;
-  _handle: object | null;
+  /** libuv's stream: `writeQueueSize` is the bytes it holds that the kernel has not taken yet (ours and the Writable's). */
+  _handle: { readonly writeQueueSize: number } | null;
   destroy(err?: Error): void;
 }
 
@@ -62,6 +63,8 @@ const PAYLOAD_HEAD: Record<FrameEvent, Buffer> = {
   'state:frame': Buffer.from('4' + packetHead('state:frame')),
   'state:delta': Buffer.from('4' + packetHead('state:delta')),
 };
+const FRAME_HEAD = PAYLOAD_HEAD['state:frame'];
+const DELTA_HEAD = PAYLOAD_HEAD['state:delta'];
 for (const head of Object.values(PAYLOAD_HEAD)) if (head.length + 10 > FRAME_HEADROOM) throw new Error('FRAME_HEADROOM is too small');
 /** FIN + text opcode: a whole text message in one WebSocket frame (server frames are not masked). */
 const WS_TEXT_FIN = 0x81;
@@ -78,9 +81,9 @@ const WS_OPEN = 1;
  * the same packet through engine.io.
  *
  * Volatile: a frame is skipped for a socket that is not connected, whose engine.io queue holds a message not yet
- * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (`bufferedAmount`,
- * or a frame of ours libuv still holds: a slow network, frames would pile up). Its next frame's chain tells the
- * client to resync.
+ * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (libuv's
+ * `writeQueueSize`, which counts engine.io's writes and ours; ws's `bufferedAmount` where there is no TCP handle: a
+ * slow network, frames would pile up). Its next frame's chain tells the client to resync.
  *
  * Returns the deliveries whose connection is not a socket of this process (a cluster reaches those another way).
  */
@@ -108,12 +111,17 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
       eio.write(packetHead(events[i]!) + batch.text(i) + ']', {});
       continue;
     }
-    if (link.held > 0 || ws.readyState !== WS_OPEN || ws.bufferedAmount > 0) continue;
+    if (link.held > 0 || ws.readyState !== WS_OPEN) continue;
+    const net = link.net;
+    const handle = net === null ? null : net._handle;
+    // Bytes not taken yet: with a TCP handle, libuv's own count covers every write (engine.io's through the
+    // Writable, ours straight to it) in one call, where `bufferedAmount` reads two more objects per socket.
+    if (handle !== null ? handle.writeQueueSize > 0 : ws.bufferedAmount > 0) continue;
     const start = starts[i]!;
     const end = ends[i]!;
     // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
     // second delivery of the same payload (a second tab) writes the same bytes again.
-    const payloadHead = PAYLOAD_HEAD[events[i]!];
+    const payloadHead = events[i] === 'state:frame' ? FRAME_HEAD : DELTA_HEAD;
     const bytes = payloadHead.length + (end - start) + 1;
     const head = headerLength(bytes);
     const from = start - payloadHead.length - head;
@@ -121,10 +129,9 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
     buf[end] = 0x5d; // ']'
     const frame = buf.subarray(from, end + 1);
-    const net = link.net;
-    if (net !== null && net._handle !== null) {
+    if (handle !== null) {
       link.held++;
-      net._writeGeneric!(false, frame, '', link.written);
+      net!._writeGeneric!(false, frame, '', link.written);
     } else {
       ws._sender!.sendFrame([frame]);
     }
@@ -134,10 +141,10 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
 
 /**
  * How frames reach a transport: a WebSocket frame straight to its TCP handle, as `Writable._write` would pass it on.
- * Nothing is queued in the Writable (bufferedAmount is 0, checked before), so its bookkeeping per write (a length,
- * a callback a tick later) buys nothing here, and order holds: libuv queues whatever the kernel did not take before
- * any later write. While libuv holds a frame's bytes, the link's count says so, and the next frame is skipped as for
- * `bufferedAmount`.
+ * Nothing is queued in the Writable (libuv holds nothing, checked before: whatever the Writable still waits on is
+ * in libuv's queue), so its bookkeeping per write (a length, a callback a tick later) buys nothing here, and order
+ * holds: libuv queues whatever the kernel did not take before any later write. While libuv holds a frame's bytes,
+ * the link's count says so too, and the next frame is skipped.
  */
 function linkFor(transport: EngineTransport): FrameLink {
   const ws = directWebSocket(transport);
