@@ -7,7 +7,7 @@ import type { LimitStore } from '../limits/LimitStore.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
-import { checkpoint } from './checkpoint.ts';
+import { checkpoint, type CheckpointDeps } from './checkpoint.ts';
 import type { ConnContext } from './handlers.ts';
 import { RefusalLog } from './RefusalLog.ts';
 import type { IoServer, IoSocket } from './types.ts';
@@ -220,54 +220,56 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
     const offenceRule = { burst: config.offenceBurst, perSec: config.offencesPerSec };
     let offender = false;
 
+    // The checkpoint's hooks, made once per connection rather than once per message (a closure each, every message).
+    const checks: CheckpointDeps = {
+      rooms,
+      log,
+      refusals,
+      takeMessage: () => limits.take(`msg:${payer()}`, messageRule, now()),
+      takeOffence: () => limits.take(`offence:${payer()}`, offenceRule, now()),
+      mayLookUp: () => guards.mayLookUp(ip),
+      lookupMissed: () => guards.lookupMissed(ip),
+      onOffender: () => {
+        offender = true;
+        // Let the refusal ack go out first, then close.
+        setImmediate(() => socket.disconnect(true));
+      },
+      onMessage: () => metrics.messages++,
+      onRejected: () => metrics.rejected++,
+    };
+    const reply = (event: string, ack: ((r: unknown) => void) | null, res: Ack<unknown>) => {
+      if (ack) ack(res);
+      else if (!res.ok)
+        socket.emit('client:error', {
+          event: String(event).slice(0, 40),
+          code: res.error.code,
+          message: res.error.message,
+        });
+    };
+    const local = (event: string, args: unknown[], ack: ((r: unknown) => void) | null) => {
+      const t0 = performance.now();
+      const done = checkpoint(ctx, event, args, checks);
+      // The synchronous part: validation and the handler up to its first wait (the recording's fsync is not CPU).
+      metrics.handlerMicros += (performance.now() - t0) * 1000;
+      void done.then((res) => {
+        const joined = ctx.room !== null && socket.data.roomCode === null;
+        if (joined) socket.data = { roomCode: ctx.room!.code, participantId: ctx.participantId, role: ctx.role };
+        reply(event, ack, res);
+        // Its first kept message: from here on a short drop resumes this connection (see markForRecovery).
+        if (joined) socket.emit('connection:mark');
+      });
+    };
+
     socket.onAny((event: string, ...args: unknown[]) => {
       if (offender) return;
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
-      const reply = (res: Ack<unknown>) => {
-        if (ack) ack(res);
-        else if (!res.ok)
-          socket.emit('client:error', {
-            event: String(event).slice(0, 40),
-            code: res.error.code,
-            message: res.error.message,
-          });
-      };
       // Clustered: an event whose room runs in another process goes there (and is checked there).
       const routed = remote && !ctx.room ? remote.intercept(socket, ctx, event, args) : null;
       if (routed) {
-        void routed.then((res) => (res ? reply(res) : local()));
+        void routed.then((res) => (res ? reply(event, ack, res) : local(event, args, ack)));
         return;
       }
-      local();
-
-      function local() {
-        const t0 = performance.now();
-        const done = checkpoint(ctx, event, args, {
-          rooms,
-          log,
-          refusals,
-          takeMessage: () => limits.take(`msg:${payer()}`, messageRule, now()),
-          takeOffence: () => limits.take(`offence:${payer()}`, offenceRule, now()),
-          mayLookUp: () => guards.mayLookUp(ip),
-          lookupMissed: () => guards.lookupMissed(ip),
-          onOffender: () => {
-            offender = true;
-            // Let the refusal ack go out first, then close.
-            setImmediate(() => socket.disconnect(true));
-          },
-          onMessage: () => metrics.messages++,
-          onRejected: () => metrics.rejected++,
-        });
-        // The synchronous part: validation and the handler up to its first wait (the recording's fsync is not CPU).
-        metrics.handlerMicros += (performance.now() - t0) * 1000;
-        void done.then((res) => {
-          const joined = ctx.room !== null && socket.data.roomCode === null;
-          if (joined) socket.data = { roomCode: ctx.room!.code, participantId: ctx.participantId, role: ctx.role };
-          reply(res);
-          // Its first kept message: from here on a short drop resumes this connection (see markForRecovery).
-          if (joined) socket.emit('connection:mark');
-        });
-      }
+      local(event, args, ack);
     });
 
     socket.on('disconnect', () => {
