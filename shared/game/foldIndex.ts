@@ -1,4 +1,5 @@
-import type { GameStats, SlotStats } from './score.ts';
+import type { PodState } from '../sim/types.ts';
+import type { GameStats, SeenCounters, SlotStats } from './score.ts';
 
 /**
  * What the fold keeps beside a stats object, so that a tick allocates nothing (a room folds 50–300 pods ten times a
@@ -16,6 +17,15 @@ export interface FoldIndex {
   /** The `seen` table this count is of, and how many entries it has. */
   seen: object;
   seenCount: number;
+  /**
+   * By a pod's place in the state's list: the pod object met there last tick, its slot's stats, that slot's place in
+   * `list`, and its `seen` entry. A pod keeps its place from tick to tick (the room advances its state in place), so
+   * the fold finds these by an identity check instead of three look-ups by name and uid per pod per tick.
+   */
+  podAt: (PodState | undefined)[];
+  statsAt: SlotStats[];
+  placeAt: number[];
+  seenAt: SeenCounters[];
 }
 const folds = new WeakMap<object, FoldIndex>();
 
@@ -31,12 +41,17 @@ export function foldIndex(stats: GameStats): FoldIndex {
       demand: new Float64Array(size),
       seen: stats.seen,
       seenCount: Object.keys(stats.seen).length,
+      podAt: [],
+      statsAt: [],
+      placeAt: [],
+      seenAt: [],
     };
     folds.set(stats.slots, f);
   }
   if (f.seen !== stats.seen) {
     f.seen = stats.seen;
     f.seenCount = Object.keys(stats.seen).length;
+    f.podAt.length = 0; // their `seen` entries belong to the old table
   }
   return f;
 }

@@ -149,7 +149,15 @@ export interface GameStats {
   tick: number;
   slots: Dict<SlotStats>;
   /** Per pod object (by uid): counters already counted, so each tick adds only the difference. */
-  seen: Dict<{ served: number; dropped: number; batches: number; restarts: number }>;
+  seen: Dict<SeenCounters>;
+}
+
+/** A pod object's counters as last folded in. */
+export interface SeenCounters {
+  served: number;
+  dropped: number;
+  batches: number;
+  restarts: number;
 }
 
 export function emptyStats(): GameStats {
@@ -246,14 +254,30 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
   f.demand.fill(0, 0, f.list.length);
   const traffic = state.node.trafficUntilTick > tick ? state.node.trafficMilli : 1000;
   const seenTable = stats.seen;
-  for (const p of state.pods) {
-    const s = slotOf(stats, p.slot, tick);
-    const at = f.place.get(p.slot)!;
-    // The uid as the key: the same property as its decimal text, without building that text every tick.
-    let seen = seenTable[p.uid];
-    if (seen === undefined) {
-      seen = seenTable[p.uid] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
-      f.seenCount++;
+  const pods = state.pods;
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i]!;
+    let s: SlotStats;
+    let at: number;
+    let seen: SeenCounters;
+    if (f.podAt[i] === p) {
+      s = f.statsAt[i]!;
+      at = f.placeAt[i]!;
+      seen = f.seenAt[i]!;
+    } else {
+      s = slotOf(stats, p.slot, tick);
+      at = f.place.get(p.slot)!;
+      // The uid as the key: the same property as its decimal text, without building that text every tick.
+      let found = seenTable[p.uid];
+      if (found === undefined) {
+        found = seenTable[p.uid] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
+        f.seenCount++;
+      }
+      seen = found;
+      f.podAt[i] = p;
+      f.statsAt[i] = s;
+      f.placeAt[i] = at;
+      f.seenAt[i] = seen;
     }
     const dServed = p.requestsServed - seen.served;
     const dDropped = p.requestsDropped - seen.dropped;
