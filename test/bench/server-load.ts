@@ -21,7 +21,7 @@
  * --step <rooms> (5), --max-rooms <n> (60)).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -99,6 +99,7 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
     const t = setTimeout(() => reject(new Error('server did not start')), 20_000);
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
+      if (process.env.BENCH_SERVER_STDOUT) appendFileSync(process.env.BENCH_SERVER_STDOUT, b);
       const m = /Students open: (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(t);
