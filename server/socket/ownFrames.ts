@@ -149,7 +149,8 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
 function linkFor(transport: EngineTransport): FrameLink {
   const ws = directWebSocket(transport);
   const socket = ws?._socket;
-  const net = socket !== undefined && typeof socket._writeGeneric === 'function' ? socket : null;
+  // A TCP stream of libuv's (not TLS's, say), whose queue libuv counts: see writeOwnFrames.
+  const net = socket !== undefined && typeof socket._writeGeneric === 'function' && typeof socket._handle?.writeQueueSize === 'number' ? socket : null;
   const link: FrameLink = {
     transport,
     ws,

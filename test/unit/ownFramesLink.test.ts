@@ -103,4 +103,16 @@ describe('writeOwnFrames: the way to each socket', () => {
     s.send(5);
     expect(s.viaSender.map(payloadOf)).toEqual(['42["state:frame",{"t":5,"s":4}]']);
   });
+
+  it('a stream whose queue libuv does not count (TLS, say) gets its frames through ws, skipped by ws\'s own count', () => {
+    const s = stand();
+    s.net._handle = {} as { writeQueueSize: number }; // a TLS handle has no writeQueueSize
+    s.eio.transport = s.websocket;
+    s.ws.bufferedAmount = 10;
+    s.send(1);
+    s.ws.bufferedAmount = 0;
+    s.send(2);
+    expect(s.direct).toEqual([]);
+    expect(s.viaSender.map(payloadOf)).toEqual(['42["state:frame",{"t":2,"s":1}]']);
+  });
 });
