@@ -1,5 +1,5 @@
 import type { PodState } from '../sim/types.ts';
-import type { GameStats, SeenCounters, SlotStats } from './score.ts';
+import type { GameStats, SeenCounters, SlotStats } from './stats.ts';
 
 /**
  * What the fold keeps beside a stats object, so that a tick allocates nothing (a room folds 50–300 pods ten times a
