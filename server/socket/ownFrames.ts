@@ -113,7 +113,7 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     }
     if (link.held > 0 || ws.readyState !== WS_OPEN) continue;
     const net = link.net;
-    const handle = net === null ? null : net._handle;
+    const handle = net?._handle ?? null;
     // Bytes not taken yet: with a TCP handle, libuv's own count covers every write (engine.io's through the
     // Writable, ours straight to it) in one call, where `bufferedAmount` reads two more objects per socket.
     if (handle !== null ? handle.writeQueueSize > 0 : ws.bufferedAmount > 0) continue;
@@ -129,9 +129,9 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
     buf[end] = 0x5d; // ']'
     const frame = buf.subarray(from, end + 1);
-    if (handle !== null) {
+    if (net !== null && handle !== null) {
       link.held++;
-      net!._writeGeneric!(false, frame, '', link.written);
+      net._writeGeneric!(false, frame, '', link.written);
     } else {
       ws._sender!.sendFrame([frame]);
     }
