@@ -18,14 +18,19 @@ export interface FoldIndex {
   seen: object;
   seenCount: number;
   /**
-   * By a pod's place in the state's list: the pod object met there last tick, its slot's stats, that slot's place in
-   * `list`, and its `seen` entry. A pod keeps its place from tick to tick (the room advances its state in place), so
-   * the fold finds these by an identity check instead of three look-ups by name and uid per pod per tick.
+   * By a pod's place in the state's list: the pod object met there last tick and what the fold needs of it. A pod keeps
+   * its place from tick to tick (the room advances its state in place), so the fold finds these by an identity check
+   * instead of three look-ups by name and uid per pod per tick.
    */
-  podAt: (PodState | undefined)[];
-  statsAt: SlotStats[];
-  placeAt: number[];
-  seenAt: SeenCounters[];
+  byPlace: (PodRecord | undefined)[];
+}
+
+/** A pod object's slot stats, that slot's place in `FoldIndex.list`, and the pod's `seen` entry. */
+export interface PodRecord {
+  pod: PodState;
+  stats: SlotStats;
+  place: number;
+  seen: SeenCounters;
 }
 const folds = new WeakMap<object, FoldIndex>();
 
@@ -41,17 +46,14 @@ export function foldIndex(stats: GameStats): FoldIndex {
       demand: new Float64Array(size),
       seen: stats.seen,
       seenCount: Object.keys(stats.seen).length,
-      podAt: [],
-      statsAt: [],
-      placeAt: [],
-      seenAt: [],
+      byPlace: [],
     };
     folds.set(stats.slots, f);
   }
   if (f.seen !== stats.seen) {
     f.seen = stats.seen;
     f.seenCount = Object.keys(stats.seen).length;
-    f.podAt.length = 0; // their `seen` entries belong to the old table
+    f.byPlace.length = 0; // their `seen` entries belong to the old table
   }
   return f;
 }

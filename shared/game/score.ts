@@ -8,7 +8,7 @@ import { PAGES_PER_MIB, TICKS_PER_SEC } from '../sim/units.ts';
 import { podWorkingSetPages } from '../sim/memory.ts';
 import type { PodState, SimEvent, SimState } from '../sim/types.ts';
 import { addSlot, foldIndex } from './foldIndex.ts';
-import { emptySlotStats, type GameStats, type Incident, type SeenCounters, type SlotStats } from './stats.ts';
+import { emptySlotStats, type GameStats, type Incident, type SlotStats } from './stats.ts';
 import { addLoss, blankIncident, culprit, mib, oomIncident, openIncident, pushIncident, recordCaused } from './incidents.ts';
 
 /** What each thing is worth, and how long a restarted service takes to be Ready again. */
@@ -117,28 +117,18 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
   const pods = state.pods;
   for (let i = 0; i < pods.length; i++) {
     const p = pods[i]!;
-    let s: SlotStats;
-    let at: number;
-    let seen: SeenCounters;
-    if (f.podAt[i] === p) {
-      s = f.statsAt[i]!;
-      at = f.placeAt[i]!;
-      seen = f.seenAt[i]!;
-    } else {
-      s = slotOf(stats, p.slot, tick);
-      at = f.place.get(p.slot)!;
+    let r = f.byPlace[i];
+    if (r === undefined || r.pod !== p) {
+      const slotStats = slotOf(stats, p.slot, tick);
       // The uid as the key: the same property as its decimal text, without building that text every tick.
-      let found = seenTable[p.uid];
-      if (found === undefined) {
-        found = seenTable[p.uid] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
+      let seen = seenTable[p.uid];
+      if (seen === undefined) {
+        seen = seenTable[p.uid] = { served: 0, dropped: 0, batches: 0, restarts: 0 };
         f.seenCount++;
       }
-      seen = found;
-      f.podAt[i] = p;
-      f.statsAt[i] = s;
-      f.placeAt[i] = at;
-      f.seenAt[i] = seen;
+      r = f.byPlace[i] = { pod: p, stats: slotStats, place: f.place.get(p.slot)!, seen };
     }
+    const { stats: s, place: at, seen } = r;
     const dServed = p.requestsServed - seen.served;
     const dDropped = p.requestsDropped - seen.dropped;
     const dBatches = p.batchesDone - seen.batches;

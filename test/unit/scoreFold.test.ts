@@ -36,6 +36,35 @@ describe('the pod objects the fold remembers', () => {
   });
 });
 
+describe("the fold's memory of each pod by its place", () => {
+  it('changes nothing: the same stats as a fold that starts afresh every tick, through rollouts, evictions and shifts', () => {
+    const s = createSimulation(builtinScenario('eviction')!, { seed: 11 });
+    const remembering = emptyStats();
+    let afresh = emptyStats();
+    let shifted = 0;
+    for (let t = 1; t <= 1200; t++) {
+      const first = s.pods.find((p) => p.phase === 'Running');
+      // A fix is a rollout: the pod object at a place is replaced, and later pods move up when one is deleted.
+      const cmds: Command[] =
+        first && t % 150 === 0
+          ? [
+              { type: 'set_workload', pod: first.slot, workload: { leakMiBps: 5 } },
+              { type: 'fix_leak', pod: first.slot },
+            ]
+          : [];
+      const before = s.pods.slice();
+      advance(s, cmds);
+      if (s.pods.some((p, i) => before[i] !== undefined && before[i] !== p)) shifted++;
+      updateStats(remembering, s);
+      // A copy of the stats is a new table: its fold remembers nothing from the tick before.
+      afresh = JSON.parse(JSON.stringify(afresh)) as GameStats;
+      updateStats(afresh, s);
+      expect(JSON.stringify(remembering)).toBe(JSON.stringify(afresh));
+    }
+    expect(shifted).toBeGreaterThan(0);
+  });
+});
+
 describe('a restored copy of the stats', () => {
   it('scores every tick as the original does, slots added after the copy included', () => {
     const s = createSimulation(builtinScenario('classroom')!, { seed: 5 });
