@@ -48,9 +48,7 @@ interface FrameLink {
   readonly ws: WsSocket | null;
   /** Its TCP socket when node offers its own write, else null: the frame goes to the WebSocket's sender. */
   readonly net: NetSocket | null;
-  /** Frames written to `net` whose bytes libuv still holds (see writeOwnFrames). */
-  held: number;
-  /** The write's callback, one per link rather than one per frame. */
+  /** The write's callback, one per link rather than one per frame (a frame libuv still holds is in its queue's count). */
   readonly written: (err?: Error | null) => void;
 }
 const LINK = Symbol('oom-arena.frameLink');
@@ -111,7 +109,7 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
       eio.write(packetHead(events[i]!) + batch.text(i) + ']', {});
       continue;
     }
-    if (link.held > 0 || ws.readyState !== WS_OPEN) continue;
+    if (ws.readyState !== WS_OPEN) continue;
     const net = link.net;
     const handle = net?._handle ?? null;
     // Bytes not taken yet: with a TCP handle, libuv's own count covers every write (engine.io's through the
@@ -130,7 +128,6 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     buf[end] = 0x5d; // ']'
     const frame = buf.subarray(from, end + 1);
     if (net !== null && handle !== null) {
-      link.held++;
       net._writeGeneric!(false, frame, '', link.written);
     } else {
       ws._sender!.sendFrame([frame]);
@@ -144,24 +141,21 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
  * Nothing is queued in the Writable (libuv holds nothing, checked before: whatever the Writable still waits on is
  * in libuv's queue), so its bookkeeping per write (a length, a callback a tick later) buys nothing here, and order
  * holds: libuv queues whatever the kernel did not take before any later write. While libuv holds a frame's bytes,
- * the link's count says so too, and the next frame is skipped.
+ * its queue's count says so, and the next frame is skipped.
  */
 function linkFor(transport: EngineTransport): FrameLink {
   const ws = directWebSocket(transport);
   const socket = ws?._socket;
   // A TCP stream of libuv's (not TLS's, say), whose queue libuv counts: see writeOwnFrames.
   const net = socket !== undefined && typeof socket._writeGeneric === 'function' && typeof socket._handle?.writeQueueSize === 'number' ? socket : null;
-  const link: FrameLink = {
+  return {
     transport,
     ws,
     net,
-    held: 0,
     written: (err) => {
-      link.held--;
       if (err) net?.destroy(err);
     },
   };
-  return link;
 }
 
 /** The WebSocket a frame can be handed to directly, or null (long-polling, compression on, another ws). */

@@ -20,8 +20,17 @@ function stand() {
     /** libuv's count of bytes the kernel has not taken yet (node's `writeQueueSize`). */
     _handle: { writeQueueSize: 0 } as { writeQueueSize: number } | null,
     destroyed: null as Error | null,
+    // As libuv does for a write the kernel did not take at once: its bytes count in the queue until it completes.
     _writeGeneric(_writev: false, data: Buffer, _enc: string, cb: Callback) {
-      direct.push({ text: data.toString('latin1'), done: cb });
+      const handle = net._handle!;
+      handle.writeQueueSize += data.length;
+      direct.push({
+        text: data.toString('latin1'),
+        done: (err) => {
+          handle.writeQueueSize -= data.length;
+          cb(err);
+        },
+      });
     },
     destroy(err: Error) {
       this.destroyed = err;
