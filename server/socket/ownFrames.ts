@@ -16,7 +16,7 @@ interface WsSocket {
  * back once the kernel has them).
  */
 interface NetSocket {
-  _writeGeneric?(writev: false, data: Buffer, encoding: string, cb: (err?: Error | null) => void): void;
+  _writeGeneric?(writev: false, data: Buffer, encoding: 'buffer', cb: (err?: Error | null) => void): void;
   /** libuv's stream: `writeQueueSize` is the bytes it holds that the kernel has not taken yet (ours and the Writable's). */
   _handle: { readonly writeQueueSize: number } | null;
   destroy(err?: Error): void;
@@ -128,7 +128,9 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     buf[end] = 0x5d; // ']'
     const frame = buf.subarray(from, end + 1);
     if (net !== null && handle !== null) {
-      net._writeGeneric!(false, frame, '', link.written);
+      // 'buffer': the slice itself goes to libuv (any other encoding makes node copy it first, a buffer a frame). It
+      // is never written over while libuv may hold it: each tick's batch has a buffer of its own (FrameBatch.reset).
+      net._writeGeneric!(false, frame, 'buffer', link.written);
     } else {
       ws._sender!.sendFrame([frame]);
     }

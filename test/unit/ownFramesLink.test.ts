@@ -13,7 +13,7 @@ type Callback = (err?: Error | null) => void;
 
 function stand() {
   const viaEngine: string[] = [];
-  const direct: { text: string; done: Callback }[] = [];
+  const direct: { text: string; done: Callback; bytes: Buffer; encoding: string }[] = [];
   const viaSender: string[] = [];
   const polling = { name: 'polling', writable: true };
   const net = {
@@ -21,10 +21,12 @@ function stand() {
     _handle: { writeQueueSize: 0 } as { writeQueueSize: number } | null,
     destroyed: null as Error | null,
     // As libuv does for a write the kernel did not take at once: its bytes count in the queue until it completes.
-    _writeGeneric(_writev: false, data: Buffer, _enc: string, cb: Callback) {
+    _writeGeneric(_writev: false, data: Buffer, encoding: string, cb: Callback) {
       const handle = net._handle!;
       handle.writeQueueSize += data.length;
       direct.push({
+        bytes: data,
+        encoding,
         text: data.toString('latin1'),
         done: (err) => {
           handle.writeQueueSize -= data.length;
@@ -78,6 +80,20 @@ describe('writeOwnFrames: the way to each socket', () => {
     s.direct[0]!.done();
     s.send(3);
     expect(s.direct.map((d) => payloadOf(d.text))).toEqual(['42["state:frame",{"t":1,"s":0}]', '42["state:frame",{"t":3,"s":2}]']);
+  });
+
+  it("hands libuv the tick's own bytes, not a copy (encoding 'buffer': node copies a buffer written under any other)", () => {
+    const s = stand();
+    s.eio.transport = s.websocket;
+    const batch = FrameBatch.of([['s1', '{"t":1,"s":0}']]);
+    writeOwnFrames(s.io, batch);
+    expect(s.direct).toHaveLength(1);
+    const { bytes, encoding } = s.direct[0]!;
+    expect(encoding).toBe('buffer');
+    // A view of the batch's buffer, header and all: the frame was framed in place and never copied.
+    expect(bytes.buffer).toBe(batch.out.buf.buffer);
+    expect(bytes.byteOffset).toBeGreaterThanOrEqual(batch.out.buf.byteOffset);
+    expect(payloadOf(bytes.toString('latin1'))).toBe('42["state:frame",{"t":1,"s":0}]');
   });
 
   it('a write that fails destroys the TCP socket', () => {
