@@ -63,14 +63,16 @@ export interface RoomLimits {
 export const DEFAULT_ROOM_LIMITS: RoomLimits = { maxSpectators: 300, joins: { burst: 300, perSec: 3 }, rosterFlushMs: 250 };
 
 /**
- * The socket.io-style channels of one room: everyone, host + presenter, students + spectators, hosts. Spectators have
- * no channel of their own: their frames go out with the students' (`spectatorConns`).
+ * The socket.io-style channels of one room: everyone, host + presenter, students + spectators, hosts, presenters.
+ * Spectators have no channel of their own: their frames go out with the students' (`spectatorConns`).
  */
 export interface RoomChannels {
   all: string;
   viewers: string;
   players: string;
   hosts: string;
+  /** The projector's pages: the tick's events go to them (the host's page shows none; see RoomFraming.broadcast). */
+  presenters: string;
 }
 
 /**
@@ -124,7 +126,7 @@ export class RoomCore {
     const phase = this.game.lesson.phase;
     if (phase !== 'lobby' && phase !== 'ended') this.status = 'paused';
     this.state = o.initialState ? cloneState(o.initialState) : createSimulation(o.scenario, { seed: o.seed });
-    this.channels = { all: o.code, viewers: `${o.code}/viewers`, players: `${o.code}/players`, hosts: `${o.code}/hosts` };
+    this.channels = { all: o.code, viewers: `${o.code}/viewers`, players: `${o.code}/players`, hosts: `${o.code}/hosts`, presenters: `${o.code}/presenters` };
     this.createdAt = o.clock.now();
     this.lastActivity = this.createdAt;
     this.limits = { ...DEFAULT_ROOM_LIMITS, ...o.limits };

@@ -272,7 +272,9 @@ export class RoomFraming {
     if (board) port.broadcast(c.channels.viewers, 'leaderboard:update', board, 'live');
 
     if (events.length) {
-      port.broadcast(c.channels.viewers, 'sim:events', { tick: s.tick, events }, 'live');
+      // To the projector, not the host: the host's page shows no events (the projector's ticker and kill overlay do),
+      // and a message of its own after nearly every frame, kept or not, is a write of its own.
+      port.broadcast(c.channels.presenters, 'sim:events', { tick: s.tick, events }, 'live');
       const nodeWide = events.filter(isNodeWide);
       if (nodeWide.length) port.broadcast(c.channels.players, 'sim:events', { tick: s.tick, events: nodeWide });
     }

@@ -260,6 +260,7 @@ export class Seats {
       c.viewerConns.add(conn);
     }
     if (info.role === 'host') port.join(conn, c.channels.hosts);
+    if (info.role === 'presenter') port.join(conn, c.channels.presenters);
     if (info.role === 'spectator') c.spectatorConns.add(conn);
     if (info.role === 'student' || info.role === 'spectator') port.join(conn, c.channels.players);
     info.participant?.conns.add(conn);

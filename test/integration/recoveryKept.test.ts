@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { markForRecovery } from '../../server/socket/attachSocket.ts';
-import { attachHost, call, collect, createSession, joinStudent, next, ok, startServer, type TestServer } from './helpers.ts';
+import { attachHost, attachPresenter, call, collect, createSession, joinStudent, next, ok, startServer, type TestServer } from './helpers.ts';
 
 interface KeptPacket {
   data: unknown[];
@@ -21,8 +21,9 @@ describe('what connection-state recovery keeps', () => {
   afterAll(() => s.close());
 
   it('no frames, nothing per socket, nothing of what host and projector rebuild on attaching', async () => {
-    const { code, hostKey, room } = await createSession(s, { scenario: 'classroom' });
+    const { code, hostKey, presenterKey, room } = await createSession(s, { scenario: 'classroom' });
     const host = await attachHost(s, code, hostKey);
+    const projector = await attachPresenter(s, code, presenterKey);
     const students = await Promise.all(['ana', 'bo', 'cy', 'di'].map((n) => joinStudent(s, code, n)));
     ok(await call(host, 'session:start', {}));
     room.runTicks(20); // the pods are scheduled
@@ -30,12 +31,15 @@ describe('what connection-state recovery keeps', () => {
     for (const [i, st] of students.entries()) ok(await call(st.c, 'pod:command', { command: { type: 'set_workload', workload: { leakMiBps: 8 * (i + 1) } } }));
 
     const kept = () => ((s.io.of('/').adapter as unknown as { packets: KeptPacket[] }).packets ?? []).slice();
-    const socketIds = new Set([host.id, ...students.map((st) => st.c.id)]);
+    const socketIds = new Set([host.id, projector.id, ...students.map((st) => st.c.id)]);
     const hostBoards = collect(host, 'leaderboard:update');
     const hostEvents = collect(host, 'sim:events');
+    const projectorEvents = collect(projector, 'sim:events');
     // Listeners of what goes out (tests, debugging) still see these messages.
     const outgoing: string[] = [];
     s.io.sockets.sockets.get(host.id!)!.onAnyOutgoing((e: string) => outgoing.push(e));
+    const toProjector: string[] = [];
+    s.io.sockets.sockets.get(projector.id!)!.onAnyOutgoing((e: string) => toProjector.push(e));
     const before = kept().length;
     const frames = 300;
     for (let i = 0; i < frames; i++) room.runTicks(1);
@@ -43,14 +47,17 @@ describe('what connection-state recovery keeps', () => {
     const event = (p: KeptPacket) => p.data[0] as string;
     const perSocket = (p: KeptPacket) => p.opts.rooms.size === 1 && socketIds.has([...p.opts.rooms][0]!);
 
-    // 300 frames went to 5 connections; none of them is kept.
+    // 300 frames went to 6 connections; none of them is kept.
     expect(added.filter((p) => event(p) === 'state:frame' || event(p) === 'state:delta')).toHaveLength(0);
-    // The leaderboard changed (scores moved) and the leaks made events: the host got them, reliably and in order,
-    // and none was kept (host and projector attach again on every connect, and their snapshot carries both).
-    await vi.waitFor(() => expect(hostBoards.length > 0 && hostEvents.length > 0).toBe(true));
+    // The leaderboard changed (scores moved) and the leaks made events: the host got the boards and the projector
+    // the events, reliably and in order, and none was kept (host and projector attach again on every connect, and
+    // their snapshot carries both). The host's page shows no events: none are sent to it.
+    await vi.waitFor(() => expect(hostBoards.length > 0 && projectorEvents.length > 0).toBe(true));
     expect(hostBoards.length).toBeLessThanOrEqual(frames / 10);
     expect(outgoing.filter((e) => e === 'leaderboard:update')).toHaveLength(hostBoards.length);
-    expect(outgoing.filter((e) => e === 'sim:events')).toHaveLength(hostEvents.length);
+    expect(toProjector.filter((e) => e === 'sim:events')).toHaveLength(projectorEvents.length);
+    expect(hostEvents).toEqual([]);
+    expect(outgoing.filter((e) => e === 'sim:events')).toEqual([]);
     expect(added.filter((p) => event(p) === 'leaderboard:update')).toEqual([]);
     // What is kept of the events is the node-wide ones to the phones, once per room.
     const keptEvents = added.filter((p) => event(p) === 'sim:events');
