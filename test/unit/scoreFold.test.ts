@@ -7,7 +7,18 @@ import { emptyStats, updateStats, type GameStats } from '../../shared/game/score
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
-import type { Command } from '../../shared/sim/types.ts';
+import type { Command, SimState } from '../../shared/sim/types.ts';
+
+/** A leak set and then fixed on the first running pod: the fix is a rollout, a new pod object in its slot. */
+function rollout(s: SimState): Command[] {
+  const first = s.pods.find((p) => p.phase === 'Running');
+  return first
+    ? [
+        { type: 'set_workload', pod: first.slot, workload: { leakMiBps: 5 } },
+        { type: 'fix_leak', pod: first.slot },
+      ]
+    : [];
+}
 
 describe('the pod objects the fold remembers', () => {
   it('are exactly the live pods after every tick, through rollouts, evictions and a restored copy of the stats', () => {
@@ -15,15 +26,8 @@ describe('the pod objects the fold remembers', () => {
     let stats = emptyStats();
     const replaced = new Set<number>();
     for (let t = 1; t <= 1200; t++) {
-      const first = s.pods.find((p) => p.phase === 'Running');
       // A fix is a rollout: the pod object is replaced by a new one.
-      const cmds: Command[] =
-        first && t % 200 === 0
-          ? [
-              { type: 'set_workload', pod: first.slot, workload: { leakMiBps: 5 } },
-              { type: 'fix_leak', pod: first.slot },
-            ]
-          : [];
+      const cmds = t % 200 === 0 ? rollout(s) : [];
       const before = new Set(s.pods.map((p) => p.uid));
       advance(s, cmds);
       for (const uid of before) if (!s.pods.some((p) => p.uid === uid)) replaced.add(uid);
@@ -43,15 +47,8 @@ describe("the fold's memory of each pod by its place", () => {
     let afresh = emptyStats();
     let shifted = 0;
     for (let t = 1; t <= 1200; t++) {
-      const first = s.pods.find((p) => p.phase === 'Running');
       // A fix is a rollout: the pod object at a place is replaced, and later pods move up when one is deleted.
-      const cmds: Command[] =
-        first && t % 150 === 0
-          ? [
-              { type: 'set_workload', pod: first.slot, workload: { leakMiBps: 5 } },
-              { type: 'fix_leak', pod: first.slot },
-            ]
-          : [];
+      const cmds = t % 150 === 0 ? rollout(s) : [];
       const before = s.pods.slice();
       advance(s, cmds);
       if (s.pods.some((p, i) => before[i] !== undefined && before[i] !== p)) shifted++;
