@@ -26,6 +26,12 @@ export class FrameBatch {
   readonly events: FrameEvent[] = [];
   readonly starts: number[] = [];
   readonly ends: number[] = [];
+  /**
+   * What the transport found for each delivery's connection (opaque here), kept from tick to tick: a room's
+   * deliveries come in the same order every tick, so the transport checks the one it found last time rather than
+   * looking the connection up again (see writeOwnFrames).
+   */
+  readonly links: unknown[] = [];
   /** How many deliveries. */
   size = 0;
   #begun = -1;

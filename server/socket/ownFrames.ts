@@ -17,8 +17,10 @@ interface WsSocket {
  */
 interface NetSocket {
   _writeGeneric?(writev: false, data: Buffer, encoding: 'buffer', cb: (err?: Error | null) => void): void;
-  /** libuv's stream: `writeQueueSize` is the bytes it holds that the kernel has not taken yet (ours and the Writable's). */
-  _handle: { readonly writeQueueSize: number } | null;
+  /** libuv's stream, null once the socket is destroyed (a TCP handle counts its queue: `writeQueueSize`). */
+  _handle: { readonly writeQueueSize?: number } | null;
+  /** Bytes written through the Writable (engine.io's messages, by ws) that libuv has not called back yet. */
+  readonly writableLength: number;
   destroy(err?: Error): void;
 }
 
@@ -36,19 +38,35 @@ interface EngineTransport {
   opts?: { perMessageDeflate?: unknown };
 }
 
+/** A socket.io socket as this module uses it. */
+interface IoSocketLike {
+  connected: boolean;
+  conn: unknown;
+}
+
 /**
  * How frames reach one socket.io socket, worked out once per transport (an upgrade from long-polling makes a new
- * one) rather than every frame: ten frames a second to each of a thousand sockets, each look-up through engine.io's
- * and ws's objects a cache miss of its own.
+ * one) rather than every frame: ten frames a second to each of a thousand sockets, each look-up through socket.io's,
+ * engine.io's and ws's objects a cache miss of its own. A batch keeps each delivery's link from tick to tick
+ * (`FrameBatch.links`), so a frame finds its way without a look-up of its connection.
  */
 interface FrameLink {
+  /** The connection (socket id) and the socket.io socket this link was made for. */
+  readonly conn: string;
+  readonly socket: IoSocketLike;
+  readonly eio: EngineSocket;
   /** The engine.io transport this link was made for. */
   readonly transport: EngineTransport;
   /** The WebSocket to frame for, or null: engine.io encodes and queues the packet (long-polling, compression on). */
   readonly ws: WsSocket | null;
   /** Its TCP socket when node offers its own write, else null: the frame goes to the WebSocket's sender. */
   readonly net: NetSocket | null;
-  /** The write's callback, one per link rather than one per frame (a frame libuv still holds is in its queue's count). */
+  /**
+   * Our frames handed to the TCP socket whose write has not called back (libuv still holds their bytes). A write
+   * the kernel takes at once calls back before `_writeGeneric` returns, so this is 0 between frames unless one waits.
+   */
+  inFlight: number;
+  /** The write's callback, one per link rather than one per frame. */
   readonly written: (err?: Error | null) => void;
 }
 const LINK = Symbol('oom-arena.frameLink');
@@ -79,30 +97,35 @@ const WS_OPEN = 1;
  * the same packet through engine.io.
  *
  * Volatile: a frame is skipped for a socket that is not connected, whose engine.io queue holds a message not yet
- * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (libuv's
- * `writeQueueSize`, which counts engine.io's writes and ours; ws's `bufferedAmount` where there is no TCP handle: a
- * slow network, frames would pile up). Its next frame's chain tells the client to resync.
+ * written (the frame must not overtake it), or whose earlier bytes the kernel has not taken yet (ours: the link's
+ * writes not called back; engine.io's: the Writable's length, which holds them until libuv calls back; ws's
+ * `bufferedAmount` where there is no TCP handle: a slow network, frames would pile up). Its next frame's chain tells
+ * the client to resync.
  *
  * Returns the deliveries whose connection is not a socket of this process (a cluster reaches those another way).
  */
 export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
   const notHere: number[] = [];
-  const sockets = io.sockets.sockets;
   const { conns, events, starts, ends } = batch;
+  const links = batch.links as (FrameLink | undefined)[];
   const buf = batch.out.buf;
   for (let i = 0, n = batch.size; i < n; i++) {
-    const socket = sockets.get(conns[i]!);
-    if (!socket) {
-      notHere.push(i);
-      continue;
+    // The link this place had last tick, while it is still this connection's and its socket is still connected
+    // (a recovered connection keeps its id on a new socket object); else found again.
+    let link = links[i];
+    if (link === undefined || link.conn !== conns[i] || !link.socket.connected || link.eio.transport !== link.transport) {
+      link = resolveLink(io, conns[i]!);
+      links[i] = link;
+      if (link === undefined) {
+        notHere.push(i);
+        continue;
+      }
+      if (!link.socket.connected) continue;
     }
-    const eio = socket.conn as unknown as EngineSocket;
-    if (!socket.connected || eio.readyState !== 'open' || eio.writeBuffer.length > 0) continue;
-    const transport = eio.transport;
+    const eio = link.eio;
+    if (eio.readyState !== 'open' || eio.writeBuffer.length > 0) continue;
+    const transport = link.transport;
     if (!transport.writable) continue;
-    const linked = socket as unknown as Linked;
-    let link = linked[LINK];
-    if (link === undefined || link.transport !== transport) link = linked[LINK] = linkFor(transport);
     const ws = link.ws;
     if (ws === null) {
       // Long-polling (or a WebSocket we cannot hand a frame to): engine.io encodes and queues the packet itself.
@@ -110,11 +133,10 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
       continue;
     }
     if (ws.readyState !== WS_OPEN) continue;
-    const net = link.net;
-    const handle = net?._handle ?? null;
-    // Bytes not taken yet: with a TCP handle, libuv's own count covers every write (engine.io's through the
-    // Writable, ours straight to it) in one call, where `bufferedAmount` reads two more objects per socket.
-    if (handle !== null ? handle.writeQueueSize > 0 : ws.bufferedAmount > 0) continue;
+    const net = link.net !== null && link.net._handle !== null ? link.net : null;
+    // Bytes not taken yet: ours (the link's count) and engine.io's (the Writable's). Both are fields of objects this
+    // loop reads anyway, where libuv's `writeQueueSize` is a call into C++ per frame.
+    if (net !== null ? link.inFlight > 0 || net.writableLength > 0 : ws.bufferedAmount > 0) continue;
     const start = starts[i]!;
     const end = ends[i]!;
     // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
@@ -127,15 +149,28 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
     buf[end] = 0x5d; // ']'
     const frame = buf.subarray(from, end + 1);
-    if (net !== null && handle !== null) {
+    if (net !== null) {
       // 'buffer': the slice itself goes to libuv (any other encoding makes node copy it first, a buffer a frame). It
       // is never written over while libuv may hold it: each tick's batch has a buffer of its own (FrameBatch.reset).
+      link.inFlight++;
       net._writeGeneric!(false, frame, 'buffer', link.written);
     } else {
       ws._sender!.sendFrame([frame]);
     }
   }
+  // A room that shrank: its places past the last delivery let go of their sockets.
+  if (links.length > batch.size) links.length = batch.size;
   return notHere;
+}
+
+/** The link to connection `conn`'s socket (undefined: no socket of this process), made again for a new transport. */
+function resolveLink(io: IoServer, conn: string): FrameLink | undefined {
+  const socket = io.sockets.sockets.get(conn) as unknown as (IoSocketLike & Linked) | undefined;
+  if (socket === undefined) return undefined;
+  const eio = socket.conn as EngineSocket;
+  let link = socket[LINK];
+  if (link === undefined || link.transport !== eio.transport) link = socket[LINK] = linkFor(conn, socket, eio);
+  return link;
 }
 
 /**
@@ -145,19 +180,26 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
  * holds: libuv queues whatever the kernel did not take before any later write. While libuv holds a frame's bytes,
  * its queue's count says so, and the next frame is skipped.
  */
-function linkFor(transport: EngineTransport): FrameLink {
+function linkFor(conn: string, socket: IoSocketLike, eio: EngineSocket): FrameLink {
+  const transport = eio.transport;
   const ws = directWebSocket(transport);
-  const socket = ws?._socket;
-  // A TCP stream of libuv's (not TLS's, say), whose queue libuv counts: see writeOwnFrames.
-  const net = socket !== undefined && typeof socket._writeGeneric === 'function' && typeof socket._handle?.writeQueueSize === 'number' ? socket : null;
-  return {
+  const tcp = ws?._socket;
+  // A TCP stream of libuv's (not TLS's, say): see writeOwnFrames.
+  const net = tcp !== undefined && typeof tcp._writeGeneric === 'function' && typeof tcp._handle?.writeQueueSize === 'number' ? tcp : null;
+  const link: FrameLink = {
+    conn,
+    socket,
+    eio,
     transport,
     ws,
     net,
+    inFlight: 0,
     written: (err) => {
+      link.inFlight--;
       if (err) net?.destroy(err);
     },
   };
+  return link;
 }
 
 /** The WebSocket a frame can be handed to directly, or null (long-polling, compression on, another ws). */

@@ -17,22 +17,14 @@ function stand() {
   const viaSender: string[] = [];
   const polling = { name: 'polling', writable: true };
   const net = {
-    /** libuv's count of bytes the kernel has not taken yet (node's `writeQueueSize`). */
+    /** A TCP handle of libuv's (it counts its queue). */
     _handle: { writeQueueSize: 0 } as { writeQueueSize: number } | null,
+    /** Bytes engine.io wrote through the Writable that libuv has not called back yet. */
+    writableLength: 0,
     destroyed: null as Error | null,
-    // As libuv does for a write the kernel did not take at once: its bytes count in the queue until it completes.
+    // As libuv does for a write the kernel did not take at once: it calls back once the kernel has the bytes.
     _writeGeneric(_writev: false, data: Buffer, encoding: string, cb: Callback) {
-      const handle = net._handle!;
-      handle.writeQueueSize += data.length;
-      direct.push({
-        bytes: data,
-        encoding,
-        text: data.toString('latin1'),
-        done: (err) => {
-          handle.writeQueueSize -= data.length;
-          cb(err);
-        },
-      });
+      direct.push({ bytes: data, encoding, text: data.toString('latin1'), done: (err) => cb(err) });
     },
     destroy(err: Error) {
       this.destroyed = err;
@@ -52,9 +44,10 @@ function stand() {
     write: (data: string) => void viaEngine.push(data),
   };
   const socket = { connected: true, conn: eio };
-  const io = { sockets: { sockets: new Map([['s1', socket]]) } } as unknown as IoServer;
+  const sockets = new Map([['s1', socket]]);
+  const io = { sockets: { sockets } } as unknown as IoServer;
   const send = (t: number) => writeOwnFrames(io, FrameBatch.of([['s1', JSON.stringify({ t, s: t - 1 })]]));
-  return { io, send, eio, websocket, net, ws, viaEngine, direct, viaSender };
+  return { io, sockets, socket, send, eio, websocket, net, ws, viaEngine, direct, viaSender };
 }
 
 /** The JSON payload of a WebSocket frame written here (a short frame: two bytes of header, then `42[…]` of socket.io). */
@@ -108,10 +101,10 @@ describe('writeOwnFrames: the way to each socket', () => {
   it('skips a socket whose earlier bytes are not taken, or with a message queued in engine.io; sends by ws once the handle is gone', () => {
     const s = stand();
     s.eio.transport = s.websocket;
-    // Bytes libuv still holds (engine.io's last message through the Writable, say): libuv's own count says so.
-    s.net._handle!.writeQueueSize = 10;
+    // Bytes libuv still holds of engine.io's last message through the Writable: the Writable's length says so.
+    s.net.writableLength = 10;
     s.send(1);
-    s.net._handle!.writeQueueSize = 0;
+    s.net.writableLength = 0;
     s.eio.writeBuffer.push('a reliable message');
     s.send(2);
     expect(s.direct).toEqual([]);
@@ -139,5 +132,39 @@ describe('writeOwnFrames: the way to each socket', () => {
     s.send(2);
     expect(s.direct).toEqual([]);
     expect(s.viaSender.map(payloadOf)).toEqual(['42["state:frame",{"t":2,"s":1}]']);
+  });
+
+  it("a batch kept from tick to tick finds each socket without looking its connection up again, and finds it again once it changed", () => {
+    const s = stand();
+    s.eio.transport = s.websocket;
+    let lookups = 0;
+    const get = s.sockets.get.bind(s.sockets);
+    s.sockets.get = (id: string) => (lookups++, get(id));
+    const batch = new FrameBatch();
+    const tick = (t: number, conns: string[]) => {
+      batch.reset();
+      batch.begin();
+      batch.out.text(JSON.stringify({ t, s: t - 1 }));
+      batch.end(conns);
+      return writeOwnFrames(s.io, batch);
+    };
+    for (let t = 1; t <= 3; t++) {
+      tick(t, ['s1']);
+      s.direct.at(-1)!.done();
+    }
+    expect(s.direct).toHaveLength(3);
+    expect(lookups).toBe(1);
+    // The connection drops and is recovered under the same id on a new socket object: its frames go to the new one.
+    s.socket.connected = false;
+    const net2 = { ...s.net, _writeGeneric: (_w: false, data: Buffer, _e: string, cb: Callback) => (recovered.push(data.toString('latin1')), cb()) };
+    const recovered: string[] = [];
+    const eio2 = { ...s.eio, writeBuffer: [], transport: { ...s.websocket, socket: { ...s.ws, _socket: net2 } } };
+    s.sockets.set('s1', { connected: true, conn: eio2 });
+    tick(4, ['s1']);
+    expect(recovered.map(payloadOf)).toEqual(['42["state:frame",{"t":4,"s":3}]']);
+    expect(s.direct).toHaveLength(3);
+    // A connection that is no socket of this process is reported, whatever the place held before.
+    expect(tick(5, ['elsewhere'])).toEqual([0]);
+    expect(batch.links).toEqual([undefined]);
   });
 });
