@@ -1,7 +1,7 @@
 import type { NodeView, PodView } from '../../shared/protocol/views.ts';
 import type { PodState, SimState } from '../../shared/sim/types.ts';
 import { bytesOf, JsonBytes } from './JsonBytes.ts';
-import { writePodPatch, writeViewerPod, writeViewerPodPatch } from './frameBytes.ts';
+import { viewerPodKey, writePodPatch, writeViewerPod } from './frameBytes.ts';
 import type { ChangedFields } from '../../shared/protocol/viewBuilders.ts';
 import { diff, nodeView, podView, refreshPodView } from './views.ts';
 
@@ -14,9 +14,11 @@ export interface SeenPod {
   /** The frame that last saw this pod (a pod no frame saw since is gone). */
   frame: number;
   /**
-   * The last frame's change as a student's frame carries it (writePodPatch): `wireLen` bytes of the differ's `wires`
-   * from `wireAt`; 0 when nothing on the wire changed.
+   * The last frame's change as a student's frame carries it (writePodPatch): `wireLen` bytes of `wireIn` (the
+   * differ's `wires`, or its `viewerPatches` when the viewers' delta carries them) from `wireAt`; 0 when nothing on
+   * the wire changed.
    */
+  wireIn: JsonBytes;
   wireAt: number;
   wireLen: number;
   /** The look-ups version its owner and score were read at (see `next`). */
@@ -75,7 +77,7 @@ export class FrameDiffer {
   #lastTick: number;
   #frame = 0;
   readonly #changed: ChangedFields = { keys: [], count: 0 };
-  /** The last frame's pod patches, as bytes (see SeenPod.wireAt). */
+  /** The last frame's pod patches that the viewers' delta does not carry, as bytes (see SeenPod.wireAt). */
   readonly wires = new JsonBytes(4096);
   /** The last frame's `,"<name>":{…}` members of the viewers' delta: pods new to it, changes (see Frame.viewed). */
   readonly viewerPods = new JsonBytes(8192);
@@ -140,7 +142,7 @@ export class FrameDiffer {
       if (seen === undefined) {
         const view = podView(s, p, lookups.ownerOf(p.slot), lookups.scoreOf(p.slot));
         const key = bytesOf(JSON.stringify(p.name) + ':');
-        seen = { pod: p, view, frame, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot), key };
+        seen = { pod: p, view, frame, wireIn: wires, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot), key };
         this.#prevPods.set(p.name, seen);
         at[i] = seen;
         if (viewed) writeViewerPod(viewerPods, key, view);
@@ -155,12 +157,23 @@ export class FrameDiffer {
           seen.lookups = version;
         }
         refreshPodView(seen.view, s, p, owner, score, changed);
-        seen.wireAt = wires.len;
         seen.wireLen = 0;
-        if (changed.count > 0) {
+        if (changed.count === 0) {
+          seen.wireIn = wires;
+          seen.wireAt = wires.len;
+        } else if (viewed) {
+          // The viewers get the very bytes a student's frame carries for the pod: written once, in their delta's `p`
+          // after the pod's key, and the student's frame copies them from there.
+          const mark = viewerPatches.len;
+          viewerPodKey(viewerPatches, seen.key);
+          seen.wireIn = viewerPatches;
+          seen.wireAt = viewerPatches.len;
+          seen.wireLen = writePodPatch(viewerPatches, seen.view, changed.keys, changed.count);
+          if (seen.wireLen === 0) viewerPatches.len = mark;
+        } else {
+          seen.wireIn = wires;
+          seen.wireAt = wires.len;
           seen.wireLen = writePodPatch(wires, seen.view, changed.keys, changed.count);
-          // The viewers get the very bytes a student's frame carries for the pod.
-          if (viewed && seen.wireLen > 0) writeViewerPodPatch(viewerPatches, seen.key, wires.buf, seen.wireAt, seen.wireLen);
         }
       }
       const slotPick = seen.pick;

@@ -225,7 +225,6 @@ export class RoomFraming {
       writeViewerDelta(out, f, this.#frames.viewerPods, this.#frames.viewerPatches);
       batch.end(c.viewerConns, 'state:delta');
     }
-    const wires = this.#frames.wires.buf;
     for (const p of c.roster.values()) {
       if (p.conns.size === 0 || p.role !== 'student' || !p.slot) continue;
       const own = this.#own;
@@ -241,7 +240,7 @@ export class RoomFraming {
           if (p.lastPodName) own.g = p.lastPodName;
           p.lastPodName = name;
         } else if (seen.wireLen > 0) {
-          own.patch = wires;
+          own.patch = seen.wireIn.buf;
           own.patchAt = seen.wireAt;
           own.patchLen = seen.wireLen;
         }

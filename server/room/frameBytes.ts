@@ -44,11 +44,10 @@ export function writeViewerPod(out: JsonBytes, key: Uint8Array, view: PodView): 
   out.text(JSON.stringify(view));
 }
 
-/** A changed pod's member of the viewers' delta `p`: `,"<name>":` and its patch as writePodPatch wrote it. */
-export function writeViewerPodPatch(out: JsonBytes, key: Uint8Array, patch: Uint8Array, at: number, len: number): void {
+/** The head of a changed pod's member of the viewers' delta `p`, `,"<name>":`; writePodPatch writes the rest. */
+export function viewerPodKey(out: JsonBytes, key: Uint8Array): void {
   out.byte(COMMA);
   out.raw(key);
-  out.copy(patch, at, len);
 }
 
 /** The part of a tick's frame every student of a room shares, as JSON bytes left open for their own part. */
@@ -124,8 +123,8 @@ const GONE_PODS_KEY = bytesOf(',"gone":');
 
 /**
  * The viewers' Delta (host and projector) as JSON bytes: the frame's node patch, the pods new to it and the changed
- * pods' patches (members written by writeViewerPod and writeViewerPodPatch, each starting with a comma to drop; an
- * object with none is left out), the names gone.
+ * pods' patches (members written by writeViewerPod, or viewerPodKey then writePodPatch, each starting with a comma
+ * to drop; an object with none is left out), the names gone.
  */
 export function writeViewerDelta(
   out: JsonBytes,

@@ -36,4 +36,34 @@ describe('the frame differ’s look-ups', () => {
     const patches = JSON.parse(`{${differ.viewerPatches.toString(1)}}`) as Record<string, Record<string, unknown>>;
     expect(patches[differ.podOf(slot)!.pod.name]).toMatchObject({ [POD_KEYS.owner]: 'Ben', [POD_KEYS.score]: 9 });
   });
+
+  it('a pod’s patch reads the same to its student whether or not a viewer watches (then it is written once, in the viewers’ delta)', () => {
+    const name = [...builtinScenarios()].find(([, sc]) => sc.pods.length > 0)![0];
+    const run = (viewed: boolean) => {
+      const s = createSimulation(builtinScenarios().get(name)!, { seed: 3 });
+      const lookups: FrameLookups = { version: 1, ownerOf: () => 'Ada', scoreOf: () => 5 };
+      const differ = new FrameDiffer(s.tick);
+      const patches: string[] = [];
+      const viewerPs: string[] = [];
+      for (let t = 0; t < 30; t++) {
+        advance(s, []);
+        differ.next(s, lookups, viewed);
+        const seen = differ.podOf(s.pods[0]!.slot)!;
+        patches.push(seen.wireIn.toString(seen.wireAt, seen.wireAt + seen.wireLen));
+        viewerPs.push(differ.viewerPatches.toString(1));
+      }
+      return { patches, viewerPs, pod: s.pods[0]!.name };
+    };
+    const alone = run(false);
+    const watched = run(true);
+    expect(watched.patches).toEqual(alone.patches);
+    expect(alone.patches.filter((p) => p.length > 0).length).toBeGreaterThan(5);
+    // Each tick's changes for the viewers hold the student's very bytes under the pod's name (the first frame's pods
+    // are new to the viewers: they get them whole, under `pods`).
+    watched.patches.forEach((patch, i) => {
+      const p = JSON.parse(`{${watched.viewerPs[i]}}`) as Record<string, unknown>;
+      if (patch.length > 0 && i > 0) expect(p[watched.pod]).toEqual(JSON.parse(patch));
+      else expect(p[watched.pod]).toBeUndefined();
+    });
+  });
 });

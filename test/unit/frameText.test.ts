@@ -14,7 +14,7 @@ import {
   writeStudentFrame,
   writeViewerDelta,
   writeViewerPod,
-  writeViewerPodPatch,
+  viewerPodKey,
 } from '../../server/room/frameBytes.ts';
 import { POD_KEYS, studentFrameSchema, type StudentFrame } from '../../shared/protocol/frames.ts';
 import type { Delta, PodView } from '../../shared/protocol/views.ts';
@@ -135,8 +135,8 @@ describe('the viewers’ delta as bytes', () => {
         (t, node, pods, gone) => {
           const news = new JsonBytes(8);
           const changes = new JsonBytes(8);
-          // The students' patches, one after another, as the frame differ writes them; the delta copies them.
-          const wires = new JsonBytes(8);
+          // The students' patches, as the frame differ writes them while a viewer watches: each after its pod's key in
+          // the delta's changes, a change of no wire field taken back.
           // Keyed by any name, `__proto__` included: null-prototype objects.
           const expectedPods = dict<object>();
           const expectedPatches = dict<object>();
@@ -148,10 +148,13 @@ describe('the viewers’ delta as bytes', () => {
               expectedPods[name] = change;
               return;
             }
-            const at = wires.len;
-            const len = writePodPatch(wires, change as unknown as PodView, Object.keys(change) as (keyof PodView)[]);
-            if (len === 0) return;
-            writeViewerPodPatch(changes, key, wires.buf, at, len);
+            const mark = changes.len;
+            viewerPodKey(changes, key);
+            const len = writePodPatch(changes, change as unknown as PodView, Object.keys(change) as (keyof PodView)[]);
+            if (len === 0) {
+              changes.len = mark;
+              return;
+            }
             expectedPatches[name] = Object.fromEntries(Object.entries(change).flatMap(([k, v]) => (k in shortKeys ? [[shortKeys[k]!, v]] : [])));
           });
           const out = new JsonBytes(8);
