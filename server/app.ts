@@ -108,7 +108,7 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
     bodyLimit: 64 * 1024,
     trustProxy: false,
   });
-  const metrics = new Metrics();
+  const metrics = new Metrics({ loopDelay: config.metrics });
   const counter = new ConnectionCounter();
   const io = createIo(app.server, config, o.cluster?.adapter, counter);
   const clock = o.clock ?? realClock;

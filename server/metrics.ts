@@ -28,10 +28,15 @@ export class Metrics {
   /** Wall time spent synchronously in the message checkpoint and handlers, µs. */
   handlerMicros = 0;
   readonly lateness = new Reservoir();
-  readonly #eld: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  /**
+   * The event loop's delay, only while the metrics are served: its timer wakes the process a hundred times a second,
+   * which a server nobody measures should not pay.
+   */
+  readonly #eld: IntervalHistogram | null;
 
-  constructor() {
-    this.#eld.enable();
+  constructor(o: { loopDelay: boolean }) {
+    this.#eld = o.loopDelay ? monitorEventLoopDelay({ resolution: 10 }) : null;
+    this.#eld?.enable();
   }
 
   reset(): void {
@@ -39,7 +44,7 @@ export class Metrics {
     this.rejected = 0;
     this.handlerMicros = 0;
     this.lateness.reset();
-    this.#eld.reset();
+    this.#eld?.reset();
   }
 
   snapshot(extra: Record<string, unknown>) {
@@ -58,13 +63,13 @@ export class Metrics {
       externalBytes: mem.external,
       tickLatenessP50Ms: this.lateness.percentile(50),
       tickLatenessP99Ms: this.lateness.percentile(99),
-      eventLoopDelayP99Ms: this.#eld.percentile(99) / 1e6,
-      eventLoopDelayMaxMs: this.#eld.max / 1e6,
+      eventLoopDelayP99Ms: this.#eld ? this.#eld.percentile(99) / 1e6 : null,
+      eventLoopDelayMaxMs: this.#eld ? this.#eld.max / 1e6 : null,
       ...extra,
     };
   }
 
   close(): void {
-    this.#eld.disable();
+    this.#eld?.disable();
   }
 }
