@@ -1,7 +1,7 @@
 /**
  * Recording and replay benchmark (issue #5). Targets: a one-hour, 50-student session under 5 MB on disk; seeking
  * to any moment of a one-hour recording under 200 ms. Also: the first pass (decode + verify every hash), the
- * server's streaming resume, and the file recorder's ack latency (write, then the journal's group sync: at most one every 50 ms).
+ * server's streaming resume, and the file recorder's ack latency (write, then the journal's group sync: at most one every 25 ms).
  * Prints figures; asserts nothing (targets are read, never checked by a timed unit test).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -71,7 +71,7 @@ for (const [label, every] of [
   );
 }
 
-// 3. The file recorder: ack latency with group commit (the journal syncs at most every 50 ms, so run flat out a
+// 3. The file recorder: ack latency with group commit (the journal syncs at most every 25 ms, so run flat out a
 // command waits up to that long), 50 students over 5 simulated minutes.
 const dir = mkdtempSync(join(tmpdir(), 'oom-bench-rec-'));
 try {

@@ -8,12 +8,8 @@ import { encodeEntry, ownerLine } from './journalEntry.ts';
 
 const unlinkFile = promisify(unlink);
 
-/**
- * One sync of the journal at most this often: every command acknowledged meanwhile shares it. Half a tick: under a
- * class's load each sync is a hundred-odd µs of the kernel's time however few lines it covers, and an ack that waits
- * up to this long still comes before the frame that shows the command (the next tick, up to 100 ms) nearly always.
- */
-export const JOURNAL_SYNC_GAP_MS = 50;
+/** One sync of the journal at most this often: every command acknowledged meanwhile shares it. */
+export const JOURNAL_SYNC_GAP_MS = 25;
 /** A generation this large is retired at its next sync: its recordings are synced, then it is deleted. */
 export const JOURNAL_ROTATE_BYTES = 4 * 1024 * 1024;
 
