@@ -158,22 +158,17 @@ export class FrameDiffer {
         }
         refreshPodView(seen.view, s, p, owner, score, changed);
         seen.wireLen = 0;
-        if (changed.count === 0) {
-          seen.wireIn = wires;
-          seen.wireAt = wires.len;
-        } else if (viewed) {
+        if (changed.count > 0) {
           // The viewers get the very bytes a student's frame carries for the pod: written once, in their delta's `p`
-          // after the pod's key, and the student's frame copies them from there.
-          const mark = viewerPatches.len;
-          viewerPodKey(viewerPatches, seen.key);
-          seen.wireIn = viewerPatches;
-          seen.wireAt = viewerPatches.len;
-          seen.wireLen = writePodPatch(viewerPatches, seen.view, changed.keys, changed.count);
-          if (seen.wireLen === 0) viewerPatches.len = mark;
-        } else {
-          seen.wireIn = wires;
-          seen.wireAt = wires.len;
-          seen.wireLen = writePodPatch(wires, seen.view, changed.keys, changed.count);
+          // after the pod's key, and the student's frame copies them from there (a change of no wire field is taken
+          // back, key and all).
+          const out = viewed ? viewerPatches : wires;
+          const mark = out.len;
+          if (viewed) viewerPodKey(out, seen.key);
+          seen.wireIn = out;
+          seen.wireAt = out.len;
+          seen.wireLen = writePodPatch(out, seen.view, changed.keys, changed.count);
+          if (seen.wireLen === 0) out.len = mark;
         }
       }
       const slotPick = seen.pick;
