@@ -175,10 +175,10 @@ function resolveLink(io: IoServer, conn: string): FrameLink | undefined {
 
 /**
  * How frames reach a transport: a WebSocket frame straight to its TCP handle, as `Writable._write` would pass it on.
- * Nothing is queued in the Writable (libuv holds nothing, checked before: whatever the Writable still waits on is
- * in libuv's queue), so its bookkeeping per write (a length, a callback a tick later) buys nothing here, and order
- * holds: libuv queues whatever the kernel did not take before any later write. While libuv holds a frame's bytes,
- * its queue's count says so, and the next frame is skipped.
+ * Nothing is queued in the Writable when a frame goes (its length is 0 and none of our writes is pending, checked
+ * before), so its bookkeeping per write (a length, a callback a tick later) buys nothing here, and order holds:
+ * libuv queues whatever the kernel did not take before any later write. While libuv holds a frame's bytes, the
+ * link's `inFlight` says so, and the next frame is skipped.
  */
 function linkFor(conn: string, socket: IoSocketLike, eio: EngineSocket): FrameLink {
   const transport = eio.transport;

@@ -49,6 +49,8 @@ describe('the frame differ’s look-ups', () => {
         advance(s, []);
         differ.next(s, lookups, viewed);
         const seen = differ.podOf(s.pods[0]!.slot)!;
+        // Watched, a known pod's change lives in the viewers' delta only (written once); alone, in the students' wires.
+        if (t > 0 && seen.wireLen > 0) expect(seen.wireIn).toBe(viewed ? differ.viewerPatches : differ.wires);
         patches.push(seen.wireIn.toString(seen.wireAt, seen.wireAt + seen.wireLen));
         viewerPs.push(differ.viewerPatches.toString(1));
       }
