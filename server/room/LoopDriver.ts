@@ -40,6 +40,8 @@ export class LoopDriver {
   #last = 0;
   #due = 0;
   #cancel: (() => void) | null = null;
+  /** When the timer last pumped (never: -Infinity). */
+  #firedAt = -Infinity;
 
   constructor(options: LoopOptions) {
     this.#o = { pumpMs: TICK_MS, ...options };
@@ -47,6 +49,11 @@ export class LoopDriver {
 
   get running(): boolean {
     return this.#cancel !== null;
+  }
+
+  /** Whether its timer pumps: running, and the last pump came within two periods (so the next one is due soon). */
+  get pumping(): boolean {
+    return this.#cancel !== null && this.#o.clock.now() - this.#firedAt <= 2 * this.#o.pumpMs;
   }
 
   get speed(): number {
@@ -93,6 +100,7 @@ export class LoopDriver {
 
   #fire(): void {
     const now = this.#o.clock.now();
+    this.#firedAt = now;
     this.#o.onLateness?.(Math.max(0, now - this.#due));
     this.pump();
     if (!this.#cancel) return; // stopped by onTicks (the session ended)

@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
 import { checkpoint, type CheckpointDeps } from './checkpoint.ts';
+import { holdAck } from './ownFrames.ts';
 import type { ConnContext } from './handlers.ts';
 import { RefusalLog } from './RefusalLog.ts';
 import type { IoServer, IoSocket } from './types.ts';
@@ -238,8 +239,9 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
       onRejected: () => metrics.rejected++,
     };
     const reply = (event: string, ack: ((r: unknown) => void) | null, res: Ack<unknown>) => {
-      if (ack) ack(res);
-      else if (!res.ok)
+      if (ack) {
+        if (!holdForFrame(socket, ctx, event, ack, res)) ack(res);
+      } else if (!res.ok)
         socket.emit('client:error', {
           event: String(event).slice(0, 40),
           code: res.error.code,
@@ -260,6 +262,7 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
       });
     };
 
+    numberAcks(socket);
     socket.onAny((event: string, ...args: unknown[]) => {
       if (offender) return;
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
@@ -285,3 +288,35 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
     },
   };
 }
+
+/** Each ack function socket.io makes for an event, with the packet id it answers (see numberAcks). */
+const ackIds = new WeakMap<object, number>();
+
+/**
+ * socket.io makes an ack function per event that asks for one (`Socket.ack(id)`, the packet's id inside it). Each
+ * socket's maker is wrapped so the id is known here: an ack can then ride in the same write as a frame (holdForFrame).
+ */
+function numberAcks(socket: IoSocket): void {
+  const s = socket as unknown as { ack?: (id: number) => (...args: unknown[]) => void };
+  const make = s.ack;
+  if (typeof make !== 'function') return;
+  s.ack = function (this: unknown, id: number) {
+    const fn = make.call(this, id);
+    ackIds.set(fn, id);
+    return fn;
+  };
+}
+
+/**
+ * A command's ack waits for the frame that shows it and goes in the same write (one write a command fewer): when the
+ * command is not applied yet and the room's loop runs, that frame comes within a tick, and the student needs both.
+ * Otherwise (its tick already framed, a paused room, no link of ours) the ack goes at once.
+ */
+function holdForFrame(socket: IoSocket, ctx: ConnContext, event: string, ack: (r: unknown) => void, res: Ack<unknown>): boolean {
+  if (event !== 'pod:command' || !res.ok || ctx.room === null) return false;
+  const id = ackIds.get(ack);
+  const tick = (res.data as { tick?: unknown }).tick;
+  if (id === undefined || typeof tick !== 'number' || !ctx.room.framesSoon(tick)) return false;
+  return holdAck(socket, `3${id}${JSON.stringify([res])}`, () => ack(res));
+}
+

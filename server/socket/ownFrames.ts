@@ -68,6 +68,15 @@ interface FrameLink {
   inFlight: number;
   /** The write's callback, one per link rather than one per frame. */
   readonly written: (err?: Error | null) => void;
+  /** Acks waiting to go out in the same write as this connection's next frame (see holdAck), or null. */
+  held: HeldAck[] | null;
+}
+
+/** A command's ack kept for the frame that shows the command: its WebSocket frame, and the way to send it alone. */
+interface HeldAck {
+  readonly bytes: Buffer;
+  readonly since: number;
+  readonly sendAlone: () => void;
 }
 const LINK = Symbol('oom-arena.frameLink');
 type Linked = { [LINK]?: FrameLink };
@@ -152,15 +161,81 @@ export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
     if (net !== null) {
       // 'buffer': the slice itself goes to libuv (any other encoding makes node copy it first, a buffer a frame). It
       // is never written over while libuv may hold it: each tick's batch has a buffer of its own (FrameBatch.reset).
+      // Acks held for this frame go first, in the same write (a new buffer: a few a second).
+      const out = link.held === null ? frame : withHeldAcks(link, frame);
       link.inFlight++;
-      net._writeGeneric!(false, frame, 'buffer', link.written);
+      net._writeGeneric!(false, out, 'buffer', link.written);
     } else {
       ws._sender!.sendFrame([frame]);
     }
   }
+  // Acks held for a frame this tick skipped go alone now rather than wait for the next.
+  if (holding.size > 0) for (let i = 0, n = batch.size; i < n; i++) if (links[i]?.held) sendHeldAlone(links[i]!);
   // A room that shrank: its places past the last delivery let go of their sockets.
   if (links.length > batch.size) links.length = batch.size;
   return notHere;
+}
+
+/** Links holding acks, and the timer that sends any held too long (a room that stopped framing). */
+const holding = new Set<FrameLink>();
+let sweep: ReturnType<typeof setTimeout> | null = null;
+/** A held ack older than this goes alone: frames come every 100 ms while a room runs. */
+export const HELD_ACK_MAX_MS = 250;
+
+/**
+ * Keep a command's ack (socket.io's ACK packet `3<id>[…]`, as text) to go out with the connection's next frame in
+ * one write instead of a write of its own: the frame that shows the command follows at the room's next tick, and
+ * the student needs both. False when this socket's frames do not go through a link of ours (long-polling, TLS,
+ * another process's connection, no frame written yet): the caller sends it the usual way. `sendAlone` sends it the
+ * usual way if the frame does not come (skipped, the room stopped, the connection changed transport).
+ */
+export function holdAck(socket: unknown, ackPacket: string, sendAlone: () => void): boolean {
+  const link = (socket as Linked)[LINK];
+  if (link === undefined || link.net === null || !link.socket.connected || link.eio.transport !== link.transport) return false;
+  const payload = Buffer.from('4' + ackPacket);
+  const bytes = Buffer.allocUnsafe(headerLength(payload.length) + payload.length);
+  payload.copy(bytes, writeHeader(bytes, 0, payload.length));
+  (link.held ??= []).push({ bytes, since: performance.now(), sendAlone });
+  holding.add(link);
+  sweep ??= setTimeout(sweepHeld, HELD_ACK_MAX_MS).unref();
+  return true;
+}
+
+/** The held acks' frames, then the state frame, in one buffer; the link holds nothing after. */
+function withHeldAcks(link: FrameLink, frame: Buffer): Buffer {
+  const parts = link.held!.map((h) => h.bytes);
+  parts.push(frame);
+  letGo(link);
+  return Buffer.concat(parts);
+}
+
+function sendHeldAlone(link: FrameLink): void {
+  const held = link.held!;
+  letGo(link);
+  for (const h of held) h.sendAlone();
+}
+
+/** The link holds nothing now; with nothing held anywhere, no sweep waits. */
+function letGo(link: FrameLink): void {
+  link.held = null;
+  holding.delete(link);
+  if (holding.size === 0 && sweep !== null) {
+    clearTimeout(sweep);
+    sweep = null;
+  }
+}
+
+/** Held acks past their time go alone; the sweep then waits for the oldest one left. */
+function sweepHeld(): void {
+  sweep = null;
+  const now = performance.now();
+  let oldest = Infinity;
+  for (const link of holding) {
+    const since = link.held![0]!.since;
+    if (now - since >= HELD_ACK_MAX_MS - 1 || !link.socket.connected) sendHeldAlone(link);
+    else if (since < oldest) oldest = since;
+  }
+  if (holding.size > 0) sweep ??= setTimeout(sweepHeld, Math.max(1, oldest + HELD_ACK_MAX_MS - now)).unref();
 }
 
 /** The link to connection `conn`'s socket (undefined: no socket of this process), made again for a new transport. */
@@ -194,6 +269,7 @@ function linkFor(conn: string, socket: IoSocketLike, eio: EngineSocket): FrameLi
     ws,
     net,
     inFlight: 0,
+    held: null,
     written: (err) => {
       link.inFlight--;
       if (err) net?.destroy(err);

@@ -72,4 +72,22 @@ describe('the fixed-step loop', () => {
     expect(f.pending()).toBe(0);
     expect(loop.running).toBe(false);
   });
+
+  it('says it pumps only while its timer does: not before the first pump, nor once stopped or stalled', () => {
+    const f = fakeClock();
+    const loop = new LoopDriver({ clock: f.clock, onTicks: () => {} });
+    loop.start();
+    expect(loop.running).toBe(true);
+    expect(loop.pumping).toBe(false); // started, no pump yet (a clock whose timers never fire stays here)
+    f.advance(100);
+    expect(loop.pumping).toBe(true);
+    // A clock that jumps past two periods without a pump: the next pump is not known to come soon.
+    const t0 = f.clock.now();
+    (f.clock as { now: () => number }).now = () => t0 + 250;
+    expect(loop.pumping).toBe(false);
+    (f.clock as { now: () => number }).now = () => t0;
+    expect(loop.pumping).toBe(true);
+    loop.stop();
+    expect(loop.pumping).toBe(false);
+  });
 });

@@ -4,9 +4,9 @@
  * worked out again when the transport changes (an upgrade from long-polling), and a frame libuv still holds makes
  * the next one skip until its write completes.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameBatch } from '../../server/room/FrameBatch.ts';
-import { writeOwnFrames } from '../../server/socket/ownFrames.ts';
+import { HELD_ACK_MAX_MS, holdAck, writeOwnFrames } from '../../server/socket/ownFrames.ts';
 import type { IoServer } from '../../server/socket/types.ts';
 
 type Callback = (err?: Error | null) => void;
@@ -166,5 +166,83 @@ describe('writeOwnFrames: the way to each socket', () => {
     // A connection that is no socket of this process is reported, whatever the place held before.
     expect(tick(5, ['elsewhere'])).toEqual([0]);
     expect(batch.links).toEqual([undefined]);
+  });
+});
+
+/** The payloads of the WebSocket frames in one write, in order (server frames: unmasked, FIN + text). */
+function wsPayloads(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    expect(bytes[at]).toBe(0x81);
+    let len = bytes[at + 1]!;
+    let head = 2;
+    if (len === 126) {
+      len = bytes.readUInt16BE(at + 2);
+      head = 4;
+    }
+    out.push(bytes.subarray(at + head, at + head + len).toString('utf8'));
+    at += head + len;
+  }
+  return out;
+}
+
+describe("a command's ack held for the frame that shows it", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const ACK = '37[{"ok":true,"data":{"tick":5}}]';
+
+  /** A stand whose socket is on a WebSocket and has had a frame (its link is made). */
+  function linked() {
+    const s = stand();
+    s.eio.transport = s.websocket;
+    s.send(1);
+    s.direct[0]!.done();
+    const alone: string[] = [];
+    return { ...s, alone, sendAlone: () => void alone.push(ACK) };
+  }
+
+  it('goes out in the same write as the next frame, before it', () => {
+    const s = linked();
+    expect(holdAck(s.socket, ACK, s.sendAlone)).toBe(true);
+    s.send(2);
+    expect(s.direct).toHaveLength(2);
+    expect(wsPayloads(s.direct[1]!.bytes)).toEqual(['4' + ACK, '42["state:frame",{"t":2,"s":1}]']);
+    expect(s.alone).toEqual([]);
+    // Held once: the frame after carries nothing more.
+    s.direct[1]!.done();
+    s.send(3);
+    expect(wsPayloads(s.direct[2]!.bytes)).toEqual(['42["state:frame",{"t":3,"s":2}]']);
+  });
+
+  it('is not held where frames do not go through a link of ours: no frame yet, long-polling', () => {
+    const fresh = stand();
+    fresh.eio.transport = fresh.websocket;
+    expect(holdAck(fresh.socket, ACK, () => {})).toBe(false); // no frame written yet: no link
+    const polling = stand();
+    polling.send(1);
+    expect(holdAck(polling.socket, ACK, () => {})).toBe(false);
+  });
+
+  it('goes alone at once when the frame is skipped (earlier bytes not taken)', () => {
+    const s = linked();
+    expect(holdAck(s.socket, ACK, s.sendAlone)).toBe(true);
+    s.net.writableLength = 10;
+    s.send(2);
+    expect(s.direct).toHaveLength(1);
+    expect(s.alone).toEqual([ACK]);
+  });
+
+  it('goes alone when no frame comes for a while (a room that stopped framing)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const s = linked();
+    expect(holdAck(s.socket, ACK, s.sendAlone)).toBe(true);
+    vi.advanceTimersByTime(HELD_ACK_MAX_MS - 1);
+    expect(s.alone).toEqual([]);
+    vi.advanceTimersByTime(HELD_ACK_MAX_MS);
+    expect(s.alone).toEqual([ACK]);
+    // Sent once: a frame after it carries nothing.
+    s.send(2);
+    expect(wsPayloads(s.direct[1]!.bytes)).toEqual(['42["state:frame",{"t":2,"s":1}]']);
   });
 });
