@@ -1,19 +1,17 @@
 import { TICK_MS } from '../../shared/sim/units.ts';
+import { TickPulse } from './TickPulse.ts';
 
 /** The clock and timer a loop runs on: real ones in production, hand-stepped ones in tests. */
 export interface LoopClock {
   now(): number;
   /** Call `fn` after `ms`; returns a cancel function. */
   schedule(fn: () => void, ms: number): () => void;
+  /** The first beat at or after `t` that loops share (see TickPulse); without it a loop keeps its own timeline. */
+  align?(t: number): number;
 }
 
-export const realClock: LoopClock = {
-  now: () => performance.now(),
-  schedule: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
-  },
-};
+/** The process's clock: every room's loop on one of four shared beats a tick. */
+export const realClock: LoopClock = new TickPulse(TICK_MS);
 
 const EARLY_MS = 3;
 
@@ -31,7 +29,9 @@ export interface LoopOptions {
  * Fixed-step loop: simulated time advances in whole 100 ms ticks from an accumulator fed by the wall clock ×
  * speed, so a slow pump catches up rather than slowing the simulation; catch-up is clamped (one second of ticks)
  * so a stalled process does not then run a burst of hundreds of ticks. The pump runs at most 10 times a second
- * whatever the speed, which bounds the broadcast rate. Stopped (paused, lobby, ended) it schedules nothing.
+ * whatever the speed, which bounds the broadcast rate. Stopped (paused, lobby, ended) it schedules nothing. On a
+ * clock with a beat (the process's TickPulse) its pumps fall on the beat every room's loop shares, so rooms tick
+ * together rather than each at the moment it happened to start.
  */
 export class LoopDriver {
   readonly #o: Required<Omit<LoopOptions, 'onLateness'>> & Pick<LoopOptions, 'onLateness'>;
@@ -66,9 +66,13 @@ export class LoopDriver {
 
   start(): void {
     if (this.#cancel) return;
-    this.#last = this.#o.clock.now();
-    this.#due = this.#last + this.#o.pumpMs;
-    this.#cancel = this.#o.clock.schedule(() => this.#fire(), this.#o.pumpMs);
+    const now = this.#o.clock.now();
+    this.#due = this.#onBeat(now + this.#o.pumpMs);
+    // Time is counted from one period before the first pump, so each pump on time finds one whole tick and only its
+    // lateness left over. Counted from the start, the start's place between two beats would stay in the accumulator,
+    // and a room started just short of a beat would run none or two ticks a beat as its turn in the beat moved.
+    this.#last = this.#due - this.#o.pumpMs;
+    this.#cancel = this.#o.clock.schedule(() => this.#fire(), this.#due - now);
   }
 
   stop(): void {
@@ -87,7 +91,7 @@ export class LoopDriver {
     this.#acc += (now - this.#last) * this.#speed;
     this.#last = now;
     // Timers fire up to a millisecond or two early: count a tick that is nearly due now rather than skip a frame.
-    let n = Math.floor((this.#acc + EARLY_MS) / TICK_MS);
+    let n = Math.max(0, Math.floor((this.#acc + EARLY_MS) / TICK_MS));
     if (n > this.maxCatchUp) {
       n = this.maxCatchUp;
       this.#acc = 0; // clamp: drop the backlog instead of fast-forwarding through it
@@ -98,6 +102,11 @@ export class LoopDriver {
     return n;
   }
 
+  /** A time on the clock's shared beat (the time itself on a clock without one). */
+  #onBeat(t: number): number {
+    return this.#o.clock.align ? this.#o.clock.align(t) : t;
+  }
+
   #fire(): void {
     const now = this.#o.clock.now();
     this.#firedAt = now;
@@ -106,7 +115,7 @@ export class LoopDriver {
     if (!this.#cancel) return; // stopped by onTicks (the session ended)
     // Schedule against the ideal timeline so timer drift does not accumulate; never in the past.
     this.#due += this.#o.pumpMs;
-    if (this.#due < now) this.#due = now + this.#o.pumpMs;
+    if (this.#due < now) this.#due = this.#onBeat(now + this.#o.pumpMs);
     this.#cancel = this.#o.clock.schedule(() => this.#fire(), Math.max(0, this.#due - this.#o.clock.now()));
   }
 }
