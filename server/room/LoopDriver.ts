@@ -6,7 +6,7 @@ export interface LoopClock {
   now(): number;
   /** Call `fn` after `ms`; returns a cancel function. */
   schedule(fn: () => void, ms: number): () => void;
-  /** The first beat at or after `t` that loops share (see TickPulse); without it a loop keeps its own timeline. */
+  /** A beat loops share, at or after `t` and within a period of it (see TickPulse); without it a loop keeps its own timeline. */
   align?(t: number): number;
 }
 
@@ -30,8 +30,8 @@ export interface LoopOptions {
  * speed, so a slow pump catches up rather than slowing the simulation; catch-up is clamped (one second of ticks)
  * so a stalled process does not then run a burst of hundreds of ticks. The pump runs at most 10 times a second
  * whatever the speed, which bounds the broadcast rate. Stopped (paused, lobby, ended) it schedules nothing. On a
- * clock with a beat (the process's TickPulse) its pumps fall on the beat every room's loop shares, so rooms tick
- * together rather than each at the moment it happened to start.
+ * clock with beats (the process's TickPulse) its pumps fall on one of the beats the rooms' loops share, so a beat's
+ * rooms tick together rather than each at the moment it happened to start.
  */
 export class LoopDriver {
   readonly #o: Required<Omit<LoopOptions, 'onLateness'>> & Pick<LoopOptions, 'onLateness'>;
