@@ -6,7 +6,10 @@ export interface LoopClock {
   now(): number;
   /** Call `fn` after `ms`; returns a cancel function. */
   schedule(fn: () => void, ms: number): () => void;
-  /** A beat loops share, at or after `t` and within a period of it (see TickPulse); without it a loop keeps its own timeline. */
+  /**
+   * A beat loops share, at or after `t` and within a period of it (see TickPulse); without it a loop keeps its own
+   * timeline.
+   */
   align?(t: number): number;
 }
 

@@ -107,7 +107,10 @@ export class Room {
   get loop(): LoopDriver {
     return this.#c.loop;
   }
-  /** Whether a frame showing tick `tick` goes out at this room's next pump: its loop pumps, its clock runs, and the tick is still to come. */
+  /**
+   * Whether a frame showing tick `tick` goes out at this room's next pump: its loop pumps, its clock runs, and the
+   * tick is still to come.
+   */
   framesSoon(tick: number): boolean {
     const c = this.#c;
     return c.loop.pumping && c.game.clockRuns && c.state.tick < tick;

@@ -192,9 +192,11 @@ export const HELD_ACK_MAX_MS = 250;
 export function holdAck(socket: unknown, ackPacket: string, sendAlone: () => void): boolean {
   const link = (socket as Linked)[LINK];
   if (link === undefined || link.net === null || !link.socket.connected || link.eio.transport !== link.transport) return false;
-  const payload = Buffer.from('4' + ackPacket);
-  const bytes = Buffer.allocUnsafe(headerLength(payload.length) + payload.length);
-  payload.copy(bytes, writeHeader(bytes, 0, payload.length));
+  // engine.io's message type, then the packet, written after its WebSocket header: one buffer, no copy.
+  const text = '4' + ackPacket;
+  const length = Buffer.byteLength(text);
+  const bytes = Buffer.allocUnsafe(headerLength(length) + length);
+  bytes.write(text, writeHeader(bytes, 0, length));
   (link.held ??= []).push({ bytes, since: performance.now(), sendAlone });
   holding.add(link);
   sweep ??= setTimeout(sweepHeld, HELD_ACK_MAX_MS).unref();

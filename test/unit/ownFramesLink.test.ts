@@ -215,6 +215,15 @@ describe("a command's ack held for the frame that shows it", () => {
     expect(wsPayloads(s.direct[2]!.bytes)).toEqual(['42["state:frame",{"t":3,"s":2}]']);
   });
 
+  it('frames an ack by its bytes, not its characters (a message with accents), and several in the order held', () => {
+    const s = linked();
+    const accented = '38[{"ok":false,"error":{"code":"X","message":"déjà vu — été"}}]';
+    holdAck(s.socket, ACK, s.sendAlone);
+    holdAck(s.socket, accented, s.sendAlone);
+    s.send(2);
+    expect(wsPayloads(s.direct[1]!.bytes)).toEqual(['4' + ACK, '4' + accented, '42["state:frame",{"t":2,"s":1}]']);
+  });
+
   it('is not held where frames do not go through a link of ours: no frame yet, long-polling', () => {
     const fresh = stand();
     fresh.eio.transport = fresh.websocket;
