@@ -115,7 +115,7 @@ export async function buildApp(o: AppOptions = {}): Promise<App> {
   const limits = o.limits ?? o.cluster?.limits ?? new MemoryLimitStore();
   const guards = httpGuards(config, limits, () => clock.now());
   const rooms = new RoomRegistry({
-    port: o.cluster ? o.cluster.port(io) : new SocketPort(io),
+    port: o.cluster ? o.cluster.port(io) : new SocketPort(io, app.log),
     clock,
     recorders: o.recorderFactory ?? nullRecorderFactory,
     log: app.log,

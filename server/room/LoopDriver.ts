@@ -13,7 +13,7 @@ export interface LoopClock {
   align?(t: number): number;
 }
 
-/** The process's clock: every room's loop on one of four shared beats a tick. */
+/** The process's clock: every room's loop on one of three shared beats a tick. */
 export const realClock: LoopClock = new TickPulse(TICK_MS);
 
 const EARLY_MS = 3;

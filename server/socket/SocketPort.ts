@@ -1,17 +1,33 @@
 import type { FrameBatch } from '../room/FrameBatch.ts';
-import type { Delivery, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import type { Delivery, RoomLog, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import { FrameQueue } from './FrameQueue.ts';
 import { broadcastLive } from './liveEmit.ts';
 import { writeOwnFrames } from './ownFrames.ts';
 import type { IoServer } from './types.ts';
 
 /**
  * The RoomPort over socket.io: connections are socket ids, channels are socket.io rooms. Sends go straight to
- * the socket object (cheaper than routing through the adapter); broadcasts encode once per channel.
+ * the socket object (cheaper than routing through the adapter); broadcasts encode once per channel. Frame batches
+ * are written at the end of the event loop's turn, with those of every room that ticked in it (FrameQueue); any
+ * other message first writes the frames handed over before it.
  */
 export class SocketPort implements RoomPort {
-  constructor(readonly io: IoServer) {}
+  readonly #frames: FrameQueue;
+
+  /** `writeFrames`: how a batch reaches its sockets (tests replace it). */
+  constructor(
+    readonly io: IoServer,
+    log: Pick<RoomLog, 'error'>,
+    writeFrames: (io: IoServer, batch: FrameBatch) => unknown = writeOwnFrames,
+  ) {
+    this.#frames = new FrameQueue(
+      (batch) => writeFrames(io, batch),
+      (err) => log.error({ err }, 'writing a tick\'s frames failed'),
+    );
+  }
 
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile = false): void {
+    this.#frames.flush();
     const socket = this.io.sockets.sockets.get(conn);
     if (!socket) return;
     const target = volatile ? socket.volatile : socket;
@@ -19,10 +35,11 @@ export class SocketPort implements RoomPort {
   }
 
   sendFrames(batch: FrameBatch): void {
-    writeOwnFrames(this.io, batch);
+    this.#frames.add(batch);
   }
 
   broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, delivery: Delivery = 'kept'): void {
+    this.#frames.flush();
     if (delivery === 'live') return broadcastLive(this.io, channel, event, payload);
     const volatile = delivery === 'volatile';
     // A volatile message to nobody is not encoded (the viewers' delta of a room without host or projector). A
@@ -41,6 +58,7 @@ export class SocketPort implements RoomPort {
   }
 
   disconnect(conn: string): void {
+    this.#frames.flush();
     this.io.sockets.sockets.get(conn)?.disconnect(true);
   }
 }

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { FrameBatch } from '../../server/room/FrameBatch.ts';
+import { FrameQueue } from '../../server/socket/FrameQueue.ts';
+import { SocketPort } from '../../server/socket/SocketPort.ts';
+import type { IoServer } from '../../server/socket/types.ts';
+
+/** A stand-in batch: the queue only hands batches on. */
+const batch = (name: string) => ({ name }) as unknown as FrameBatch;
+const nameOf = (b: FrameBatch) => (b as unknown as { name: string }).name;
+/** The end of this turn of the event loop: every microtask queued so far has run. */
+const turnEnds = () => new Promise<void>((r) => setImmediate(r));
+
+describe('FrameQueue: the frames of one turn of the event loop, written together at its end', () => {
+  it('writes nothing while the turn runs, then every batch in the order handed over', async () => {
+    const written: string[] = [];
+    const q = new FrameQueue((b) => written.push(nameOf(b)), (e) => { throw e; });
+    q.add(batch('room A'));
+    q.add(batch('room B'));
+    q.add(batch('room C'));
+    expect(written).toEqual([]);
+    expect(q.size).toBe(3);
+    await turnEnds();
+    expect(written).toEqual(['room A', 'room B', 'room C']);
+    expect(q.size).toBe(0);
+    // The next turn's batches are a run of their own.
+    q.add(batch('room A'));
+    await turnEnds();
+    expect(written).toEqual(['room A', 'room B', 'room C', 'room A']);
+  });
+
+  it('flush writes what waits at once, and the end of the turn does not write it again', async () => {
+    const written: string[] = [];
+    const q = new FrameQueue((b) => written.push(nameOf(b)), (e) => { throw e; });
+    q.add(batch('A'));
+    q.flush();
+    expect(written).toEqual(['A']);
+    q.flush();
+    await turnEnds();
+    expect(written).toEqual(['A']);
+  });
+
+  it('a batch handed over twice in one turn is written before it is queued again (its buffers are reused)', async () => {
+    const written: string[] = [];
+    const q = new FrameQueue((b) => written.push(nameOf(b)), (e) => { throw e; });
+    const a = batch('A');
+    q.add(a);
+    q.add(batch('B'));
+    q.add(a);
+    expect(written).toEqual(['A', 'B']);
+    await turnEnds();
+    expect(written).toEqual(['A', 'B', 'A']);
+  });
+
+  it('a batch whose writing throws is reported, and the batches after it are still written', async () => {
+    const written: string[] = [];
+    const errors: unknown[] = [];
+    const q = new FrameQueue(
+      (b) => {
+        if (nameOf(b) === 'bad') throw new Error('socket gone');
+        written.push(nameOf(b));
+      },
+      (e) => errors.push(e),
+    );
+    q.add(batch('bad'));
+    q.add(batch('good'));
+    await turnEnds();
+    expect(written).toEqual(['good']);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('socket gone');
+  });
+});
+
+describe('SocketPort: any other message goes after the frames handed over before it', () => {
+  /** A socket.io server just big enough for the port: every send lands in `log`. */
+  function fakeIo(log: string[]) {
+    const socket = (id: string) => {
+      const emit = (event: string) => log.push(`${event} to ${id}`);
+      return { emit, volatile: { emit }, disconnect: () => log.push(`disconnect ${id}`), join: () => {}, leave: () => {} };
+    };
+    const sockets = new Map([['s1', socket('s1')]]);
+    const to = (channel: string) => {
+      const emit = (event: string) => log.push(`${event} to ${channel}`);
+      return { emit, volatile: { emit } };
+    };
+    return { sockets: { sockets, adapter: { rooms: new Map([['room', new Set(['s1'])]]) } }, to } as unknown as IoServer;
+  }
+
+  it('send, broadcast and disconnect each write the waiting frames first; frames alone wait for the turn', async () => {
+    const log: string[] = [];
+    const port = new SocketPort(fakeIo(log), { error: () => {} }, (_io, b) => log.push(`frames ${nameOf(b)}`));
+    port.sendFrames(batch('T1'));
+    expect(log).toEqual([]);
+    port.send('s1', 'state:snapshot', {} as never);
+    expect(log).toEqual(['frames T1', 'state:snapshot to s1']);
+    port.sendFrames(batch('T2'));
+    port.broadcast('room', 'sim:events', { tick: 2, events: [] });
+    expect(log.slice(2)).toEqual(['frames T2', 'sim:events to room']);
+    port.sendFrames(batch('T3'));
+    port.disconnect('s1');
+    expect(log.slice(4)).toEqual(['frames T3', 'disconnect s1']);
+    port.sendFrames(batch('T4'));
+    await turnEnds();
+    expect(log.slice(6)).toEqual(['frames T4']);
+  });
+
+  it('a batch that cannot be written is logged, not thrown out of the turn', async () => {
+    const errors: unknown[] = [];
+    const port = new SocketPort(fakeIo([]), { error: (o) => errors.push(o) }, () => {
+      throw new Error('boom');
+    });
+    port.sendFrames(batch('T1'));
+    await turnEnds();
+    expect(errors).toEqual([{ err: expect.objectContaining({ message: 'boom' }) }]);
+  });
+});
