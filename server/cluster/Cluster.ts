@@ -96,7 +96,7 @@ export class Cluster {
 
   port(io: IoServer): ClusterPort {
     this.#io = io;
-    this.#port = new ClusterPort(io);
+    this.#port = new ClusterPort(io, this.#o.log);
     return this.#port;
   }
 

@@ -1,5 +1,6 @@
 import type { FrameBatch } from '../room/FrameBatch.ts';
-import type { Delivery, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import type { Delivery, RoomLog, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
+import { FrameQueue } from '../socket/FrameQueue.ts';
 import { broadcastLive } from '../socket/liveEmit.ts';
 import { writeOwnFrames } from '../socket/ownFrames.ts';
 import type { IoServer } from '../socket/types.ts';
@@ -10,16 +11,22 @@ type Emit = (e: string, p: unknown) => boolean;
  * The RoomPort of a clustered process. A room's connections are socket ids: most are sockets of this process (the
  * launcher routes a room's clients to its owner), the others live on another process and are reached through
  * socket.io's Redis Streams adapter. A room's broadcasts stay in this process (no Redis round trip, no other
- * process decoding them) until one of its connections is remote.
+ * process decoding them) until one of its connections is remote. Frames are written at the end of the event loop's
+ * turn, as SocketPort writes them (FrameQueue).
  */
 export class ClusterPort implements RoomPort {
   readonly #io: IoServer;
   /** Remote connections per room code (a channel is `<code>` or `<code>/<group>`). */
   readonly #remote = new Map<string, Set<string>>();
   readonly #roomOf = new Map<string, string>();
+  readonly #frames: FrameQueue;
 
-  constructor(io: IoServer) {
+  constructor(io: IoServer, log: Pick<RoomLog, 'error'>) {
     this.#io = io;
+    this.#frames = new FrameQueue(
+      (batch) => this.#writeFrames(batch),
+      (err) => log.error({ err }, 'writing a tick\'s frames failed'),
+    );
   }
 
   #local(conn: string) {
@@ -27,6 +34,7 @@ export class ClusterPort implements RoomPort {
   }
 
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile = false): void {
+    this.#frames.flush();
     if (this.#local(conn)) {
       // Local, not socket.emit: on the Redis Streams adapter every emit is first written to the stream, and every
       // other process reads and decodes it, for a socket that lives here.
@@ -39,6 +47,10 @@ export class ClusterPort implements RoomPort {
   }
 
   sendFrames(batch: FrameBatch): void {
+    this.#frames.add(batch);
+  }
+
+  #writeFrames(batch: FrameBatch): void {
     const elsewhere = writeOwnFrames(this.#io, batch);
     // A remote connection's frame goes through the adapter as an object (rare: clients are routed to their room's owner).
     for (const i of elsewhere) {
@@ -53,6 +65,7 @@ export class ClusterPort implements RoomPort {
     payload: ServerPayload<E>,
     delivery: Delivery = 'kept',
   ): void {
+    this.#frames.flush();
     const code = channel.split('/', 1)[0]!;
     const remote = this.#remote.get(code)?.size;
     // `live` to this process's sockets when the room has no remote connection; through the adapter (kept) otherwise.
@@ -85,6 +98,7 @@ export class ClusterPort implements RoomPort {
   }
 
   disconnect(conn: string): void {
+    this.#frames.flush();
     const socket = this.#local(conn);
     if (socket) socket.disconnect(true);
     else if (this.#roomOf.has(conn)) this.#io.in(conn).disconnectSockets(true);
