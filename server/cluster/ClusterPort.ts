@@ -21,10 +21,15 @@ export class ClusterPort implements RoomPort {
   readonly #roomOf = new Map<string, string>();
   readonly #frames: FrameQueue;
 
-  constructor(io: IoServer, log: Pick<RoomLog, 'error'>) {
+  /** `writeFrames`: how a batch reaches this process's sockets; returns the places it could not reach (tests replace it). */
+  constructor(
+    io: IoServer,
+    log: Pick<RoomLog, 'error'>,
+    writeFrames: (io: IoServer, batch: FrameBatch) => number[] = writeOwnFrames,
+  ) {
     this.#io = io;
     this.#frames = new FrameQueue(
-      (batch) => this.#writeFrames(batch),
+      (batch) => this.#writeFrames(batch, writeFrames),
       (err) => log.error({ err }, 'writing a tick\'s frames failed'),
     );
   }
@@ -50,8 +55,8 @@ export class ClusterPort implements RoomPort {
     this.#frames.add(batch);
   }
 
-  #writeFrames(batch: FrameBatch): void {
-    const elsewhere = writeOwnFrames(this.#io, batch);
+  #writeFrames(batch: FrameBatch, writeFrames: (io: IoServer, batch: FrameBatch) => number[]): void {
+    const elsewhere = writeFrames(this.#io, batch);
     // A remote connection's frame goes through the adapter as an object (rare: clients are routed to their room's owner).
     for (const i of elsewhere) {
       const conn = batch.conns[i]!;

@@ -3,9 +3,9 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
 /**
  * The frame batches of one turn of the event loop, written together at its end. The rooms of a beat (TickPulse)
  * tick in one timer callback: their frames go out in one run of writes after the last of them has ticked, rather
- * than a room's writes between one room's tick and the next. On the benchmark's loopback each run of writes wakes
- * the readers once; interleaved with ticks, the readers went back to sleep between rooms and were woken again, a
- * kernel cost charged to the writer (runs at the same time as `main`: 3 % less CPU a frame with three beats a tick).
+ * than a room's writes between one room's tick and the next. On the benchmark's loopback the writer also runs the
+ * readers' side of TCP and wakes them, and longer runs of writes cost less kernel time a write (runs at the same time
+ * as `main`: 3 % less CPU a frame with three beats a tick; docs/performance.md).
  *
  * Every other message of the port goes after the frames already handed over (`flush` first), so the order on each
  * socket is the one the room sent in: a frame before the tick's reliable messages (a frame is skipped while one is

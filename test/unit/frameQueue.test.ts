@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ClusterPort } from '../../server/cluster/ClusterPort.ts';
 import type { FrameBatch } from '../../server/room/FrameBatch.ts';
+import type { RoomPort } from '../../server/room/port.ts';
 import { FrameQueue } from '../../server/socket/FrameQueue.ts';
 import { SocketPort } from '../../server/socket/SocketPort.ts';
 import type { IoServer } from '../../server/socket/types.ts';
@@ -70,8 +72,21 @@ describe('FrameQueue: the frames of one turn of the event loop, written together
   });
 });
 
-describe('SocketPort: any other message goes after the frames handed over before it', () => {
-  /** A socket.io server just big enough for the port: every send lands in `log`. */
+/** The two ports over socket.io, each given a frame writer that logs (`log`) and an error logger. */
+const ports: [string, (io: IoServer, errors: unknown[], write: (b: FrameBatch) => void) => RoomPort][] = [
+  ['SocketPort', (io, errors, write) => new SocketPort(io, { error: (o) => errors.push(o) }, (_io, b) => write(b))],
+  [
+    'ClusterPort',
+    (io, errors, write) =>
+      new ClusterPort(io, { error: (o) => errors.push(o) }, (_io, b) => {
+        write(b);
+        return [];
+      }),
+  ],
+];
+
+describe.each(ports)('%s: any other message goes after the frames handed over before it', (_name, makePort) => {
+  /** A socket.io server just big enough for the ports: every send lands in `log`. */
   function fakeIo(log: string[]) {
     const socket = (id: string) => {
       const emit = (event: string) => log.push(`${event} to ${id}`);
@@ -82,12 +97,13 @@ describe('SocketPort: any other message goes after the frames handed over before
       const emit = (event: string) => log.push(`${event} to ${channel}`);
       return { emit, volatile: { emit } };
     };
-    return { sockets: { sockets, adapter: { rooms: new Map([['room', new Set(['s1'])]]) } }, to } as unknown as IoServer;
+    const rooms = new Map([['room', new Set(['s1'])]]);
+    return { sockets: { sockets, adapter: { rooms } }, to, local: { to } } as unknown as IoServer;
   }
 
   it('send, broadcast and disconnect each write the waiting frames first; frames alone wait for the turn', async () => {
     const log: string[] = [];
-    const port = new SocketPort(fakeIo(log), { error: () => {} }, (_io, b) => log.push(`frames ${nameOf(b)}`));
+    const port = makePort(fakeIo(log), [], (b) => log.push(`frames ${nameOf(b)}`));
     port.sendFrames(batch('T1'));
     expect(log).toEqual([]);
     port.send('s1', 'state:snapshot', {} as never);
@@ -105,7 +121,7 @@ describe('SocketPort: any other message goes after the frames handed over before
 
   it('a batch that cannot be written is logged, not thrown out of the turn', async () => {
     const errors: unknown[] = [];
-    const port = new SocketPort(fakeIo([]), { error: (o) => errors.push(o) }, () => {
+    const port = makePort(fakeIo([]), errors, () => {
       throw new Error('boom');
     });
     port.sendFrames(batch('T1'));
