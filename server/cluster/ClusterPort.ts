@@ -20,6 +20,7 @@ export class ClusterPort implements RoomPort {
   readonly #remote = new Map<string, Set<string>>();
   readonly #roomOf = new Map<string, string>();
   readonly #frames: FrameQueue;
+  readonly #writeOwn: (io: IoServer, batch: FrameBatch) => number[];
 
   /** `writeFrames`: how a batch reaches this process's sockets; returns the places it could not reach (tests replace it). */
   constructor(
@@ -28,10 +29,8 @@ export class ClusterPort implements RoomPort {
     writeFrames: (io: IoServer, batch: FrameBatch) => number[] = writeOwnFrames,
   ) {
     this.#io = io;
-    this.#frames = new FrameQueue(
-      (batch) => this.#writeFrames(batch, writeFrames),
-      (err) => log.error({ err }, 'writing a tick\'s frames failed'),
-    );
+    this.#writeOwn = writeFrames;
+    this.#frames = new FrameQueue((batch) => this.#writeFrames(batch), log);
   }
 
   #local(conn: string) {
@@ -55,8 +54,8 @@ export class ClusterPort implements RoomPort {
     this.#frames.add(batch);
   }
 
-  #writeFrames(batch: FrameBatch, writeFrames: (io: IoServer, batch: FrameBatch) => number[]): void {
-    const elsewhere = writeFrames(this.#io, batch);
+  #writeFrames(batch: FrameBatch): void {
+    const elsewhere = this.#writeOwn(this.#io, batch);
     // A remote connection's frame goes through the adapter as an object (rare: clients are routed to their room's owner).
     for (const i of elsewhere) {
       const conn = batch.conns[i]!;

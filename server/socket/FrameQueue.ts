@@ -1,4 +1,5 @@
 import type { FrameBatch } from '../room/FrameBatch.ts';
+import type { RoomLog } from '../room/port.ts';
 
 /**
  * The frame batches of one turn of the event loop, written together at its end. The rooms of a beat (TickPulse)
@@ -14,18 +15,18 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
  */
 export class FrameQueue {
   readonly #write: (batch: FrameBatch) => void;
-  readonly #onError: (e: unknown) => void;
+  readonly #log: Pick<RoomLog, 'error'>;
   #pending: FrameBatch[] = [];
   readonly #flush = (): void => this.flush();
 
   /**
-   * `onError`: a batch whose writing threw (it ran outside its room's tick, so it cannot end that room as a fault in
-   * the tick does; the frames are volatile, and a client that missed one resyncs from its chain). The other batches
-   * are still written.
+   * `log`: told of a batch whose writing threw (it ran outside its room's tick, so it cannot end that room as a fault
+   * in the tick does; the frames are volatile, and a client that missed one resyncs from its chain). The other
+   * batches are still written.
    */
-  constructor(write: (batch: FrameBatch) => void, onError: (e: unknown) => void) {
+  constructor(write: (batch: FrameBatch) => void, log: Pick<RoomLog, 'error'>) {
     this.#write = write;
-    this.#onError = onError;
+    this.#log = log;
   }
 
   /** Write `batch` at the end of this turn of the event loop (or sooner: `flush`). */
@@ -43,8 +44,8 @@ export class FrameQueue {
     for (const b of batches) {
       try {
         this.#write(b);
-      } catch (e) {
-        this.#onError(e);
+      } catch (err) {
+        this.#log.error({ err }, "writing a tick's frames failed");
       }
     }
   }

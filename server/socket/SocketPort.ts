@@ -20,10 +20,7 @@ export class SocketPort implements RoomPort {
     log: Pick<RoomLog, 'error'>,
     writeFrames: (io: IoServer, batch: FrameBatch) => unknown = writeOwnFrames,
   ) {
-    this.#frames = new FrameQueue(
-      (batch) => writeFrames(io, batch),
-      (err) => log.error({ err }, 'writing a tick\'s frames failed'),
-    );
+    this.#frames = new FrameQueue((batch) => writeFrames(io, batch), log);
   }
 
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile = false): void {

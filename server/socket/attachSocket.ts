@@ -319,4 +319,3 @@ function holdForFrame(socket: IoSocket, ctx: ConnContext, event: string, ack: (r
   if (id === undefined || typeof tick !== 'number' || !ctx.room.framesSoon(tick)) return false;
   return holdAck(socket, `3${id}${JSON.stringify([res])}`, () => ack(res));
 }
-
