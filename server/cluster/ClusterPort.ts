@@ -12,7 +12,7 @@ type Emit = (e: string, p: unknown) => boolean;
  * launcher routes a room's clients to its owner), the others live on another process and are reached through
  * socket.io's Redis Streams adapter. A room's broadcasts stay in this process (no Redis round trip, no other
  * process decoding them) until one of its connections is remote. Frames are written at the end of the event loop's
- * turn, as SocketPort writes them (FrameQueue).
+ * turn, as SocketPort writes them (FrameQueue), with the `live` messages of the turn in their place behind them.
  */
 export class ClusterPort implements RoomPort {
   readonly #io: IoServer;
@@ -69,11 +69,12 @@ export class ClusterPort implements RoomPort {
     payload: ServerPayload<E>,
     delivery: Delivery = 'kept',
   ): void {
-    this.#frames.flush();
     const code = channel.split('/', 1)[0]!;
     const remote = this.#remote.get(code)?.size;
-    // `live` to this process's sockets when the room has no remote connection; through the adapter (kept) otherwise.
-    if (delivery === 'live' && !remote) return broadcastLive(this.#io, channel, event, payload);
+    // `live` to this process's sockets when the room has no remote connection, waiting behind the frames as in
+    // SocketPort; through the adapter (kept) otherwise.
+    if (delivery === 'live' && !remote) return this.#frames.after(() => broadcastLive(this.#io, channel, event, payload));
+    this.#frames.flush();
     const volatile = delivery === 'volatile';
     // As in SocketPort: a volatile message to nobody is not encoded; a reliable one is kept for recovery.
     if (volatile && !remote && !this.#io.sockets.adapter.rooms.get(channel)?.size) return;
@@ -82,6 +83,8 @@ export class ClusterPort implements RoomPort {
   }
 
   join(conn: string, channel: string): void {
+    // A message waiting behind the frames goes to the channel's members as they were when it was sent.
+    this.#frames.flush();
     const socket = this.#local(conn);
     if (socket) {
       void socket.join(channel);
@@ -96,6 +99,7 @@ export class ClusterPort implements RoomPort {
   }
 
   leave(conn: string, channel: string): void {
+    this.#frames.flush();
     const socket = this.#local(conn);
     if (socket) void socket.leave(channel);
     else if (this.#roomOf.has(conn)) this.#io.in(conn).socketsLeave(channel);

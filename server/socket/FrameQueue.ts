@@ -8,15 +8,18 @@ import type { RoomLog } from '../room/port.ts';
  * readers' side of TCP and wakes them, and longer runs of writes cost less kernel time a write (runs at the same time
  * as `main`: 3 % less CPU a frame with three beats a tick; docs/performance.md).
  *
- * Every other message of the port goes after the frames already handed over (`flush` first), so the order on each
- * socket is the one the room sent in: a frame before the tick's reliable messages (a frame is skipped while one is
- * in flight), a snapshot after the frame it follows. A batch handed over again before the turn ended (the room
+ * Every other message of the port goes after the frames already handed over, so the order on each socket is the one
+ * the room sent in: a frame before the tick's reliable messages (a frame is skipped while one is in flight), a
+ * snapshot after the frame it follows. Most go at once, after a `flush`; the messages a room sends after nearly
+ * every frame (its events to the projector, its board to host and projector) wait in the queue in their place
+ * (`after`), so they do not cut the run of writes short. A batch handed over again before the turn ended (the room
  * framed twice) is written out first: a batch's buffers are reused by its next frame.
  */
 export class FrameQueue {
   readonly #write: (batch: FrameBatch) => void;
   readonly #log: Pick<RoomLog, 'error'>;
-  #pending: FrameBatch[] = [];
+  /** Batches, and messages to send after the batches before them. */
+  #pending: (FrameBatch | (() => void))[] = [];
   readonly #flush = (): void => this.flush();
 
   /**
@@ -36,21 +39,32 @@ export class FrameQueue {
     this.#pending.push(batch);
   }
 
+  /**
+   * Send a message after the frames handed over so far: at once when none wait, else in its place when they are
+   * written. Only for a message whose payload nobody changes meanwhile (it is encoded when sent), and which may go
+   * out after the caller returns (a fault while sending it is reported, not thrown to the caller).
+   */
+  after(send: () => void): void {
+    if (this.#pending.length === 0) send();
+    else this.#pending.push(send);
+  }
+
   /** Write everything handed over so far, in order. */
   flush(): void {
-    const batches = this.#pending;
-    if (batches.length === 0) return;
+    const items = this.#pending;
+    if (items.length === 0) return;
     this.#pending = [];
-    for (const b of batches) {
+    for (const item of items) {
       try {
-        this.#write(b);
+        if (typeof item === 'function') item();
+        else this.#write(item);
       } catch (err) {
-        this.#log.error({ err }, "writing a tick's frames failed");
+        this.#log.error({ err }, typeof item === 'function' ? "sending a message after a tick's frames failed" : "writing a tick's frames failed");
       }
     }
   }
 
-  /** Batches waiting (tests). */
+  /** Batches and messages waiting (tests). */
   get size(): number {
     return this.#pending.length;
   }

@@ -9,7 +9,7 @@ import type { IoServer } from './types.ts';
  * The RoomPort over socket.io: connections are socket ids, channels are socket.io rooms. Sends go straight to
  * the socket object (cheaper than routing through the adapter); broadcasts encode once per channel. Frame batches
  * are written at the end of the event loop's turn, with those of every room that ticked in it (FrameQueue); any
- * other message first writes the frames handed over before it.
+ * other message goes after the frames handed over before it (`live` ones wait behind them, the rest write them first).
  */
 export class SocketPort implements RoomPort {
   readonly #frames: FrameQueue;
@@ -36,8 +36,10 @@ export class SocketPort implements RoomPort {
   }
 
   broadcast<E extends ServerEvent>(channel: string, event: E, payload: ServerPayload<E>, delivery: Delivery = 'kept'): void {
+    // `live` (events to the projector, the board to host and projector: after nearly every frame) waits in its place
+    // behind the frames; the rest goes now, after them.
+    if (delivery === 'live') return this.#frames.after(() => broadcastLive(this.io, channel, event, payload));
     this.#frames.flush();
-    if (delivery === 'live') return broadcastLive(this.io, channel, event, payload);
     const volatile = delivery === 'volatile';
     // A volatile message to nobody is not encoded (the viewers' delta of a room without host or projector). A
     // reliable one still is: socket.io keeps it for a member who is away and will recover their connection.
@@ -47,10 +49,13 @@ export class SocketPort implements RoomPort {
   }
 
   join(conn: string, channel: string): void {
+    // A message waiting behind the frames goes to the channel's members as they were when it was sent.
+    this.#frames.flush();
     void this.io.sockets.sockets.get(conn)?.join(channel);
   }
 
   leave(conn: string, channel: string): void {
+    this.#frames.flush();
     void this.io.sockets.sockets.get(conn)?.leave(channel);
   }
 

@@ -59,6 +59,40 @@ describe('FrameQueue: the frames of one turn of the event loop, written together
     expect(written).toEqual(['A', 'B', 'A']);
   });
 
+  it('a message sent `after` goes at once when no frames wait, else in its place when they are written', async () => {
+    const written: string[] = [];
+    const q = new FrameQueue((b) => written.push(nameOf(b)), mustNotFail);
+    q.after(() => written.push('message 0'));
+    expect(written).toEqual(['message 0']);
+    q.add(batch('A'));
+    q.after(() => written.push('message 1'));
+    q.add(batch('B'));
+    q.after(() => written.push('message 2'));
+    expect(written).toEqual(['message 0']);
+    expect(q.size).toBe(4);
+    await turnEnds();
+    expect(written).toEqual(['message 0', 'A', 'message 1', 'B', 'message 2']);
+    // A flush sends them too, in the same order.
+    q.add(batch('C'));
+    q.after(() => written.push('message 3'));
+    q.flush();
+    expect(written.slice(5)).toEqual(['C', 'message 3']);
+  });
+
+  it('a message that throws while sent after the frames is reported, and what follows it still goes', async () => {
+    const written: string[] = [];
+    const errors: unknown[] = [];
+    const q = new FrameQueue((b) => written.push(nameOf(b)), { error: (o, msg) => errors.push([msg, (o as { err: Error }).err.message]) });
+    q.add(batch('A'));
+    q.after(() => {
+      throw new Error('socket gone');
+    });
+    q.add(batch('B'));
+    await turnEnds();
+    expect(written).toEqual(['A', 'B']);
+    expect(errors).toEqual([["sending a message after a tick's frames failed", 'socket gone']]);
+  });
+
   it('a batch whose writing throws is reported, and the batches after it are still written', async () => {
     const written: string[] = [];
     const errors: unknown[] = [];
@@ -96,7 +130,18 @@ describe.each(ports)('%s: any other message goes after the frames handed over be
   function fakeIo(log: string[]) {
     const socket = (id: string) => {
       const emit = (event: string) => log.push(`${event} to ${id}`);
-      return { emit, volatile: { emit }, disconnect: () => log.push(`disconnect ${id}`), join: () => {}, leave: () => {} };
+      // What a `live` broadcast writes to (liveEmit): the engine.io socket's queue.
+      const conn = { readyState: 'open', write: (text: string) => log.push(`live ${(JSON.parse(text.slice(1)) as string[])[0]} to ${id}`) };
+      return {
+        emit,
+        volatile: { emit },
+        connected: true,
+        conn,
+        listenersAnyOutgoing: () => [],
+        disconnect: () => log.push(`disconnect ${id}`),
+        join: (channel: string) => log.push(`${id} joins ${channel}`),
+        leave: (channel: string) => log.push(`${id} leaves ${channel}`),
+      };
     };
     const sockets = new Map([['s1', socket('s1')]]);
     const to = (channel: string) => {
@@ -123,6 +168,32 @@ describe.each(ports)('%s: any other message goes after the frames handed over be
     port.sendFrames(batch('T4'));
     await turnEnds();
     expect(log.slice(6)).toEqual(['frames T4']);
+  });
+
+  it('a `live` broadcast waits behind the frames in its place; any other message, a join or a leave writes both first', async () => {
+    const log: string[] = [];
+    const port = makePort(fakeIo(log), [], (b) => log.push(`frames ${nameOf(b)}`));
+    // Nothing waits: it goes at once.
+    port.broadcast('room', 'leaderboard:update', { t: 0, r: [] } as never, 'live');
+    expect(log).toEqual(['live leaderboard:update to s1']);
+    port.sendFrames(batch('room A'));
+    port.broadcast('room', 'sim:events', { tick: 1, events: [] }, 'live');
+    port.sendFrames(batch('room B'));
+    expect(log).toHaveLength(1);
+    await turnEnds();
+    expect(log.slice(1)).toEqual(['frames room A', 'live sim:events to s1', 'frames room B']);
+    for (const [what, act] of [
+      ['state:snapshot to s1', () => port.send('s1', 'state:snapshot', {} as never)],
+      ['session:update to room', () => port.broadcast('room', 'session:update', {} as never)],
+      ['s1 joins room/viewers', () => port.join('s1', 'room/viewers')],
+      ['s1 leaves room/viewers', () => port.leave('s1', 'room/viewers')],
+    ] as const) {
+      log.length = 0;
+      port.sendFrames(batch('T'));
+      port.broadcast('room', 'leaderboard:update', { t: 1, r: [] } as never, 'live');
+      act();
+      expect(log).toEqual(['frames T', 'live leaderboard:update to s1', what]);
+    }
   });
 
   it('a batch that cannot be written is logged, not thrown out of the turn', async () => {
