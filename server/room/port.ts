@@ -8,7 +8,8 @@ export type ServerPayload<E extends ServerEvent> = Parameters<ServerToClientEven
  * How a message reaches a connection. `kept` (the default): reliable, and kept for connection-state recovery, so a
  * connection resumed after a short drop gets what it missed. `volatile`: dropped rather than buffered for a slow
  * client. `live`: reliable while the connection lasts, not kept: for what the receivers rebuild from a snapshot when
- * they attach again after a reconnect (host and projector do on every connect).
+ * they attach again after a reconnect (host and projector do on every connect). A `live` message may be encoded and
+ * written after `broadcast` returns (behind the frames of the same turn): its payload must not change afterwards.
  */
 export type Delivery = 'kept' | 'volatile' | 'live';
 
