@@ -2,7 +2,7 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { RoomLog } from '../room/port.ts';
 
 /**
- * The frame batches of one turn of the event loop, written together at its end. The rooms of a beat (TickPulse)
+ * The frame batches of one turn of the event loop (and the messages queued behind them), written together at its end. The rooms of a beat (TickPulse)
  * tick in one timer callback: their frames go out in one run of writes after the last of them has ticked, rather
  * than a room's writes between one room's tick and the next. On the benchmark's loopback the writer also runs the
  * readers' side of TCP and wakes them, and longer runs of writes cost less kernel time a write (runs at the same time
@@ -23,9 +23,10 @@ export class FrameQueue {
   readonly #flush = (): void => this.flush();
 
   /**
-   * `log`: told of a batch whose writing threw (it ran outside its room's tick, so it cannot end that room as a fault
-   * in the tick does; the frames are volatile, and a client that missed one resyncs from its chain). The other
-   * batches are still written.
+   * `log`: told of a batch whose writing threw, or of a queued message whose sending threw (either ran outside its
+   * room's tick, so it cannot end that room as a fault in the tick does; the frames are volatile, and a client that
+   * missed one resyncs from its chain; a `live` message's receivers get it again in their snapshot on reconnect). The
+   * rest of the queue is still written.
    */
   constructor(write: (batch: FrameBatch) => void, log: Pick<RoomLog, 'error'>) {
     this.#write = write;
@@ -59,7 +60,9 @@ export class FrameQueue {
         if (typeof item === 'function') item();
         else this.#write(item);
       } catch (err) {
-        this.#log.error({ err }, typeof item === 'function' ? "sending a message after a tick's frames failed" : "writing a tick's frames failed");
+        const what =
+          typeof item === 'function' ? "sending a message after a tick's frames" : "writing a tick's frames";
+        this.#log.error({ err }, `${what} failed`);
       }
     }
   }
