@@ -13,7 +13,8 @@
  * none). Prints figures; asserts nothing.
  *
  * Options: --rooms <n> (20) --students <n> (50) --ticks <n> per measured rep (300) --reps <n> per mode (3)
- * --pollute-mb <n> (16) --host-leaves (each host leaves once the session runs, as in the load benchmark's fleet: no
+ * --pollute-mb <n> (16) --command-every <s> (6.5: seconds between a student's commands on average; 0: none, to see
+ * what the commands' effects cost a tick) --host-leaves (each host leaves once the session runs, as in the load benchmark's fleet: no
  * viewers' delta is built) --parts (also times the tick's frames alone, and the frame differ within them: a timer
  * around each, so the whole tick reads a little higher).
  */
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     ticks: { type: 'string', default: '300' },
     reps: { type: 'string', default: '3' },
     'pollute-mb': { type: 'string', default: '16' },
+    'command-every': { type: 'string', default: '6.5' },
     'host-leaves': { type: 'boolean', default: false },
     parts: { type: 'boolean', default: false },
   },
@@ -51,7 +53,9 @@ for (const [name, v] of Object.entries({ ROOMS, STUDENTS, TICKS, REPS, POLLUTE_M
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name.toLowerCase()} takes a whole number ≥ 1`);
 
 /** Each student sends a command about every 6.5 s (the generators send one every 3–10 s): the chance per tick. */
-const COMMAND_CHANCE_PER_TICK = 1 / 65;
+const COMMAND_EVERY_SEC = Number(values['command-every']);
+if (!(COMMAND_EVERY_SEC >= 0)) throw new Error('--command-every takes a number of seconds ≥ 0');
+const COMMAND_CHANCE_PER_TICK = COMMAND_EVERY_SEC === 0 ? 0 : 1 / (COMMAND_EVERY_SEC * 10);
 
 let frames = 0;
 const port: RoomPort = {
@@ -157,7 +161,8 @@ const load = (): string => loadavg()[0]!.toFixed(2);
 console.log(
   `# room tick benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; ${ROOMS} rooms × ` +
     `${STUDENTS} students, ${REPS} reps of ${TICKS} ticks per mode, caches polluted with ${POLLUTE_MB} MB` +
-    (values['host-leaves'] ? '; hosts left' : '; hosts attached'),
+    (values['host-leaves'] ? '; hosts left' : '; hosts attached') +
+    (COMMAND_CHANCE_PER_TICK > 0 ? `; a command from each student every ${COMMAND_EVERY_SEC} s` : '; no commands'),
 );
 const loadStart = load();
 await run(Math.max(100, TICKS), false); // warm-up: the compiler settles, rooms fill up

@@ -9,7 +9,9 @@
  *
  * Options: --measure <s> (default 180: long enough to see memory settle) --baseline <s> (default 30) --warmup <s> (5)
  * --generators <n> (2) --only fleet|big --rounds <n> (1: each case runs both servers in turn n times and prints each
- * round's ratio and their median). For development: --measure 20. --keep-hosts: each session's host stays
+ * round's ratio and their median). For development: --measure 20. --command-pause <lo>,<hi> (3,10: seconds between a
+ * student's commands, for both servers' generators) or `off` (no commands: what the rest of a room costs, and how much
+ * of the difference the commands and their effects make). --keep-hosts: each session's host stays
  * attached (the room builds and sends the host's delta every tick, as in a class with its projector on); by default
  * the host leaves once the session runs, and the students are the measured clients either way.
  *
@@ -45,8 +47,15 @@ const { values } = parseArgs({
     'max-rooms': { type: 'string', default: '60' },
     'keep-hosts': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
+    'command-pause': { type: 'string', default: '3,10' },
   },
 });
+/** Seconds between a student's commands (--command-pause): `off` waits longer than any run, so none are sent. */
+const COMMAND_PAUSE: [number, number] =
+  values['command-pause'] === 'off' ? [1e6, 1e6] : (values['command-pause']!.split(',').map(Number) as [number, number]);
+if (!(COMMAND_PAUSE.length === 2 && COMMAND_PAUSE[0] > 0 && COMMAND_PAUSE[1] >= COMMAND_PAUSE[0])) {
+  throw new Error('--command-pause takes <lo>,<hi> seconds (0 < lo ≤ hi) or off');
+}
 /** How many times each case runs both servers in turn (--rounds): the ratio of each round, then their median. */
 const ROUNDS = Number(values.rounds);
 if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 10)) throw new Error('--rounds takes a whole number from 1 to 10');
@@ -174,7 +183,7 @@ const POD_SLOTS = 50;
 
 function assign(url: string, codes: string[], perSession: number): Assignment[] {
   // Spread each session's clients (and its acting students) across the workers.
-  const out = Array.from({ length: WORKERS }, () => ({ url, rooms: [] as Assignment['rooms'], pauseSec: [3, 10] as [number, number] }));
+  const out = Array.from({ length: WORKERS }, () => ({ url, rooms: [] as Assignment['rooms'], pauseSec: COMMAND_PAUSE }));
   const share = (n: number, w: number) => Math.floor(n / WORKERS) + (w < n % WORKERS ? 1 : 0);
   for (const code of codes) {
     for (let w = 0; w < WORKERS; w++) {
@@ -321,7 +330,9 @@ function describe(name: string, p: Phase): string[] {
     `  server CPU                ${f((p.cpuMs / (p.wallS * 1000)) * 100)} % of one core over ${f(p.wallS, 0)} s`,
     `  frames delivered          ${p.frames} (${f(p.frames / p.clients / p.wallS)} per client per second)`,
     `  CPU per delivered frame   ${f((p.cpuMs * 1000) / Math.max(1, p.frames))} µs`,
-    `  command → ack + frame     p50 ${f(pct(p.lat, 50))} ms, p99 ${f(pct(p.lat, 99))} ms (${p.lat.length} commands)`,
+    p.lat.length === 0
+      ? '  command → ack + frame     no commands'
+      : `  command → ack + frame     p50 ${f(pct(p.lat, 50))} ms, p99 ${f(pct(p.lat, 99))} ms (${p.lat.length} commands)`,
     `  bytes per client          ${f(p.bytes / p.clients / p.wallS / 1024, 2)} KB/s (${f(p.bytes / Math.max(1, p.frames), 0)} B per frame, all messages included)`,
     `  messages per client       ${f(p.messages / p.clients / p.wallS)} per second (${f(p.messages / Math.max(1, p.frames), 2)} per frame: frames, events, boards, acks, pings)`,
     `  RSS per client            ${p.rssPerClientKb.map((k) => f(k, 0)).join(' → ')} KB (server RSS ${f(p.rssMiB, 0)} MiB at the end)`,
@@ -349,7 +360,8 @@ async function run(label: string, sessions: number, perSession: number): Promise
         `\n## ${label}: ${sessions} session(s) × ${perSession} clients${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''}`,
         ...describe('OOM Arena', real),
         ...describe('bare socket.io 4.8, one broadcast per room (same run)', base),
-        `ratio: CPU per delivered frame ${ratios.at(-1)!.toFixed(2)}× the baseline; p99 ${(pct(real.lat, 99) / pct(base.lat, 99)).toFixed(2)}×`,
+        `ratio: CPU per delivered frame ${ratios.at(-1)!.toFixed(2)}× the baseline` +
+          (real.lat.length && base.lat.length ? `; p99 ${(pct(real.lat, 99) / pct(base.lat, 99)).toFixed(2)}×` : ''),
       ].join('\n') + '\n',
     );
   }
