@@ -51,11 +51,10 @@ const { values } = parseArgs({
   },
 });
 /** Seconds between a student's commands (--command-pause): `off` waits longer than any run, so none are sent. */
-const COMMAND_PAUSE: [number, number] =
-  values['command-pause'] === 'off' ? [1e6, 1e6] : (values['command-pause']!.split(',').map(Number) as [number, number]);
-if (!(COMMAND_PAUSE.length === 2 && COMMAND_PAUSE[0] > 0 && COMMAND_PAUSE[1] >= COMMAND_PAUSE[0])) {
-  throw new Error('--command-pause takes <lo>,<hi> seconds (0 < lo ≤ hi) or off');
-}
+const PAUSE_ARG = values['command-pause']!;
+const COMMAND_PAUSE = (PAUSE_ARG === 'off' ? [1e6, 1e6] : PAUSE_ARG.split(',').map(Number)) as [number, number];
+const PAUSE_OK = COMMAND_PAUSE.length === 2 && COMMAND_PAUSE[0] > 0 && COMMAND_PAUSE[1] >= COMMAND_PAUSE[0];
+if (!PAUSE_OK) throw new Error('--command-pause takes <lo>,<hi> seconds (0 < lo ≤ hi) or off');
 /** How many times each case runs both servers in turn (--rounds): the ratio of each round, then their median. */
 const ROUNDS = Number(values.rounds);
 if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 10)) throw new Error('--rounds takes a whole number from 1 to 10');
@@ -330,9 +329,8 @@ function describe(name: string, p: Phase): string[] {
     `  server CPU                ${f((p.cpuMs / (p.wallS * 1000)) * 100)} % of one core over ${f(p.wallS, 0)} s`,
     `  frames delivered          ${p.frames} (${f(p.frames / p.clients / p.wallS)} per client per second)`,
     `  CPU per delivered frame   ${f((p.cpuMs * 1000) / Math.max(1, p.frames))} µs`,
-    p.lat.length === 0
-      ? '  command → ack + frame     no commands'
-      : `  command → ack + frame     p50 ${f(pct(p.lat, 50))} ms, p99 ${f(pct(p.lat, 99))} ms (${p.lat.length} commands)`,
+    '  command → ack + frame     ' +
+      (p.lat.length ? `p50 ${f(pct(p.lat, 50))} ms, p99 ${f(pct(p.lat, 99))} ms (${p.lat.length} commands)` : 'no commands'),
     `  bytes per client          ${f(p.bytes / p.clients / p.wallS / 1024, 2)} KB/s (${f(p.bytes / Math.max(1, p.frames), 0)} B per frame, all messages included)`,
     `  messages per client       ${f(p.messages / p.clients / p.wallS)} per second (${f(p.messages / Math.max(1, p.frames), 2)} per frame: frames, events, boards, acks, pings)`,
     `  RSS per client            ${p.rssPerClientKb.map((k) => f(k, 0)).join(' → ')} KB (server RSS ${f(p.rssMiB, 0)} MiB at the end)`,
