@@ -1,5 +1,5 @@
 import type { PodState } from '../sim/types.ts';
-import type { GameStats, SeenCounters, SlotStats } from './stats.ts';
+import type { GameStats, Incident, SeenCounters, SlotStats } from './stats.ts';
 
 /**
  * What the fold keeps beside a stats object, so that a tick allocates nothing (a room folds 50–300 pods ten times a
@@ -14,6 +14,12 @@ export interface FoldIndex {
   status: Int8Array;
   /** G3: each slot's demand this tick, thousandths of a request. */
   demand: Float64Array;
+  /**
+   * Each slot's newest incident of its own (not a `caused` line; null: none), as of its first `ownAsOf` incidents (-1:
+   * not looked for yet). Incidents are only ever appended, so only the ones after that need a look (see ownIncident).
+   */
+  own: (Incident | null)[];
+  ownAsOf: Int32Array;
   /** The `seen` table this count is of, and how many entries it has. */
   seen: object;
   seenCount: number;
@@ -44,6 +50,8 @@ export function foldIndex(stats: GameStats): FoldIndex {
       place: new Map(list.map((s, i) => [s.slot, i])),
       status: new Int8Array(size),
       demand: new Float64Array(size),
+      own: [],
+      ownAsOf: new Int32Array(size).fill(-1),
       seen: stats.seen,
       seenCount: Object.keys(stats.seen).length,
       byPlace: [],
@@ -69,4 +77,27 @@ export function addSlot(f: FoldIndex, created: SlotStats): void {
   const demand = new Float64Array(f.list.length * 2);
   demand.set(f.demand);
   f.demand = demand;
+  const ownAsOf = new Int32Array(f.list.length * 2).fill(-1);
+  ownAsOf.set(f.ownAsOf);
+  f.ownAsOf = ownAsOf;
+}
+
+/**
+ * The newest own incident of the slot at `at` (see `openIncident`, which walks back past every `caused` line each
+ * time: a slot that caused many shortages has up to `maxIncidents` of them, each an object to fetch, every tick).
+ */
+export function ownIncident(f: FoldIndex, at: number, s: SlotStats): Incident | null {
+  const list = s.incidents;
+  const asOf = f.ownAsOf[at]!;
+  if (asOf === list.length) return f.own[at] ?? null;
+  let own = asOf < 0 ? null : (f.own[at] ?? null);
+  for (let i = list.length - 1; i >= Math.max(0, asOf); i--) {
+    if (list[i]!.kind !== 'caused') {
+      own = list[i]!;
+      break;
+    }
+  }
+  f.own[at] = own;
+  f.ownAsOf[at] = list.length;
+  return own;
 }

@@ -7,9 +7,9 @@
 import { PAGES_PER_MIB, TICKS_PER_SEC } from '../sim/units.ts';
 import { podWorkingSetPages } from '../sim/memory.ts';
 import type { PodState, SimEvent, SimState } from '../sim/types.ts';
-import { addSlot, foldIndex } from './foldIndex.ts';
+import { addSlot, foldIndex, ownIncident } from './foldIndex.ts';
 import { emptySlotStats, type GameStats, type Incident, type SlotStats } from './stats.ts';
-import { addLoss, blankIncident, culprit, mib, oomIncident, openIncident, pushIncident, recordCaused } from './incidents.ts';
+import { addLoss, blankIncident, culprit, mib, oomIncident, pushIncident, recordCaused } from './incidents.ts';
 
 /** What each thing is worth, and how long a restarted service takes to be Ready again. */
 export interface ScoringRules {
@@ -168,7 +168,8 @@ export function updateStats(stats: GameStats, state: SimState, rules: Readonly<S
     else if (st === STARTING) s.startingTicks += 1;
     else if (st === PENDING) s.pendingTicks += 1;
     else s.downTicks += 1;
-    const open = openIncident(s);
+    const own = ownIncident(f, at, s);
+    const open = own !== null && own.open ? own : null;
     if (st === SERVING) {
       if (open) open.open = false;
       continue;

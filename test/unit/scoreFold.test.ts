@@ -3,6 +3,8 @@
  * the difference. What it keeps must follow the pods: a replaced pod is forgotten, a restored copy goes on as well.
  */
 import { describe, expect, it } from 'vitest';
+import { foldIndex, ownIncident } from '../../shared/game/foldIndex.ts';
+import { blankIncident } from '../../shared/game/incidents.ts';
 import { emptyStats, updateStats, type GameStats } from '../../shared/game/score.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
@@ -111,5 +113,66 @@ describe('a class larger than the fold first sized for', () => {
     }
     // The last to arrive (far past the first size) are seen as what they are: scheduled and running, or pending.
     for (const x of slots.slice(-20)) expect(x.runningTicks + x.startingTicks + x.pendingTicks, x.slot).toBeGreaterThan(0);
+  });
+});
+
+describe("each slot's open incident, remembered by the fold", () => {
+  // A protected pod that leaks: the kernel kills its neighbours instead, and it gets a `caused` line for each, after
+  // its own incidents; the fold must still find its own newest incident (and charge its down time) past those lines.
+  it('is the one a fresh fold finds, past every caused line, and only it counts the down time', () => {
+    const s = createSimulation(builtinScenario('eviction')!, { seed: 5 });
+    const culprit = s.pods[0]!.slot;
+    const remembering = emptyStats();
+    let afresh = emptyStats();
+    let walkedPast = 0;
+    for (let t = 1; t <= 1500; t++) {
+      const cmds: Command[] =
+        t % 50 === 0
+          ? [
+              { type: 'set_oom_score_adj', pod: culprit, value: -999 },
+              { type: 'set_workload', pod: culprit, workload: { leakMiBps: 40 } },
+            ]
+          : [];
+      advance(s, cmds);
+      updateStats(remembering, s);
+      afresh = JSON.parse(JSON.stringify(afresh)) as GameStats;
+      updateStats(afresh, s);
+      expect(JSON.stringify(remembering)).toBe(JSON.stringify(afresh));
+      // Ticks at which the culprit's newest own incident stood behind a caused line.
+      const incidents = remembering.slots[culprit]?.incidents ?? [];
+      if (incidents.at(-1)?.kind === 'caused' && incidents.some((i) => i.kind !== 'caused')) walkedPast++;
+    }
+    expect(walkedPast).toBeGreaterThan(0);
+    const incidents = remembering.slots[culprit]!.incidents;
+    expect(incidents.some((i) => i.kind !== 'caused' && i.downTicks > 0)).toBe(true);
+    expect(incidents.filter((i) => i.kind === 'caused').map((i) => i.downTicks)).toEqual([0, 0]);
+  });
+});
+
+describe('ownIncident', () => {
+  it("is a slot's newest incident that is not a caused line, as its incidents are appended", () => {
+    const stats = emptyStats();
+    const s = createSimulation(builtinScenario('eviction')!, { seed: 5 });
+    advance(s, []);
+    updateStats(stats, s);
+    const f = foldIndex(stats);
+    const at = 0;
+    const slot = f.list[at]!;
+    const own = (tick: number) => blankIncident(tick, 'oom_global', 'p');
+    const caused = (tick: number) => blankIncident(tick, 'caused', 'q');
+    expect(ownIncident(f, at, slot)).toBe(null);
+    const first = own(1);
+    slot.incidents.push(first);
+    expect(ownIncident(f, at, slot)).toBe(first);
+    slot.incidents.push(caused(2), caused(3));
+    expect(ownIncident(f, at, slot)).toBe(first);
+    expect(ownIncident(f, at, slot)).toBe(first);
+    const second = own(4);
+    slot.incidents.push(second, caused(5));
+    expect(ownIncident(f, at, slot)).toBe(second);
+    // A fresh index (a restored copy of the stats) walks back over the caused lines to the same one.
+    const copy = JSON.parse(JSON.stringify(stats)) as GameStats;
+    const g = foldIndex(copy);
+    expect(ownIncident(g, at, g.list[at]!)).toEqual(second);
   });
 });
