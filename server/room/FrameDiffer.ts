@@ -2,7 +2,7 @@ import type { NodeView, PodView } from '../../shared/protocol/views.ts';
 import type { PodState, SimState } from '../../shared/sim/types.ts';
 import { bytesOf, JsonBytes } from './JsonBytes.ts';
 import { viewerPodKey, writePodPatch, writeViewerPod } from './frameBytes.ts';
-import { changedFields, type ChangedFields } from '../../shared/protocol/viewBuilders.ts';
+import type { ChangedFields } from '../../shared/protocol/viewBuilders.ts';
 import { diff, nodeView, podView, refreshPodView } from './views.ts';
 
 /** One pod as the frames describe it. */
@@ -76,7 +76,7 @@ export class FrameDiffer {
   #picks = new Map<string, SlotPick>();
   #lastTick: number;
   #frame = 0;
-  readonly #changed: ChangedFields = changedFields();
+  readonly #changed: ChangedFields = { keys: [], count: 0 };
   /** The last frame's pod patches that the viewers' delta does not carry, as bytes (see SeenPod.wireAt). */
   readonly wires = new JsonBytes(4096);
   /** The last frame's `,"<name>":{…}` members of the viewers' delta: pods new to it, changes (see Frame.viewed). */

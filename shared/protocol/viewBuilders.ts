@@ -82,22 +82,13 @@ function blankPodView(): PodView {
 
 const BLANK_WORKLOAD = {} as PodView['workload'];
 
-/** Where a refresh that tracks no changes (a view built whole) writes its field names. */
-const UNTRACKED = changedFields();
-
 /**
  * The names of the fields that changed: the first `count` of `keys`. Written over from the start on each refresh,
- * never emptied (an array cut to length 0 gives up its storage and would grow again, an allocation per pod a frame);
- * made by `changedFields` with room for every field, so no refresh grows it.
+ * never emptied (an array cut to length 0 gives up its storage and would grow again, an allocation per pod a frame).
  */
 export interface ChangedFields {
   keys: (keyof PodView)[];
   count: number;
-}
-
-/** A ChangedFields with a place for each of a view's fields. */
-export function changedFields(): ChangedFields {
-  return { keys: Object.keys(blankPodView()) as (keyof PodView)[], count: 0 };
 }
 
 /**
@@ -105,12 +96,6 @@ export function changedFields(): ChangedFields {
  * A room refreshes every pod's view ten times a second to find what its frame carries; written field by field, it
  * allocates nothing and every access is to one known shape. Object fields (pending, workload) are replaced whole in
  * the simulation, so identity tells a change.
- *
- * Every line runs on every refresh: each field's name is written at the next place, the place kept only if the value
- * changed, and the value stored whether or not it did. With a branch per field, the fields that seldom change (a
- * restart, a last state, a phase message) left their branches without type feedback until a student's command first
- * took them; each first time threw the compiled function away, and the rooms ran it unoptimised until it was compiled
- * again (the room-tick benchmark, with students' commands: 30–40 % of the frame differ's time went to that).
  */
 export function refreshPodView(
   view: PodView,
@@ -142,100 +127,130 @@ export function refreshPodView(
   const lastExitCode = last?.exitCode ?? null;
   const lastFinishedTick = last?.finishedTick ?? null;
   const v = view;
-  const keys = (changed ?? UNTRACKED).keys;
-  let n = 0;
-  keys[n] = 'name';
-  n += v.name !== p.name ? 1 : 0;
-  v.name = p.name;
-  keys[n] = 'slot';
-  n += v.slot !== p.slot ? 1 : 0;
-  v.slot = p.slot;
-  keys[n] = 'owner';
-  n += v.owner !== owner ? 1 : 0;
-  v.owner = owner;
-  keys[n] = 'phase';
-  n += v.phase !== p.phase ? 1 : 0;
-  v.phase = p.phase;
-  keys[n] = 'phaseReason';
-  n += v.phaseReason !== p.phaseReason ? 1 : 0;
-  v.phaseReason = p.phaseReason;
-  keys[n] = 'state';
-  n += v.state !== p.cState ? 1 : 0;
-  v.state = p.cState;
-  keys[n] = 'reason';
-  n += v.reason !== reason ? 1 : 0;
-  v.reason = reason;
-  keys[n] = 'restarts';
-  n += v.restarts !== p.restartCount ? 1 : 0;
-  v.restarts = p.restartCount;
-  keys[n] = 'qos';
-  n += v.qos !== qos ? 1 : 0;
-  v.qos = qos;
-  keys[n] = 'requestPages';
-  n += v.requestPages !== spec.requestPages ? 1 : 0;
-  v.requestPages = spec.requestPages;
-  keys[n] = 'limitPages';
-  n += v.limitPages !== spec.limitPages ? 1 : 0;
-  v.limitPages = spec.limitPages;
-  keys[n] = 'adj';
-  n += v.adj !== adj ? 1 : 0;
-  v.adj = adj;
-  keys[n] = 'adjOverride';
-  n += v.adjOverride !== spec.oomScoreAdjOverride ? 1 : 0;
-  v.adjOverride = spec.oomScoreAdjOverride;
-  keys[n] = 'oomScore';
-  n += v.oomScore !== oomScore ? 1 : 0;
-  v.oomScore = oomScore;
-  keys[n] = 'usagePages';
-  n += v.usagePages !== usage ? 1 : 0;
-  v.usagePages = usage;
-  keys[n] = 'rssPages';
-  n += v.rssPages !== rss ? 1 : 0;
-  v.rssPages = rss;
-  keys[n] = 'cachePages';
-  n += v.cachePages !== cache ? 1 : 0;
-  v.cachePages = cache;
-  keys[n] = 'cacheActivePages';
-  n += v.cacheActivePages !== p.cacheActivePages ? 1 : 0;
-  v.cacheActivePages = p.cacheActivePages;
-  keys[n] = 'workingSetPages';
-  n += v.workingSetPages !== workingSet ? 1 : 0;
-  v.workingSetPages = workingSet;
-  keys[n] = 'swapPages';
-  n += v.swapPages !== p.swapPages ? 1 : 0;
-  v.swapPages = p.swapPages;
-  keys[n] = 'lastReason';
-  n += v.lastReason !== lastReason ? 1 : 0;
-  v.lastReason = lastReason;
-  keys[n] = 'lastExitCode';
-  n += v.lastExitCode !== lastExitCode ? 1 : 0;
-  v.lastExitCode = lastExitCode;
-  keys[n] = 'lastFinishedTick';
-  n += v.lastFinishedTick !== lastFinishedTick ? 1 : 0;
-  v.lastFinishedTick = lastFinishedTick;
-  keys[n] = 'backoffSec';
-  n += v.backoffSec !== p.backoffSec ? 1 : 0;
-  v.backoffSec = p.backoffSec;
-  keys[n] = 'restartAtTick';
-  n += v.restartAtTick !== p.restartAtTick ? 1 : 0;
-  v.restartAtTick = p.restartAtTick;
-  keys[n] = 'pending';
-  n += v.pending !== p.pending ? 1 : 0;
-  v.pending = p.pending;
-  keys[n] = 'served';
-  n += v.served !== p.requestsServed ? 1 : 0;
-  v.served = p.requestsServed;
-  keys[n] = 'dropped';
-  n += v.dropped !== p.requestsDropped ? 1 : 0;
-  v.dropped = p.requestsDropped;
-  keys[n] = 'score';
-  n += v.score !== score ? 1 : 0;
-  v.score = score;
-  keys[n] = 'dying';
-  n += v.dying !== p.dying ? 1 : 0;
-  v.dying = p.dying;
-  keys[n] = 'workload';
-  n += v.workload !== spec.workload ? 1 : 0;
-  v.workload = spec.workload;
-  if (changed !== null) changed.count = n;
+  const ch = changed;
+  if (ch !== null) ch.count = 0;
+  if (v.name !== p.name) {
+    v.name = p.name;
+    if (ch !== null) ch.keys[ch.count++] = 'name';
+  }
+  if (v.slot !== p.slot) {
+    v.slot = p.slot;
+    if (ch !== null) ch.keys[ch.count++] = 'slot';
+  }
+  if (v.owner !== owner) {
+    v.owner = owner;
+    if (ch !== null) ch.keys[ch.count++] = 'owner';
+  }
+  if (v.phase !== p.phase) {
+    v.phase = p.phase;
+    if (ch !== null) ch.keys[ch.count++] = 'phase';
+  }
+  if (v.phaseReason !== p.phaseReason) {
+    v.phaseReason = p.phaseReason;
+    if (ch !== null) ch.keys[ch.count++] = 'phaseReason';
+  }
+  if (v.state !== p.cState) {
+    v.state = p.cState;
+    if (ch !== null) ch.keys[ch.count++] = 'state';
+  }
+  if (v.reason !== reason) {
+    v.reason = reason;
+    if (ch !== null) ch.keys[ch.count++] = 'reason';
+  }
+  if (v.restarts !== p.restartCount) {
+    v.restarts = p.restartCount;
+    if (ch !== null) ch.keys[ch.count++] = 'restarts';
+  }
+  if (v.qos !== qos) {
+    v.qos = qos;
+    if (ch !== null) ch.keys[ch.count++] = 'qos';
+  }
+  if (v.requestPages !== spec.requestPages) {
+    v.requestPages = spec.requestPages;
+    if (ch !== null) ch.keys[ch.count++] = 'requestPages';
+  }
+  if (v.limitPages !== spec.limitPages) {
+    v.limitPages = spec.limitPages;
+    if (ch !== null) ch.keys[ch.count++] = 'limitPages';
+  }
+  if (v.adj !== adj) {
+    v.adj = adj;
+    if (ch !== null) ch.keys[ch.count++] = 'adj';
+  }
+  if (v.adjOverride !== spec.oomScoreAdjOverride) {
+    v.adjOverride = spec.oomScoreAdjOverride;
+    if (ch !== null) ch.keys[ch.count++] = 'adjOverride';
+  }
+  if (v.oomScore !== oomScore) {
+    v.oomScore = oomScore;
+    if (ch !== null) ch.keys[ch.count++] = 'oomScore';
+  }
+  if (v.usagePages !== usage) {
+    v.usagePages = usage;
+    if (ch !== null) ch.keys[ch.count++] = 'usagePages';
+  }
+  if (v.rssPages !== rss) {
+    v.rssPages = rss;
+    if (ch !== null) ch.keys[ch.count++] = 'rssPages';
+  }
+  if (v.cachePages !== cache) {
+    v.cachePages = cache;
+    if (ch !== null) ch.keys[ch.count++] = 'cachePages';
+  }
+  if (v.cacheActivePages !== p.cacheActivePages) {
+    v.cacheActivePages = p.cacheActivePages;
+    if (ch !== null) ch.keys[ch.count++] = 'cacheActivePages';
+  }
+  if (v.workingSetPages !== workingSet) {
+    v.workingSetPages = workingSet;
+    if (ch !== null) ch.keys[ch.count++] = 'workingSetPages';
+  }
+  if (v.swapPages !== p.swapPages) {
+    v.swapPages = p.swapPages;
+    if (ch !== null) ch.keys[ch.count++] = 'swapPages';
+  }
+  if (v.lastReason !== lastReason) {
+    v.lastReason = lastReason;
+    if (ch !== null) ch.keys[ch.count++] = 'lastReason';
+  }
+  if (v.lastExitCode !== lastExitCode) {
+    v.lastExitCode = lastExitCode;
+    if (ch !== null) ch.keys[ch.count++] = 'lastExitCode';
+  }
+  if (v.lastFinishedTick !== lastFinishedTick) {
+    v.lastFinishedTick = lastFinishedTick;
+    if (ch !== null) ch.keys[ch.count++] = 'lastFinishedTick';
+  }
+  if (v.backoffSec !== p.backoffSec) {
+    v.backoffSec = p.backoffSec;
+    if (ch !== null) ch.keys[ch.count++] = 'backoffSec';
+  }
+  if (v.restartAtTick !== p.restartAtTick) {
+    v.restartAtTick = p.restartAtTick;
+    if (ch !== null) ch.keys[ch.count++] = 'restartAtTick';
+  }
+  if (v.pending !== p.pending) {
+    v.pending = p.pending;
+    if (ch !== null) ch.keys[ch.count++] = 'pending';
+  }
+  if (v.served !== p.requestsServed) {
+    v.served = p.requestsServed;
+    if (ch !== null) ch.keys[ch.count++] = 'served';
+  }
+  if (v.dropped !== p.requestsDropped) {
+    v.dropped = p.requestsDropped;
+    if (ch !== null) ch.keys[ch.count++] = 'dropped';
+  }
+  if (v.score !== score) {
+    v.score = score;
+    if (ch !== null) ch.keys[ch.count++] = 'score';
+  }
+  if (v.dying !== p.dying) {
+    v.dying = p.dying;
+    if (ch !== null) ch.keys[ch.count++] = 'dying';
+  }
+  if (v.workload !== spec.workload) {
+    v.workload = spec.workload;
+    if (ch !== null) ch.keys[ch.count++] = 'workload';
+  }
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../../server/room/JsonBytes.ts';
 import { writePodPatch } from '../../server/room/frameBytes.ts';
 import { POD_KEYS } from '../../shared/protocol/frames.ts';
-import { changedFields, podView, refreshPodView, type ChangedFields } from '../../shared/protocol/viewBuilders.ts';
+import { podView, refreshPodView, type ChangedFields } from '../../shared/protocol/viewBuilders.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
 import { builtinScenarios } from '../../shared/scenario/builtin.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
@@ -20,8 +20,7 @@ describe('refreshPodView and writePodPatch', () => {
   it.each(withPods)('agree with a fresh view and its diff at every tick of %s', (name) => {
     const s = createSimulation(builtinScenarios().get(name)!, { seed: 5 });
     const views = new Map<string, PodView>();
-    // The frame differ's list (a place for every field) in one half, a list grown by the refreshes in the other.
-    const changed: ChangedFields = name.length % 2 === 0 ? changedFields() : { keys: [], count: 0 };
+    const changed: ChangedFields = { keys: [], count: 0 };
     let compared = 0;
     let changes = 0;
     for (let t = 1; t <= 900; t++) {
@@ -57,22 +56,7 @@ describe('refreshPodView and writePodPatch', () => {
         changes += changed.count;
       }
     }
-    expect(changed.keys.length).toBeLessThanOrEqual(Object.keys(podView(s, s.pods[0]!, null, 0)).length);
     expect(compared).toBeGreaterThan(500);
     expect(changes).toBeGreaterThan(100);
-  });
-
-  it('changedFields has a place for each of a view\'s fields, so refreshing never grows it', () => {
-    const s = createSimulation(builtinScenarios().get('noisy-neighbour')!, { seed: 5 });
-    advance(s, []);
-    const p = s.pods[0]!;
-    const fields = Object.keys(podView(s, p, null, 0));
-    const changed = changedFields();
-    expect(changed.keys).toHaveLength(fields.length);
-    // A view that differs from the pod in five fields: those are named, in the view's order, in places the list has.
-    const view = { ...podView(s, p, null, 0), name: '', phase: 'Succeeded', restarts: -1, score: -1 } satisfies PodView;
-    refreshPodView(view, s, p, 'owner', 3, changed);
-    expect(changed.keys.slice(0, changed.count)).toEqual(['name', 'owner', 'phase', 'restarts', 'score']);
-    expect(changed.keys).toHaveLength(fields.length);
   });
 });
