@@ -2,11 +2,11 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { RoomLog } from '../room/port.ts';
 
 /**
- * The frame batches of one turn of the event loop (and the messages queued behind them), written together at its end. The rooms of a beat (TickPulse)
- * tick in one timer callback: their frames go out in one run of writes after the last of them has ticked, rather
- * than a room's writes between one room's tick and the next. On the benchmark's loopback the writer also runs the
- * readers' side of TCP and wakes them, and longer runs of writes cost less kernel time a write (runs at the same time
- * as `main`: 3 % less CPU a frame with three beats a tick; docs/performance.md).
+ * The frame batches of one turn of the event loop (and the messages queued behind them), written together at its
+ * end. The rooms of a beat (TickPulse) tick in one timer callback: their frames go out in one run of writes after the
+ * last of them has ticked, rather than a room's writes between one room's tick and the next. On the benchmark's
+ * loopback the writer also runs the readers' side of TCP and wakes them, and longer runs of writes cost less kernel
+ * time a write (runs at the same time as `main`: 3 % less CPU a frame with three beats a tick; docs/performance.md).
  *
  * Every other message of the port goes after the frames already handed over, so the order on each socket is the one
  * the room sent in: a frame before the tick's reliable messages (a frame is skipped while one is in flight), a

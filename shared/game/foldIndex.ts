@@ -1,4 +1,5 @@
 import type { PodState } from '../sim/types.ts';
+import { newestOwnIncident } from './incidents.ts';
 import type { GameStats, Incident, SeenCounters, SlotStats } from './stats.ts';
 
 /**
@@ -83,20 +84,15 @@ export function addSlot(f: FoldIndex, created: SlotStats): void {
 }
 
 /**
- * The newest own incident of the slot at `at` (see `openIncident`, which walks back past every `caused` line each
- * time: a slot that caused many shortages has up to `maxIncidents` of them, each an object to fetch, every tick).
+ * The newest own incident of the slot at `at`, looking only at the incidents appended since the last call (the walk
+ * from the end past every `caused` line, each tick, fetched up to `maxIncidents` objects for a slot that caused many
+ * shortages).
  */
 export function ownIncident(f: FoldIndex, at: number, s: SlotStats): Incident | null {
   const list = s.incidents;
   const asOf = f.ownAsOf[at]!;
   if (asOf === list.length) return f.own[at] ?? null;
-  let own = asOf < 0 ? null : (f.own[at] ?? null);
-  for (let i = list.length - 1; i >= Math.max(0, asOf); i--) {
-    if (list[i]!.kind !== 'caused') {
-      own = list[i]!;
-      break;
-    }
-  }
+  const own = newestOwnIncident(list, Math.max(0, asOf)) ?? (asOf < 0 ? null : (f.own[at] ?? null));
   f.own[at] = own;
   f.ownAsOf[at] = list.length;
   return own;

@@ -67,13 +67,15 @@ export function oomIncident(state: SimState, e: OomKillEvent): Incident {
   return i;
 }
 
-/** The incident still counting its cost, if any (only the newest one can be). */
+/** The incident still counting its cost, if any (only the newest own one can be: a `caused` line never is). */
 export function openIncident(s: SlotStats): Incident | null {
-  for (let i = s.incidents.length - 1; i >= 0; i--) {
-    const x = s.incidents[i]!;
-    if (x.kind === 'caused') continue;
-    return x.open ? x : null;
-  }
+  const own = newestOwnIncident(s.incidents, 0);
+  return own !== null && own.open ? own : null;
+}
+
+/** The newest incident of `list` at `from` or after that is the slot's own (not a `caused` line), or null. */
+export function newestOwnIncident(list: readonly Incident[], from: number): Incident | null {
+  for (let i = list.length - 1; i >= from; i--) if (list[i]!.kind !== 'caused') return list[i]!;
   return null;
 }
 

@@ -14,8 +14,8 @@
  *
  * Options: --rooms <n> (20) --students <n> (50) --ticks <n> per measured rep (300) --reps <n> per mode (3)
  * --pollute-mb <n> (16) --command-every <s> (6.5: seconds between a student's commands on average; 0: none, to see
- * what the commands' effects cost a tick) --host-leaves (each host leaves once the session runs, as in the load benchmark's fleet: no
- * viewers' delta is built) --parts (also times the tick's frames alone, and the frame differ within them: a timer
+ * what the commands' effects cost a tick) --host-leaves (each host leaves once the session runs, as in the load
+ * benchmark's fleet: no viewers' delta is built) --parts (also times the tick's frames alone, and the frame differ within them: a timer
  * around each, so the whole tick reads a little higher).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +31,7 @@ import { podSlotsFor, Room } from '../../server/room/Room.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
 import { RngCursor, seedRng } from '../../shared/game/rng.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
+import { TICKS_PER_SEC } from '../../shared/sim/units.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +56,7 @@ for (const [name, v] of Object.entries({ ROOMS, STUDENTS, TICKS, REPS, POLLUTE_M
 /** Each student sends a command about every 6.5 s (the generators send one every 3–10 s): the chance per tick. */
 const COMMAND_EVERY_SEC = Number(values['command-every']);
 if (!(COMMAND_EVERY_SEC >= 0)) throw new Error('--command-every takes a number of seconds ≥ 0');
-const COMMAND_CHANCE_PER_TICK = COMMAND_EVERY_SEC === 0 ? 0 : 1 / (COMMAND_EVERY_SEC * 10);
+const COMMAND_CHANCE_PER_TICK = COMMAND_EVERY_SEC === 0 ? 0 : 1 / (COMMAND_EVERY_SEC * TICKS_PER_SEC);
 
 let frames = 0;
 const port: RoomPort = {
