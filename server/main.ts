@@ -67,8 +67,8 @@ const built = await buildApp({
 rooms = built.rooms;
 const { app } = built;
 // After an unclean stop (a power cut): what the journal wrote back into the recordings, and what it could not.
-const { restored, recordings, failed } = store.recovered;
-if (restored > 0) app.log.warn({ restored, recordings }, 'recordings made whole again from the journal after an unclean stop');
+const { restored, recordings, failed, trimmed } = store.recovered;
+if (restored > 0) app.log.warn({ restored, recordings, trimmed }, 'recordings made whole again from the journal after an unclean stop');
 if (failed > 0) app.log.error({ failed, dir: dataDir }, 'some of the journal could not be written back into the recordings (kept for the next start)');
 if (cluster) {
   // Joins forwarded to this process are charged to their client's address on the cluster's shared budgets.

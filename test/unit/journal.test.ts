@@ -234,6 +234,30 @@ describe('recovery at start-up', () => {
     await r.file.close().catch(() => {});
   });
 
+  it('cuts the zeros a batch never journaled left after the last journaled line, and nothing else', async () => {
+    const r = await journaled(['{"k":"c","t":1}\n', '{"k":"c","t":2}\n']);
+    const full = Buffer.from(r.full);
+    const unjournaled = Buffer.from('{"k":"c","t":3}\n'); // written, killed before its journal entry: never acked
+    const header = '{"k":"header"}\n'.length;
+    // The power cut took every block after the header: the journaled lines and the batch after them read as zeros.
+    writeFileSync(r.path, Buffer.concat([full.subarray(0, header), Buffer.alloc(full.length - header + unjournaled.length)]));
+    expect(recoverJournals(r.journalDir, r.recDir)).toMatchObject({ restored: 2, recordings: 1, trimmed: 1 });
+    expect(readFileSync(r.path, 'utf8')).toBe(r.full);
+
+    // The batch after the journaled lines survived (only a journaled line was lost): restored, the batch kept.
+    const zeroedLine = Buffer.concat([full.subarray(0, header), Buffer.alloc(full.length - header), unjournaled]);
+    writeFileSync(r.path, zeroedLine);
+    expect(recoverJournals(r.journalDir, r.recDir)).toMatchObject({ restored: 2, trimmed: 0 });
+    expect(readFileSync(r.path, 'utf8')).toBe(r.full + unjournaled.toString());
+
+    // Nothing lost: a zero tail is not this recovery's to judge (nothing was written back), so it stays.
+    const withZeros = Buffer.concat([full, Buffer.alloc(8)]);
+    writeFileSync(r.path, withZeros);
+    expect(recoverJournals(r.journalDir, r.recDir)).toMatchObject({ restored: 0, trimmed: 0 });
+    expect(readFileSync(r.path)).toEqual(withZeros);
+    await r.file.close();
+  });
+
   it('before a resume, writes back only that recording and deletes nothing', async () => {
     const r = await journaled(['{"k":"c","t":1}\n']);
     const other = join(r.recDir, 'rec-2.ndjson');

@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fstatSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isLiveHere } from './Journal.ts';
@@ -18,6 +18,8 @@ export interface JournalRecovery {
   deleted: number;
   /** Generations or recordings that could not be read or written (a full or failing disk): kept for the next try. */
   failed: number;
+  /** Recordings written back into whose end, after their last journaled line, read as zeros: cut there. */
+  trimmed: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface JournalRecovery {
  * process that wrote it may have been another machine's, on a shared DATA_DIR, whose journal no start here reads.
  */
 export function recoverJournals(journalDir: string, recordingsDir: string, only?: string): JournalRecovery {
-  const out: JournalRecovery = { journals: 0, restored: 0, recordings: 0, skipped: 0, deleted: 0, failed: 0 };
+  const out: JournalRecovery = { journals: 0, restored: 0, recordings: 0, skipped: 0, deleted: 0, failed: 0, trimmed: 0 };
   let names: string[];
   try {
     names = readdirSync(journalDir).filter((n) => n.endsWith('.wal'));
@@ -58,9 +60,10 @@ export function recoverJournals(journalDir: string, recordingsDir: string, only?
   // Oldest first: a recording resumed by another process continues where the older generation's lines end.
   gens.sort((a, b) => a.owner.started - b.owner.started || a.owner.pid - b.owner.pid || a.owner.gen - b.owner.gen);
 
-  /** Each recording opened, once; those written back into. */
+  /** Each recording opened, once; those written back into; where each one's journaled lines end. */
   const opened = new Map<string, number>();
   const written = new Set<string>();
+  const journaledEnd = new Map<string, number>();
   for (const g of gens) {
     for (const e of g.entries) {
       if (only !== undefined && e.file !== only) continue;
@@ -69,6 +72,9 @@ export function recoverJournals(journalDir: string, recordingsDir: string, only?
         r = restore(recordingsDir, e, opened);
       } catch {
         r = 'failed';
+      }
+      if (r === 'restored' || r === 'present') {
+        journaledEnd.set(e.file, Math.max(journaledEnd.get(e.file) ?? 0, e.at + e.data.length));
       }
       if (r === 'restored') {
         out.restored++;
@@ -82,6 +88,7 @@ export function recoverJournals(journalDir: string, recordingsDir: string, only?
   }
   for (const [file, fd] of opened) {
     try {
+      if (written.has(file) && trimZeroTail(fd, journaledEnd.get(file)!)) out.trimmed++;
       if (written.has(file)) fdatasyncSync(fd);
     } catch {
       out.failed++;
@@ -151,6 +158,26 @@ function restore(recordingsDir: string, e: JournalEntry, opened: Map<string, num
   if (have.length === e.data.length && !have.includes(0)) return 'present';
   for (let off = 0; off < e.data.length; ) off += writeSync(fd, e.data, off, e.data.length - off, e.at + off);
   return 'restored';
+}
+
+/**
+ * Cut a recording that lost blocks back to its last journaled line when all that follows reads as zeros: a batch
+ * written to the file but killed before its journal entry (never acknowledged) leaves its lost blocks there, and the
+ * restored file should be what was written and journaled, not that plus a run of NULs. Anything else after the
+ * journaled lines (another process's resume) is left alone. True if it cut.
+ */
+function trimZeroTail(fd: number, end: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size <= end) return false;
+  const chunk = Buffer.alloc(Math.min(64 * 1024, size - end));
+  for (let at = end; at < size; ) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
+    if (n === 0) break;
+    if (chunk.subarray(0, n).some((b) => b !== 0)) return false;
+    at += n;
+  }
+  ftruncateSync(fd, end);
+  return true;
 }
 
 /** Whether a generation's writer has ended: it ran on this host, and its pid is free or is this process's but not a live journal. */
