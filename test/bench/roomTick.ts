@@ -10,7 +10,8 @@
  *
  * Rooms: the classroom scenario, 50 students each, started by the host; a student's command about every 6.5 s (as the
  * load benchmark's generators send them), chosen by the same habits as the bots (a random move when the habit has
- * none). Prints figures; asserts nothing.
+ * none) from what the student last saw of their pod (looked at again every 5 s), and passed through JSON as the
+ * wire carries it. Prints figures; asserts nothing.
  *
  * Options: --rooms <n> (20) --students <n> (50) --ticks <n> per measured rep (300) --reps <n> per mode (3)
  * --pollute-mb <n> (16) --command-every <s> (6.5: seconds between a student's commands on average; 0: none, to see
@@ -29,6 +30,7 @@ import { RoomFraming } from '../../server/room/RoomFraming.ts';
 import type { RoomPort } from '../../server/room/port.ts';
 import { podSlotsFor, Room } from '../../server/room/Room.ts';
 import type { PodView } from '../../shared/protocol/views.ts';
+import type { PodCommandBody } from '../../shared/schemas/commands.ts';
 import { RngCursor, seedRng } from '../../shared/game/rng.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { TICKS_PER_SEC } from '../../shared/sim/units.ts';
@@ -105,14 +107,30 @@ function pollute(): void {
   for (let i = 0; i < junk.length; i += 16) junk[i]!++;
 }
 
-/** The students' commands this tick, each chosen from the student's pod as a bot would (outside the timed tick). */
+/**
+ * What each student last saw of their pod, looked at again at most every 5 s: a whole snapshot per command (a room's
+ * every view, its board, its history) made garbage the live server never makes (about 250 MB in a run of two reps), and the
+ * collections and cache misses it caused were charged to the ticks measured after it.
+ */
+const seenPods = new Map<string, { tick: number; pod: PodView | undefined }>();
+const LOOK_AGAIN_TICKS = 5 * TICKS_PER_SEC;
+
+/**
+ * The students' commands this tick, each chosen from the student's pod as a bot would (outside the timed tick), and
+ * sent as the wire carries them, through JSON: a bot's `Math.round` can give -0, which JSON turns into 0 and which,
+ * given to the room directly, made every pod view's `adj` a boxed number (a heap object read on every refresh).
+ */
 function commands(room: Room, r: number): void {
   for (let i = 0; i < STUDENTS; i++) {
     if (rand() >= COMMAND_CHANCE_PER_TICK) continue;
     const conn = `c${r}_${i}`;
-    const pod = Object.values(room.snapshotFor(conn).pods)[0] as PodView | undefined;
-    const body = nextCommand(STRATEGIES[i % STRATEGIES.length]!, pod ?? null, rand, true);
-    if (body) void room.podCommand(conn, body);
+    let seen = seenPods.get(conn);
+    if (seen === undefined || room.state.tick - seen.tick >= LOOK_AGAIN_TICKS) {
+      seen = { tick: room.state.tick, pod: Object.values(room.snapshotFor(conn).pods)[0] as PodView | undefined };
+      seenPods.set(conn, seen);
+    }
+    const body = nextCommand(STRATEGIES[i % STRATEGIES.length]!, seen.pod ?? null, rand, true);
+    if (body) void room.podCommand(conn, JSON.parse(JSON.stringify(body)) as PodCommandBody);
   }
 }
 
