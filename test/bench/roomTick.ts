@@ -109,8 +109,8 @@ function pollute(): void {
 
 /**
  * What each student last saw of their pod, looked at again at most every 5 s: a whole snapshot per command (a room's
- * every view, its board, its history) made garbage the live server never makes (about 250 MB in a run of two reps), and the
- * collections and cache misses it caused were charged to the ticks measured after it.
+ * every view, its board, its history) made garbage the live server never makes (about 250 MB in a run of two reps),
+ * and the collections and cache misses it caused were charged to the ticks measured after it.
  */
 const seenPods = new Map<string, { tick: number; pod: PodView | undefined }>();
 const LOOK_AGAIN_TICKS = 5 * TICKS_PER_SEC;

@@ -52,13 +52,18 @@ describe('a power cut after acknowledged commands (RF3)', () => {
     // only the file had (never acknowledged), lost to the power cut with the rest.
     const unjournaled = damage === 'unjournaled' ? 48 : 0;
     if (damage === 'cut') truncateSync(file, keep);
-    else writeFileSync(file, Buffer.concat([Buffer.from(text.slice(0, keep)), Buffer.alloc(Buffer.byteLength(text) - keep + unjournaled)]));
+    else {
+      const lost = Buffer.alloc(Buffer.byteLength(text) - keep + unjournaled);
+      writeFileSync(file, Buffer.concat([Buffer.from(text.slice(0, keep)), lost]));
+    }
     const damaged = loadRecording(readFileSync(file, 'utf8'));
     expect(damaged.ok && damaged.value.commandCount, 'the damage took the commands').toBe(0);
 
     const store = new RecordingStore({ dataDir });
     expect(store.recovered).toMatchObject({ journals: 1, recordings: 1, deleted: 1 });
-    if (damage === 'unjournaled') expect(store.recovered.trimmed, 'the zeros after the last journaled line are cut').toBe(1);
+    if (damage === 'unjournaled') {
+      expect(store.recovered.trimmed, 'the zeros after the last journaled line are cut').toBe(1);
+    }
     expect(store.recovered.restored).toBeGreaterThan(0);
     expect(journals(dataDir), 'the dead process its journal').toHaveLength(0);
 

@@ -25,8 +25,9 @@ export interface JournalRecovery {
 /**
  * At start-up, before any recording is opened: write back into each recording the journaled lines a power cut took
  * from it (RF3). A recording lacks an entry's lines when it ends before the entry does, or when the entry's bytes in
- * it hold a NUL (what a file system shows for blocks it never got): recording lines never contain one. Anything else
- * is left alone, so running this beside a live process (a cluster on a shared DATA_DIR) writes nothing of its files;
+ * it hold a NUL (what a file system shows for blocks it never got): recording lines never contain one. A recording
+ * written back into is then cut where its journaled lines end if only NULs follow (trimZeroTail). Anything else is
+ * left alone, so running this beside a live process (a cluster on a shared DATA_DIR) writes nothing of its files;
  * a generation is deleted only when its process is gone. Synchronous: it runs once, before the server listens.
  * It never throws: a server must start even on a failing disk. What it cannot do is counted and left for next time.
  *
@@ -34,7 +35,15 @@ export interface JournalRecovery {
  * process that wrote it may have been another machine's, on a shared DATA_DIR, whose journal no start here reads.
  */
 export function recoverJournals(journalDir: string, recordingsDir: string, only?: string): JournalRecovery {
-  const out: JournalRecovery = { journals: 0, restored: 0, recordings: 0, skipped: 0, deleted: 0, failed: 0, trimmed: 0 };
+  const out: JournalRecovery = {
+    journals: 0,
+    restored: 0,
+    recordings: 0,
+    skipped: 0,
+    deleted: 0,
+    failed: 0,
+    trimmed: 0,
+  };
   let names: string[];
   try {
     names = readdirSync(journalDir).filter((n) => n.endsWith('.wal'));
