@@ -92,7 +92,8 @@ export function ownIncident(f: FoldIndex, at: number, s: SlotStats): Incident | 
   const list = s.incidents;
   const asOf = f.ownAsOf[at]!;
   if (asOf === list.length) return f.own[at] ?? null;
-  const own = newestOwnIncident(list, Math.max(0, asOf)) ?? (asOf < 0 ? null : (f.own[at] ?? null));
+  // Never looked (asOf -1): the whole list, and nothing remembered yet to fall back on.
+  const own = newestOwnIncident(list, Math.max(0, asOf)) ?? f.own[at] ?? null;
   f.own[at] = own;
   f.ownAsOf[at] = list.length;
   return own;
