@@ -2,7 +2,7 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { Delivery, RoomLog, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
 import { FrameQueue } from '../socket/FrameQueue.ts';
 import { broadcastLive } from '../socket/liveEmit.ts';
-import { writeOwnFrames } from '../socket/ownFrames.ts';
+import { writeHeldFrames, writeOwnFrames } from '../socket/ownFrames.ts';
 import type { IoServer } from '../socket/types.ts';
 
 type Emit = (e: string, p: unknown) => boolean;
@@ -22,7 +22,10 @@ export class ClusterPort implements RoomPort {
   readonly #frames: FrameQueue;
   readonly #writeOwn: (io: IoServer, batch: FrameBatch) => number[];
 
-  /** `writeFrames`: how a batch reaches this process's sockets; returns the places it could not reach (tests replace it). */
+  /**
+   * `writeFrames`: how a batch reaches this process's sockets; returns the places it could not reach (tests replace
+   * it). With the default, frames that carry a command's ack go as the room hands the batch over, as in SocketPort.
+   */
   constructor(
     io: IoServer,
     log: Pick<RoomLog, 'error'>,
@@ -30,7 +33,8 @@ export class ClusterPort implements RoomPort {
   ) {
     this.#io = io;
     this.#writeOwn = writeFrames;
-    this.#frames = new FrameQueue((batch) => this.#writeFrames(batch), log);
+    const urgent = writeFrames === writeOwnFrames ? (batch: FrameBatch) => writeHeldFrames(io, batch) : undefined;
+    this.#frames = new FrameQueue((batch) => this.#writeFrames(batch), log, urgent);
   }
 
   #local(conn: string) {

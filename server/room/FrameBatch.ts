@@ -32,6 +32,11 @@ export class FrameBatch {
    * looking the connection up again (see writeOwnFrames).
    */
   readonly links: unknown[] = [];
+  /**
+   * Places the transport wrote ahead of the rest, in increasing order (the frames that carry a command's ack go as
+   * soon as the room hands the batch over: see writeHeldFrames); the batch's run of writes passes over them.
+   */
+  readonly early: number[] = [];
   /** How many deliveries. */
   size = 0;
   #begun = -1;
@@ -47,6 +52,7 @@ export class FrameBatch {
     if (this.out.len > 0) this.#lastBytes = this.out.len;
     this.out.renew(this.#lastBytes + (this.#lastBytes >> 3) + 256);
     this.size = 0;
+    this.early.length = 0;
     this.#begun = -1;
   }
 

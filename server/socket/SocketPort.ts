@@ -2,7 +2,7 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { Delivery, RoomLog, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
 import { FrameQueue } from './FrameQueue.ts';
 import { broadcastLive } from './liveEmit.ts';
-import { writeOwnFrames } from './ownFrames.ts';
+import { writeHeldFrames, writeOwnFrames } from './ownFrames.ts';
 import type { IoServer } from './types.ts';
 
 /**
@@ -14,13 +14,17 @@ import type { IoServer } from './types.ts';
 export class SocketPort implements RoomPort {
   readonly #frames: FrameQueue;
 
-  /** `writeFrames`: how a batch reaches its sockets (tests replace it). */
+  /**
+   * `writeFrames`: how a batch reaches its sockets (tests replace it); with the default, a batch's frames that carry
+   * a command's ack go as the room hands it over (writeHeldFrames), the rest at the end of the turn.
+   */
   constructor(
     readonly io: IoServer,
     log: Pick<RoomLog, 'error'>,
     writeFrames: (io: IoServer, batch: FrameBatch) => unknown = writeOwnFrames,
   ) {
-    this.#frames = new FrameQueue((batch) => writeFrames(io, batch), log);
+    const urgent = writeFrames === writeOwnFrames ? (batch: FrameBatch) => writeHeldFrames(io, batch) : undefined;
+    this.#frames = new FrameQueue((batch) => writeFrames(io, batch), log, urgent);
   }
 
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile = false): void {

@@ -115,65 +115,96 @@ const WS_OPEN = 1;
  */
 export function writeOwnFrames(io: IoServer, batch: FrameBatch): number[] {
   const notHere: number[] = [];
-  const { conns, events, starts, ends } = batch;
-  const links = batch.links as (FrameLink | undefined)[];
-  const buf = batch.out.buf;
+  const early = batch.early;
+  let e = 0;
   for (let i = 0, n = batch.size; i < n; i++) {
-    // The link this place had last tick, while it is still this connection's and its socket is still connected
-    // (a recovered connection keeps its id on a new socket object); else found again.
-    let link = links[i];
-    if (link === undefined || link.conn !== conns[i] || !link.socket.connected || link.eio.transport !== link.transport) {
-      link = resolveLink(io, conns[i]!);
-      links[i] = link;
-      if (link === undefined) {
-        notHere.push(i);
-        continue;
-      }
-      if (!link.socket.connected) continue;
-    }
-    const eio = link.eio;
-    if (eio.readyState !== 'open' || eio.writeBuffer.length > 0) continue;
-    const transport = link.transport;
-    if (!transport.writable) continue;
-    const ws = link.ws;
-    if (ws === null) {
-      // Long-polling (or a WebSocket we cannot hand a frame to): engine.io encodes and queues the packet itself.
-      eio.write(packetHead(events[i]!) + batch.text(i) + ']', {});
+    if (e < early.length && early[e] === i) {
+      e++; // written when the room handed the batch over (writeHeldFrames)
       continue;
     }
-    if (ws.readyState !== WS_OPEN) continue;
-    const net = link.net !== null && link.net._handle !== null ? link.net : null;
-    // Bytes not taken yet: ours (the link's count) and engine.io's (the Writable's). Both are fields of objects this
-    // loop reads anyway, where libuv's `writeQueueSize` is a call into C++ per frame.
-    if (net !== null ? link.inFlight > 0 || net.writableLength > 0 : ws.bufferedAmount > 0) continue;
-    const start = starts[i]!;
-    const end = ends[i]!;
-    // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
-    // second delivery of the same payload (a second tab) writes the same bytes again.
-    const payloadHead = events[i] === 'state:frame' ? FRAME_HEAD : DELTA_HEAD;
-    const bytes = payloadHead.length + (end - start) + 1;
-    const head = headerLength(bytes);
-    const from = start - payloadHead.length - head;
-    writeHeader(buf, from, bytes);
-    for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
-    buf[end] = 0x5d; // ']'
-    const frame = buf.subarray(from, end + 1);
-    if (net !== null) {
-      // 'buffer': the slice itself goes to libuv (any other encoding makes node copy it first, a buffer a frame). It
-      // is never written over while libuv may hold it: each tick's batch has a buffer of its own (FrameBatch.reset).
-      // Acks held for this frame go first, in the same write (a new buffer: a few a second).
-      const out = link.held === null ? frame : withHeldAcks(link, frame);
-      link.inFlight++;
-      net._writeGeneric!(false, out, 'buffer', link.written);
-    } else {
-      ws._sender!.sendFrame([frame]);
-    }
+    if (!writeAt(io, batch, i)) notHere.push(i);
   }
+  early.length = 0;
+  const links = batch.links as (FrameLink | undefined)[];
   // Acks held for a frame this tick skipped go alone now rather than wait for the next.
   if (holding.size > 0) for (let i = 0, n = batch.size; i < n; i++) if (links[i]?.held) sendHeldAlone(links[i]!);
   // A room that shrank: its places past the last delivery let go of their sockets.
   if (links.length > batch.size) links.length = batch.size;
   return notHere;
+}
+
+/**
+ * The frames of `batch` that carry a command's ack (holdAck), written now, ahead of the rest of the batch and of the
+ * other rooms' batches of the beat; writeOwnFrames passes over them when the batch's turn comes. The student who
+ * acted waits for this frame, and for no other: a beat's run of writes (every room's frames, written after the last
+ * room has ticked) takes milliseconds, and the frames nobody waits on lose nothing by going after these. Only places
+ * whose socket the batch found last tick (`links`): a place looked up again goes in the run as before.
+ */
+export function writeHeldFrames(io: IoServer, batch: FrameBatch): void {
+  if (holding.size === 0) return;
+  const links = batch.links as (FrameLink | undefined)[];
+  const early = batch.early;
+  for (let i = 0, n = batch.size; i < n; i++) {
+    const link = links[i];
+    if (link === undefined || link.held === null || link.conn !== batch.conns[i]) continue;
+    // A place is written once: where it is not a socket here after all, the run hands it on as before.
+    if (writeAt(io, batch, i)) early.push(i);
+  }
+}
+
+/** Delivery `i` of `batch` to its socket (or skipped: volatile); false when its connection is not a socket here. */
+function writeAt(io: IoServer, batch: FrameBatch, i: number): boolean {
+  const links = batch.links as (FrameLink | undefined)[];
+  const conn = batch.conns[i]!;
+  // The link this place had last tick, while it is still this connection's and its socket is still connected
+  // (a recovered connection keeps its id on a new socket object); else found again.
+  let link = links[i];
+  if (link === undefined || link.conn !== conn || !link.socket.connected || link.eio.transport !== link.transport) {
+    link = resolveLink(io, conn);
+    links[i] = link;
+    if (link === undefined) return false;
+    if (!link.socket.connected) return true;
+  }
+  const eio = link.eio;
+  if (eio.readyState !== 'open' || eio.writeBuffer.length > 0) return true;
+  const transport = link.transport;
+  if (!transport.writable) return true;
+  const event = batch.events[i]!;
+  const ws = link.ws;
+  if (ws === null) {
+    // Long-polling (or a WebSocket we cannot hand a frame to): engine.io encodes and queues the packet itself.
+    eio.write(packetHead(event) + batch.text(i) + ']', {});
+    return true;
+  }
+  if (ws.readyState !== WS_OPEN) return true;
+  const net = link.net !== null && link.net._handle !== null ? link.net : null;
+  // Bytes not taken yet: ours (the link's count) and engine.io's (the Writable's). Both are fields of objects this
+  // loop reads anyway, where libuv's `writeQueueSize` is a call into C++ per frame.
+  if (net !== null ? link.inFlight > 0 || net.writableLength > 0 : ws.bufferedAmount > 0) return true;
+  const buf = batch.out.buf;
+  const start = batch.starts[i]!;
+  const end = batch.ends[i]!;
+  // The payload's head and the header go in the room before it (FRAME_HEADROOM), the closing bracket after it; a
+  // second delivery of the same payload (a second tab) writes the same bytes again.
+  const payloadHead = event === 'state:frame' ? FRAME_HEAD : DELTA_HEAD;
+  const bytes = payloadHead.length + (end - start) + 1;
+  const head = headerLength(bytes);
+  const from = start - payloadHead.length - head;
+  writeHeader(buf, from, bytes);
+  for (let k = 0, at = start - payloadHead.length; k < payloadHead.length; k++) buf[at + k] = payloadHead[k]!;
+  buf[end] = 0x5d; // ']'
+  const frame = buf.subarray(from, end + 1);
+  if (net !== null) {
+    // 'buffer': the slice itself goes to libuv (any other encoding makes node copy it first, a buffer a frame). It
+    // is never written over while libuv may hold it: each tick's batch has a buffer of its own (FrameBatch.reset).
+    // Acks held for this frame go first, in the same write (a new buffer: a few a second).
+    const out = link.held === null ? frame : withHeldAcks(link, frame);
+    link.inFlight++;
+    net._writeGeneric!(false, out, 'buffer', link.written);
+  } else {
+    ws._sender!.sendFrame([frame]);
+  }
+  return true;
 }
 
 /** Links holding acks, and the timer that sends any held too long (a room that stopped framing). */

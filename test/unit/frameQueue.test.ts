@@ -112,6 +112,46 @@ describe('FrameQueue: the frames of one turn of the event loop, written together
   });
 });
 
+describe('FrameQueue: the frames someone waits on go as their batch is handed over', () => {
+  it('calls `urgent` with each batch at once, and writes every batch in the run at the end of the turn', async () => {
+    const log: string[] = [];
+    const q = new FrameQueue((b) => log.push(`run ${nameOf(b)}`), mustNotFail, (b) => log.push(`urgent ${nameOf(b)}`));
+    q.add(batch('A'));
+    expect(log).toEqual(['urgent A']);
+    q.after(() => log.push('message'));
+    q.add(batch('B'));
+    expect(log).toEqual(['urgent A', 'urgent B']);
+    await turnEnds();
+    expect(log).toEqual(['urgent A', 'urgent B', 'run A', 'message', 'run B']);
+  });
+
+  it('a batch handed over again in the turn is written first, then its urgent frames go again', () => {
+    const log: string[] = [];
+    const q = new FrameQueue((b) => log.push(`run ${nameOf(b)}`), mustNotFail, (b) => log.push(`urgent ${nameOf(b)}`));
+    const a = batch('A');
+    q.add(a);
+    q.add(a);
+    expect(log).toEqual(['urgent A', 'run A', 'urgent A']);
+    expect(q.size).toBe(1);
+  });
+
+  it('an urgent write that throws is reported, and the batch still goes in the run', async () => {
+    const written: string[] = [];
+    const errors: string[] = [];
+    const q = new FrameQueue(
+      (b) => written.push(nameOf(b)),
+      { error: (o, msg) => errors.push(`${msg}: ${(o as { err: Error }).err.message}`) },
+      () => {
+        throw new Error('socket gone');
+      },
+    );
+    q.add(batch('A'));
+    expect(errors).toEqual(["writing a tick's urgent frames failed: socket gone"]);
+    await turnEnds();
+    expect(written).toEqual(['A']);
+  });
+});
+
 /** The two ports over socket.io, each given a frame writer that logs (`log`) and an error logger. */
 const ports: [string, (io: IoServer, errors: unknown[], write: (b: FrameBatch) => void) => RoomPort][] = [
   ['SocketPort', (io, errors, write) => new SocketPort(io, { error: (o) => errors.push(o) }, (_io, b) => write(b))],

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameBatch } from '../../server/room/FrameBatch.ts';
-import { HELD_ACK_MAX_MS, holdAck, writeOwnFrames } from '../../server/socket/ownFrames.ts';
+import { HELD_ACK_MAX_MS, holdAck, writeHeldFrames, writeOwnFrames } from '../../server/socket/ownFrames.ts';
 import type { IoServer } from '../../server/socket/types.ts';
 
 type Callback = (err?: Error | null) => void;
@@ -253,5 +253,75 @@ describe("a command's ack held for the frame that shows it", () => {
     // Sent once: a frame after it carries nothing.
     s.send(2);
     expect(wsPayloads(s.direct[1]!.bytes)).toEqual(['42["state:frame",{"t":2,"s":1}]']);
+  });
+});
+
+describe('writeHeldFrames: the frames that carry an ack go as the room hands its batch over', () => {
+  const ACK = '37[{"ok":true,"data":{"tick":5}}]';
+
+  /** Two sockets on WebSockets and a batch kept from tick to tick, as a room keeps its own. */
+  function room() {
+    const a = stand();
+    const b = stand();
+    a.eio.transport = a.websocket;
+    b.eio.transport = b.websocket;
+    const sockets = new Map([
+      ['s1', a.socket],
+      ['s2', b.socket],
+    ]);
+    const io = { sockets: { sockets } } as unknown as IoServer;
+    const batch = new FrameBatch();
+    const frame = (t: number) => {
+      batch.reset();
+      for (const conn of ['s1', 's2']) {
+        batch.begin();
+        batch.out.text(JSON.stringify({ t, s: t - 1, conn }));
+        batch.end([conn]);
+      }
+      return batch;
+    };
+    // Tick 1 finds both sockets (and each write completes at once).
+    writeOwnFrames(io, frame(1));
+    for (const w of [...a.direct, ...b.direct]) w.done();
+    return { a, b, io, frame };
+  }
+
+  it('writes only the frames of connections holding an ack, and the run does not write them again', () => {
+    const { a, b, io, frame } = room();
+    const alone: string[] = [];
+    expect(holdAck(b.socket, ACK, () => alone.push(ACK))).toBe(true);
+    const batch = frame(2);
+    writeHeldFrames(io, batch);
+    expect(a.direct).toHaveLength(1);
+    expect(b.direct).toHaveLength(2);
+    expect(wsPayloads(b.direct[1]!.bytes)).toEqual(['4' + ACK, '42["state:frame",{"t":2,"s":1,"conn":"s2"}]']);
+    b.direct[1]!.done();
+    writeOwnFrames(io, batch);
+    expect(a.direct).toHaveLength(2);
+    expect(wsPayloads(a.direct[1]!.bytes)).toEqual(['42["state:frame",{"t":2,"s":1,"conn":"s1"}]']);
+    expect(b.direct).toHaveLength(2);
+    expect(alone).toEqual([]);
+    // The next tick's run writes both again.
+    a.direct[1]!.done();
+    writeOwnFrames(io, frame(3));
+    expect([a.direct.length, b.direct.length]).toEqual([3, 3]);
+  });
+
+  it('writes nothing when no ack is held, and leaves a place it has not found yet to the run', () => {
+    const { a, b, io, frame } = room();
+    writeHeldFrames(io, frame(2));
+    expect([a.direct.length, b.direct.length]).toEqual([1, 1]);
+    // A batch that has not found its sockets yet (its first tick): the ack's frame goes in the run, with the ack.
+    const fresh = new FrameBatch();
+    fresh.reset();
+    fresh.begin();
+    fresh.out.text('{"t":2,"s":1}');
+    fresh.end(['s2']);
+    holdAck(b.socket, ACK, () => {});
+    writeHeldFrames(io, fresh);
+    expect(b.direct).toHaveLength(1);
+    writeOwnFrames(io, fresh);
+    expect(b.direct).toHaveLength(2);
+    expect(wsPayloads(b.direct[1]!.bytes)).toEqual(['4' + ACK, '42["state:frame",{"t":2,"s":1}]']);
   });
 });

@@ -187,6 +187,21 @@ describe('the tick pulse (one timer for every room loop)', () => {
     expect([...perPhase.values()]).toEqual([2, 2, 2, 2]);
   });
 
+  it('has one beat a tick unless told otherwise: loops started at any moment pump together', () => {
+    const clock = new TickPulse(100, { now: () => Date.now() });
+    const pumps: number[][] = [[], [], []];
+    const loops = pumps.map((at) => new LoopDriver({ clock, onTicks: () => at.push(Date.now()) }));
+    for (const loop of loops) {
+      loop.start();
+      vi.advanceTimersByTime(31);
+    }
+    vi.advanceTimersByTime(500);
+    expect(pumps[0]!.length).toBeGreaterThanOrEqual(5);
+    // Each later loop pumps at the very moments the first one does (it joins at the first beat after its start).
+    for (const at of pumps.slice(1)) expect(at.every((t) => pumps[0]!.includes(t))).toBe(true);
+    expect(new Set(pumps.flat().map((t) => t % 100)).size).toBe(1);
+  });
+
   it('refuses a period that is not a positive number, or slots that are not a whole number ≥ 1', () => {
     expect(() => new TickPulse(0)).toThrow(RangeError);
     expect(() => new TickPulse(Number.NaN)).toThrow(RangeError);
