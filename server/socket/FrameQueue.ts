@@ -25,18 +25,14 @@ export class FrameQueue {
   /** Batches, and messages to send after the batches before them. */
   #pending: (FrameBatch | (() => void))[] = [];
   readonly #flush = (): void => this.flush();
+  readonly #urgent: ((batch: FrameBatch) => void) | null;
 
   /**
    * `log`: told of a batch whose writing threw, or of a queued message whose sending threw (either ran outside its
    * room's tick, so it cannot end that room as a fault in the tick does; the frames are volatile, and a client that
    * missed one resyncs from its chain; a `live` message's receivers get it again in their snapshot on reconnect). The
-   * rest of the queue is still written.
-   */
-  readonly #urgent: ((batch: FrameBatch) => void) | null;
-
-  /**
-   * `urgent`: writes a batch's frames that cannot wait for the end of the turn, as it is handed over (the rest of the
-   * batch then goes in its place in the run; see writeHeldFrames).
+   * rest of the queue is still written. `urgent`: writes a batch's frames that cannot wait for the end of the turn,
+   * as it is handed over (the rest of the batch then goes in its place in the run; see writeHeldFrames).
    */
   constructor(write: (batch: FrameBatch) => void, log: Pick<RoomLog, 'error'>, urgent?: (batch: FrameBatch) => void) {
     this.#write = write;
