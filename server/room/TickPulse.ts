@@ -26,12 +26,13 @@ function rethrow(e: unknown): void {
  * timer callback, one after another: the tick's code and the socket layer stay in the CPU's caches from one room to
  * the next, and the event loop wakes once per beat instead of once per room; the socket layer writes a beat's
  * frames in one run after its last room (FrameQueue). Fewer beats cost less CPU: longer runs of writes, fewer wake-ups
- * (one beat against three: 5 % less CPU a frame in runs at the same time, 2026-12-02). A beat's rooms wait for each
+ * (one beat against three: 4–5 % less CPU a frame in runs at the same time, 2026-12-02). A beat's rooms wait for each
  * other, and so did every frame for the run: with all twenty rooms of a thousand students on one beat, the last
  * room's frames went out as late as the others' ticks and writes took, and a command's p99 to its frame passed 115
  * ms. Since the frames that carry a command's ack go as soon as their room has ticked (writeHeldFrames), ahead of
- * the run, one beat a tick (the default) costs no latency that shows (p99 103.4 and 103.5 ms against three beats'
- * 108.2 and 107.8). Other callers (sweepers, flushes) schedule at any time and share the one timer.
+ * the run, one beat a tick (the default) costs no latency on a machine that is not overloaded (p99 3–5 ms lower
+ * than three beats', alone; with two benchmarks on two cores its p99 passed 150 ms in two rounds of seven:
+ * docs/performance.md). Other callers (sweepers, flushes) schedule at any time and share the one timer.
  *
  * A callback that throws does not stop the others due with it; its error is thrown again on its own, as a timer's
  * would be.
