@@ -2,7 +2,7 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { Delivery, RoomLog, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
 import { FrameQueue } from '../socket/FrameQueue.ts';
 import { broadcastLive } from '../socket/liveEmit.ts';
-import { writeHeldFrames, writeOwnFrames } from '../socket/ownFrames.ts';
+import { heldFramesWriter, writeOwnFrames } from '../socket/ownFrames.ts';
 import type { IoServer } from '../socket/types.ts';
 
 type Emit = (e: string, p: unknown) => boolean;
@@ -33,8 +33,7 @@ export class ClusterPort implements RoomPort {
   ) {
     this.#io = io;
     this.#writeOwn = writeFrames;
-    const urgent = writeFrames === writeOwnFrames ? (batch: FrameBatch) => writeHeldFrames(io, batch) : undefined;
-    this.#frames = new FrameQueue((batch) => this.#writeFrames(batch), log, urgent);
+    this.#frames = new FrameQueue((batch) => this.#writeFrames(batch), log, heldFramesWriter(io, writeFrames));
   }
 
   #local(conn: string) {

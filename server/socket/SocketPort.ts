@@ -2,7 +2,7 @@ import type { FrameBatch } from '../room/FrameBatch.ts';
 import type { Delivery, RoomLog, RoomPort, ServerEvent, ServerPayload } from '../room/port.ts';
 import { FrameQueue } from './FrameQueue.ts';
 import { broadcastLive } from './liveEmit.ts';
-import { writeHeldFrames, writeOwnFrames } from './ownFrames.ts';
+import { heldFramesWriter, writeOwnFrames } from './ownFrames.ts';
 import type { IoServer } from './types.ts';
 
 /**
@@ -23,8 +23,7 @@ export class SocketPort implements RoomPort {
     log: Pick<RoomLog, 'error'>,
     writeFrames: (io: IoServer, batch: FrameBatch) => unknown = writeOwnFrames,
   ) {
-    const urgent = writeFrames === writeOwnFrames ? (batch: FrameBatch) => writeHeldFrames(io, batch) : undefined;
-    this.#frames = new FrameQueue((batch) => writeFrames(io, batch), log, urgent);
+    this.#frames = new FrameQueue((batch) => writeFrames(io, batch), log, heldFramesWriter(io, writeFrames));
   }
 
   send<E extends ServerEvent>(conn: string, event: E, payload: ServerPayload<E>, volatile = false): void {

@@ -152,6 +152,14 @@ export function writeHeldFrames(io: IoServer, batch: FrameBatch): void {
   }
 }
 
+/**
+ * The urgent writer (FrameQueue's) that goes with a port's frame writer: writeHeldFrames when the frames are ours
+ * (it writes through the same links, and the run passes over what it wrote), none for any other writer (a test's).
+ */
+export function heldFramesWriter(io: IoServer, writeFrames: unknown): ((batch: FrameBatch) => void) | undefined {
+  return writeFrames === writeOwnFrames ? (batch) => writeHeldFrames(io, batch) : undefined;
+}
+
 /** Delivery `i` of `batch` to its socket (or skipped: volatile); false when its connection is not a socket here. */
 function writeAt(io: IoServer, batch: FrameBatch, i: number): boolean {
   const links = batch.links as (FrameLink | undefined)[];

@@ -5,6 +5,9 @@
  * the next one skip until its write completes.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClusterPort } from '../../server/cluster/ClusterPort.ts';
+import type { RoomPort } from '../../server/room/port.ts';
+import { SocketPort } from '../../server/socket/SocketPort.ts';
 import { FrameBatch } from '../../server/room/FrameBatch.ts';
 import { HELD_ACK_MAX_MS, holdAck, writeHeldFrames, writeOwnFrames } from '../../server/socket/ownFrames.ts';
 import type { IoServer } from '../../server/socket/types.ts';
@@ -305,6 +308,22 @@ describe('writeHeldFrames: the frames that carry an ack go as the room hands its
     a.direct[1]!.done();
     writeOwnFrames(io, frame(3));
     expect([a.direct.length, b.direct.length]).toEqual([3, 3]);
+  });
+
+  it.each([
+    ['SocketPort', (io: IoServer): RoomPort => new SocketPort(io, { error: () => {} })],
+    ['ClusterPort', (io: IoServer): RoomPort => new ClusterPort(io, { error: () => {} })],
+  ])('%s with its own frame writer sends the ack\'s frame as the room hands the batch over, the rest at the end of the turn', async (_name, makePort) => {
+    const { a, b, io, frame } = room();
+    const port = makePort(io);
+    holdAck(b.socket, ACK, () => {});
+    port.sendFrames(frame(2));
+    expect(b.direct).toHaveLength(2);
+    expect(wsPayloads(b.direct[1]!.bytes)[0]).toBe('4' + ACK);
+    expect(a.direct).toHaveLength(1);
+    await new Promise<void>((r) => setImmediate(r));
+    expect(a.direct).toHaveLength(2);
+    expect(b.direct).toHaveLength(2);
   });
 
   it('writes nothing when no ack is held, and leaves a place it has not found yet to the run', () => {
