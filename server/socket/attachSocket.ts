@@ -7,7 +7,8 @@ import type { LimitStore } from '../limits/LimitStore.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
-import { checkpoint, type CheckpointDeps } from './checkpoint.ts';
+import { checkpoint } from './checkpoint.ts';
+import { ConnectionHooks, type SharedHooks } from './ConnectionHooks.ts';
 import { holdAck } from './ownFrames.ts';
 import type { ConnContext } from './handlers.ts';
 import { RefusalLog } from './RefusalLog.ts';
@@ -158,6 +159,17 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
   const refusals = new RefusalLog(log, config.refusalLogMs);
   // Connections the cluster-wide cap counted (their count is given back when they close).
   const admitted = new WeakSet<object>();
+  const shared: SharedHooks = {
+    rooms,
+    log,
+    refusals,
+    limits,
+    guards,
+    metrics,
+    now,
+    messageRule: { burst: config.messageBurst, perSec: config.messagesPerSec },
+    offenceRule: { burst: config.offenceBurst, perSec: config.offencesPerSec },
+  };
 
   io.use((socket, next) => {
     const ip = socket.handshake.address;
@@ -212,67 +224,20 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
           }, config.joinTimeoutMs);
     joinDeadline?.unref();
 
-    // Buckets belong to the participant (all their connections, before and after a reconnect), else to this connection.
-    // A host's are per connection: the teacher's tabs (dashboard, replay, a second laptop) each click at a person's
-    // pace, and a host can only disturb their own room.
-    const payer = () =>
-      ctx.room && ctx.participantId && ctx.role !== 'host' ? `${ctx.room.code}/${ctx.participantId}` : `conn:${socket.id}`;
-    const messageRule = { burst: config.messageBurst, perSec: config.messagesPerSec };
-    const offenceRule = { burst: config.offenceBurst, perSec: config.offencesPerSec };
-    let offender = false;
-
-    // The checkpoint's hooks, made once per connection rather than once per message (a closure each, every message).
-    const checks: CheckpointDeps = {
-      rooms,
-      log,
-      refusals,
-      takeMessage: () => limits.take(`msg:${payer()}`, messageRule, now()),
-      takeOffence: () => limits.take(`offence:${payer()}`, offenceRule, now()),
-      mayLookUp: () => guards.mayLookUp(ip),
-      lookupMissed: () => guards.lookupMissed(ip),
-      onOffender: () => {
-        offender = true;
-        // Let the refusal ack go out first, then close.
-        setImmediate(() => socket.disconnect(true));
-      },
-      onMessage: () => metrics.messages++,
-      onRejected: () => metrics.rejected++,
-    };
-    const reply = (event: string, ack: ((r: unknown) => void) | null, res: Ack<unknown>) => {
-      if (ack) {
-        if (!holdForFrame(socket, ctx, event, ack, res)) ack(res);
-      } else if (!res.ok)
-        socket.emit('client:error', {
-          event: String(event).slice(0, 40),
-          code: res.error.code,
-          message: res.error.message,
-        });
-    };
-    const local = (event: string, args: unknown[], ack: ((r: unknown) => void) | null) => {
-      const t0 = performance.now();
-      const done = checkpoint(ctx, event, args, checks);
-      // The synchronous part: validation and the handler up to its first wait (the recording's fsync is not CPU).
-      metrics.handlerMicros += (performance.now() - t0) * 1000;
-      void done.then((res) => {
-        const joined = ctx.room !== null && socket.data.roomCode === null;
-        if (joined) socket.data = { roomCode: ctx.room!.code, participantId: ctx.participantId, role: ctx.role };
-        reply(event, ack, res);
-        // Its first kept message: from here on a short drop resumes this connection (see markForRecovery).
-        if (joined) socket.emit('connection:mark');
-      });
-    };
+    // The checkpoint's side of this connection: one object, its behaviour shared (ConnectionHooks).
+    const hooks = new ConnectionHooks(socket, ctx, ip, shared);
 
     numberAcks(socket);
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (offender) return;
+      if (hooks.offender) return;
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
       // Clustered: an event whose room runs in another process goes there (and is checked there).
       const routed = remote && !ctx.room ? remote.intercept(socket, ctx, event, args) : null;
       if (routed) {
-        void routed.then((res) => (res ? reply(event, ack, res) : local(event, args, ack)));
+        void routed.then((res) => (res ? reply(hooks, event, ack, res) : handleHere(hooks, event, args, ack)));
         return;
       }
-      local(event, args, ack);
+      handleHere(hooks, event, args, ack);
     });
 
     socket.on('disconnect', () => {
@@ -287,6 +252,35 @@ export function wireSockets(io: IoServer, deps: SocketDeps): { close(): void } {
       refusals.close();
     },
   };
+}
+
+/** An event's answer: its ack (a command's held for the frame that shows it: holdForFrame), or a client:error. */
+function reply(hooks: ConnectionHooks, event: string, ack: ((r: unknown) => void) | null, res: Ack<unknown>): void {
+  if (ack) {
+    if (!holdForFrame(hooks.socket, hooks.ctx, event, ack, res)) ack(res);
+  } else if (!res.ok)
+    hooks.socket.emit('client:error', {
+      event: String(event).slice(0, 40),
+      code: res.error.code,
+      message: res.error.message,
+    });
+}
+
+/** An event this process handles: through the checkpoint, then answered. */
+function handleHere(hooks: ConnectionHooks, event: string, args: unknown[], ack: ((r: unknown) => void) | null): void {
+  const { socket, ctx } = hooks;
+  const metrics = hooks.shared.metrics;
+  const t0 = performance.now();
+  const done = checkpoint(ctx, event, args, hooks);
+  // The synchronous part: validation and the handler up to its first wait (the recording's fsync is not CPU).
+  metrics.handlerMicros += (performance.now() - t0) * 1000;
+  void done.then((res) => {
+    const joined = ctx.room !== null && socket.data.roomCode === null;
+    if (joined) socket.data = { roomCode: ctx.room!.code, participantId: ctx.participantId, role: ctx.role };
+    reply(hooks, event, ack, res);
+    // Its first kept message: from here on a short drop resumes this connection (see markForRecovery).
+    if (joined) socket.emit('connection:mark');
+  });
 }
 
 /** Each ack function socket.io makes for an event, with the packet id it answers (see numberAcks). */
