@@ -1,40 +1,30 @@
-import type { HttpGuards } from '../http/guards.ts';
-import type { LimitRule, LimitStore } from '../limits/LimitStore.ts';
-import type { Metrics } from '../metrics.ts';
+import type { LimitRule } from '../limits/LimitStore.ts';
 import type { RoomLog } from '../room/port.ts';
 import type { RoomRegistry } from '../room/RoomRegistry.ts';
+import type { SocketDeps } from './attachSocket.ts';
 import type { CheckpointDeps } from './checkpoint.ts';
 import type { ConnContext } from './handlers.ts';
 import type { RefusalLog } from './RefusalLog.ts';
 import type { IoSocket } from './types.ts';
 
-/** What every connection's hooks share: one per server (wireSockets). */
-export interface SharedHooks {
-  rooms: RoomRegistry;
-  log: RoomLog;
+/** What every connection's hooks share: the server's own parts, and the two buckets' rules (one per server). */
+export type SharedHooks = Pick<SocketDeps, 'rooms' | 'log' | 'limits' | 'guards' | 'metrics' | 'now'> & {
   refusals: RefusalLog;
-  limits: LimitStore;
-  guards: HttpGuards;
-  metrics: Metrics;
-  now(): number;
   messageRule: LimitRule;
   offenceRule: LimitRule;
-}
+};
 
 /**
  * One connection's side of the checkpoint (CheckpointDeps) and what its messages need on their way back: one object
  * a connection, its behaviour on the prototype. Ten closures a connection did this before, each with its own context
  * and, as `tsx` compiles them (esbuild's `keepNames` names each with `Object.defineProperty`), a 256-byte property
- * store of its own: about 2.7 KB a client (docs/performance.md, 2026-12-02).
+ * store of its own: the heap at 1,000 clients went from 62.9 to 59.3 MiB (docs/performance.md, 2026-12-02).
  */
 export class ConnectionHooks implements CheckpointDeps {
   readonly socket: IoSocket;
   readonly ctx: ConnContext;
   readonly ip: string;
   readonly shared: SharedHooks;
-  readonly rooms: RoomRegistry;
-  readonly log: RoomLog;
-  readonly refusals: RefusalLog;
   /** The connection offended past its budget: its further messages are ignored while it closes. */
   offender = false;
 
@@ -43,9 +33,16 @@ export class ConnectionHooks implements CheckpointDeps {
     this.ctx = ctx;
     this.ip = ip;
     this.shared = shared;
-    this.rooms = shared.rooms;
-    this.log = shared.log;
-    this.refusals = shared.refusals;
+  }
+
+  get rooms(): RoomRegistry {
+    return this.shared.rooms;
+  }
+  get log(): RoomLog {
+    return this.shared.log;
+  }
+  get refusals(): RefusalLog {
+    return this.shared.refusals;
   }
 
   /**
@@ -55,7 +52,9 @@ export class ConnectionHooks implements CheckpointDeps {
    */
   payer(): string {
     const ctx = this.ctx;
-    return ctx.room && ctx.participantId && ctx.role !== 'host' ? `${ctx.room.code}/${ctx.participantId}` : `conn:${this.socket.id}`;
+    return ctx.room && ctx.participantId && ctx.role !== 'host'
+      ? `${ctx.room.code}/${ctx.participantId}`
+      : `conn:${this.socket.id}`;
   }
 
   takeMessage(): boolean | Promise<boolean> {
