@@ -23,22 +23,22 @@ export interface MemoryTrace {
 }
 
 /**
- * One slot's samples as typed columns (the tick, and MiB to one decimal with NaN for "none"), sized for the cap from
- * the first sample: a server keeps one per student through the round, and arrays of boxed numbers grew for eight
- * minutes (to the cap) at about 40 KB a student. Read through `toSlotTrace()`.
+ * One slot's samples: the tick and the usage as typed columns (MiB to one decimal, NaN for "none"), sized for the cap
+ * from the first sample, and the limit and request as runs (a student changes them a few times a round, so a column
+ * each repeated one value 480 times: 3.8 KB a student). A server keeps one per student through the round, and arrays
+ * of boxed numbers grew for eight minutes (to the cap) at about 40 KB a student. Read through `toSlotTrace()`.
  */
 export class TraceColumns {
   #ticks: Int32Array;
   #usage: Float32Array;
-  #limit: Float32Array;
-  #request: Float32Array;
+  /** Run k holds from sample `#runAt[k]` up to the next run's first sample: its limit and request (NaN: none). */
+  #runAt: number[] = [];
+  #runLimit: number[] = [];
+  #runRequest: number[] = [];
   length = 0;
 
   constructor(capacity: number) {
-    this.#ticks = new Int32Array(capacity);
-    this.#usage = new Float32Array(capacity);
-    this.#limit = new Float32Array(capacity);
-    this.#request = new Float32Array(capacity);
+    [this.#ticks, this.#usage] = columns(capacity);
   }
 
   push(tick: number, usageMiB: number | null, limitMiB: number | null, requestMiB: number | null): void {
@@ -46,19 +46,20 @@ export class TraceColumns {
     const i = this.length++;
     this.#ticks[i] = tick;
     this.#usage[i] = usageMiB ?? NaN;
-    this.#limit[i] = limitMiB ?? NaN;
-    this.#request[i] = requestMiB ?? NaN;
+    this.#startRunIfChanged(i, limitMiB ?? NaN, requestMiB ?? NaN);
   }
 
   /** The samples as the card's columns (x in sim seconds). */
   toSlotTrace(): SlotTrace {
     const n = this.length;
     const out: SlotTrace = { t: new Array<number>(n), usageMiB: new Array(n), limitMiB: new Array(n), requestMiB: new Array(n) };
+    let run = 0;
     for (let i = 0; i < n; i++) {
+      while (run + 1 < this.#runAt.length && this.#runAt[run + 1]! <= i) run++;
       out.t[i] = ticksToSec(this.#ticks[i]!);
       out.usageMiB[i] = mib(this.#usage[i]!);
-      out.limitMiB[i] = mib(this.#limit[i]!);
-      out.requestMiB[i] = mib(this.#request[i]!);
+      out.limitMiB[i] = mib(this.#runLimit[run]!);
+      out.requestMiB[i] = mib(this.#runRequest[run]!);
     }
     return out;
   }
@@ -68,31 +69,49 @@ export class TraceColumns {
     const n = this.length;
     if (n <= maxPoints || maxPoints < 1) return;
     const usage = this.#usage;
+    const [runAt, runLimit, runRequest] = [this.#runAt, this.#runLimit, this.#runRequest];
+    this.#runAt = [];
+    this.#runLimit = [];
+    this.#runRequest = [];
+    let run = 0;
     for (let b = 0; b < maxPoints; b++) {
-      // best ≥ b: writing bucket b never overwrites a sample a later bucket still reads.
+      // best ≥ b, and it grows with b: writing bucket b never overwrites a sample a later bucket still reads, and the
+      // old runs are walked once.
       const best = peakOfBucket(b, n, maxPoints, (i) => (Number.isNaN(usage[i]!) ? -1 : usage[i]!));
+      while (run + 1 < runAt.length && runAt[run + 1]! <= best) run++;
       this.#ticks[b] = this.#ticks[best]!;
       this.#usage[b] = this.#usage[best]!;
-      this.#limit[b] = this.#limit[best]!;
-      this.#request[b] = this.#request[best]!;
+      this.#startRunIfChanged(b, runLimit[run]!, runRequest[run]!);
     }
     this.length = maxPoints;
   }
 
+  #startRunIfChanged(at: number, limit: number, request: number): void {
+    const last = this.#runAt.length - 1;
+    if (last >= 0 && sameValue(this.#runLimit[last]!, limit) && sameValue(this.#runRequest[last]!, request)) return;
+    this.#runAt.push(at);
+    this.#runLimit.push(limit);
+    this.#runRequest.push(request);
+  }
+
   /** Only for an unbounded trace (tests); a capped one is sized for its cap. */
   #grow(): void {
-    const size = Math.max(16, this.#ticks.length * 2);
-    const more = <T extends Int32Array | Float32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.#ticks = more(this.#ticks, (k) => new Int32Array(k));
-    this.#usage = more(this.#usage, (k) => new Float32Array(k));
-    this.#limit = more(this.#limit, (k) => new Float32Array(k));
-    this.#request = more(this.#request, (k) => new Float32Array(k));
+    const [ticks, usage] = columns(Math.max(16, this.#ticks.length * 2));
+    ticks.set(this.#ticks);
+    usage.set(this.#usage);
+    this.#ticks = ticks;
+    this.#usage = usage;
   }
 }
+
+/** The tick and usage columns for `capacity` samples, in one buffer. */
+function columns(capacity: number): [Int32Array, Float32Array] {
+  const buffer = new ArrayBuffer(capacity * 8);
+  return [new Int32Array(buffer, 0, capacity), new Float32Array(buffer, capacity * 4, capacity)];
+}
+
+/** Equal, NaN (none) included. */
+const sameValue = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 /** A stored value back to the one-decimal MiB it was (float32 holds it to well within a tenth), or null. */
 const mib = (v: number): number | null => (Number.isNaN(v) ? null : round1(v));

@@ -13,6 +13,7 @@ import { advance } from '../../shared/sim/step.ts';
 import { activePod } from '../../shared/sim/podLifecycle.ts';
 import { podUsagePages } from '../../shared/sim/memory.ts';
 import { pagesToMiB, ticksToSec } from '../../shared/sim/units.ts';
+import type { Command } from '../../shared/sim/types.ts';
 
 function playScenario(name: string, ticks: number, seed?: number) {
   const sc = builtinScenario(name)!;
@@ -84,18 +85,39 @@ describe('PM1: a trace stays bounded however long the round', () => {
   });
 });
 
+/**
+ * A student who keeps changing their pod's memory: every `every` ticks a new request and limit (the limit sometimes
+ * lifted, the request sometimes left to follow it), so a trace's limit and request change many times, through every
+ * halving.
+ */
+function resizer(slot: string, every: number): (tick: number) => Command[] {
+  return (tick) => {
+    if (tick % every !== 0) return [];
+    const k = tick / every;
+    const limitMiB = k % 5 === 0 ? null : 300 + ((k * 37) % 400) + (k % 3) / 10;
+    const requestMiB = k % 4 === 0 ? null : 100 + ((k * 13) % 150);
+    return [{ type: 'set_resources', pod: slot, requestMiB, limitMiB }];
+  };
+}
+
 describe('PM1: the trace as typed columns', () => {
-  it('holds what plain arrays of the same samples hold, merged by downsample past the cap, to the last digit', () => {
-    const sc = builtinScenario('noisy-neighbour')!;
-    const state = createSimulation(sc, { seed: 4 });
+  it.each([
+    { name: 'noisy-neighbour', seed: 4, extra: (_tick: number): Command[] => [] },
+    // The first pod's slot resized every 7 ticks: limit and request change ~200 times in the run.
+    { name: 'noisy-neighbour', seed: 9, extra: 'resize' as const },
+  ])('holds what plain arrays of the same samples hold, merged by downsample past the cap, to the last digit ($name, seed $seed)', ({ name, seed, extra }) => {
+    const sc = builtinScenario(name)!;
+    const state = createSimulation(sc, { seed });
     const timeline = timelineByTick(sc);
+    const more = extra === 'resize' ? resizer(state.pods[0]!.slot, 7) : extra;
     const trace = emptyTrace(1);
     // The plainest trace: arrays of the card's figures, halved with downsample when a slot passes the cap.
     const plain = new Map<string, SlotTrace>();
     let every = 1;
     const cap = 40;
+    let limitsSeen = new Set<number | null>();
     for (let t = 1; t <= 1500; t++) {
-      advance(state, timeline.get(t) ?? []);
+      advance(state, [...(timeline.get(t) ?? []), ...more(t)]);
       sampleTrace(trace, state, cap);
       if (state.tick % every !== 0) continue;
       let full = false;
@@ -115,10 +137,12 @@ describe('PM1: the trace as typed columns', () => {
         every *= 2;
         for (const [slot, s] of plain) plain.set(slot, downsample(s, Math.ceil(s.t.length / 2)));
       }
+      limitsSeen = new Set([...limitsSeen, ...[...plain.values()].flatMap((s) => s.limitMiB)]);
     }
     expect(trace.everyTicks).toBe(every);
     expect(every).toBeGreaterThanOrEqual(32);
     expect(plain.size).toBeGreaterThan(1);
+    if (extra === 'resize') expect(limitsSeen.size).toBeGreaterThan(40);
     for (const [slot, s] of plain) expect(trace.slots[slot]!.toSlotTrace()).toEqual(s);
   });
 });
