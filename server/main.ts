@@ -132,3 +132,6 @@ async function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+// A worker whose launcher is gone (even by kill -9) gets no more connections: it hands its rooms over and exits,
+// rather than holding them where nobody can reach them.
+if (worker) process.once('disconnect', () => void shutdown('the launcher is gone'));

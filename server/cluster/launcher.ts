@@ -7,7 +7,7 @@
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,7 +19,9 @@ if (!args.ok) {
   process.stderr.write(`${args.error}\nUsage: npm run cluster -- --workers N [--port P]\n`);
   process.exit(2);
 }
-const { workers: count, port, host } = args;
+const { workers: count, host } = args;
+/** The port people use: the one asked for, or the one the system chose for `--port 0` (known once listening). */
+let publicPort = args.port;
 const root = join(import.meta.dirname, '..', '..');
 
 /** A redis-server of our own when no REDIS_URL is given: a free port, a temporary directory, no persistence. */
@@ -89,7 +91,7 @@ function startWorker(w: Worker): Promise<void> {
         PORT: '0',
         HOST: '127.0.0.1',
         CLUSTER_WORKER: String(w.index),
-        PUBLIC_PORT: String(port),
+        PUBLIC_PORT: String(publicPort),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
@@ -138,10 +140,15 @@ async function pick(head: string): Promise<Worker | undefined> {
   return roundRobin();
 }
 
+let workersStarted: () => void = () => {};
+/** Resolved once every worker is up: connections that arrive before (the launcher listens first) wait for it. */
+const workersUp = new Promise<void>((resolve) => (workersStarted = resolve));
+
 const server = createServer((conn: Socket) => {
   conn.once('data', (buf: Buffer) => {
     conn.pause();
-    void pick(buf.toString('latin1', 0, Math.min(buf.length, 2048))).then((w) => {
+    // Held until the workers are up (the launcher listens first, to learn its port): then routed as usual.
+    void workersUp.then(() => pick(buf.toString('latin1', 0, Math.min(buf.length, 2048)))).then((w) => {
       if (!w?.proc) {
         conn.destroy();
         return;
@@ -154,16 +161,31 @@ const server = createServer((conn: Socket) => {
   conn.on('error', () => {});
 });
 
+// Listen first: the workers print and share join links with the port people use, which `--port 0` leaves to the
+// system.
+try {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(args.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+} catch (e) {
+  process.stderr.write(`The launcher cannot listen on ${host}:${args.port}: ${(e as Error).message}\n`);
+  own?.stop();
+  process.exit(1);
+}
+publicPort = (server.address() as AddressInfo).port;
 await Promise.all(pool.map(startWorker));
-server.listen(port, host, () => {
-  const urls = host === '0.0.0.0' || host === '::' ? lanUrls(port) : [`http://${host}:${port}`];
-  process.stdout.write(
-    `\nOOM Arena is running: ${count} worker processes on ${redisUrl}.\n  Students open: ${urls[0]}\n${urls
-      .slice(1)
-      .map((u) => `             or: ${u}\n`)
-      .join('')}  Teacher: ${urls[0]}/host\n\n`,
-  );
-});
+workersStarted();
+const urls = host === '0.0.0.0' || host === '::' ? lanUrls(publicPort) : [`http://${host}:${publicPort}`];
+process.stdout.write(
+  `\nOOM Arena is running: ${count} worker processes on ${redisUrl}.\n  Students open: ${urls[0]}\n${urls
+    .slice(1)
+    .map((u) => `             or: ${u}\n`)
+    .join('')}  Teacher: ${urls[0]}/host\n\n`,
+);
 
 async function shutdown(): Promise<void> {
   if (stopping) return;
