@@ -25,20 +25,23 @@ export interface MemoryTrace {
 /**
  * One slot's samples: the tick and the usage as typed columns (MiB to one decimal, NaN for "none"), sized for the cap
  * from the first sample, and the limit and request as runs (a student changes them a few times a round, so a column
- * each repeated one value 480 times: 3.8 KB a student). A server keeps one per student through the round, and arrays
- * of boxed numbers grew for eight minutes (to the cap) at about 40 KB a student. Read through `toSlotTrace()`.
+ * each repeated one value 480 times: 3.8 KB a student), room for `RUNS` of them made with the columns. A server keeps
+ * one per student through the round, and arrays of boxed numbers grew for eight minutes (to the cap) at about 40 KB a
+ * student: a round's trace holds the same memory from its first second to its last. Read through `toSlotTrace()`.
  */
 export class TraceColumns {
   #ticks: Int32Array;
   #usage: Float32Array;
   /** Run k holds from sample `#runAt[k]` up to the next run's first sample: its limit and request (NaN: none). */
-  #runAt: number[] = [];
-  #runLimit: number[] = [];
-  #runRequest: number[] = [];
+  #runAt: Int32Array;
+  #runLimit: Float32Array;
+  #runRequest: Float32Array;
+  #runs = 0;
   length = 0;
 
   constructor(capacity: number) {
-    [this.#ticks, this.#usage] = columns(capacity);
+    [this.#ticks, this.#usage] = sampleColumns(capacity);
+    [this.#runAt, this.#runLimit, this.#runRequest] = runColumns(RUNS);
   }
 
   push(tick: number, usageMiB: number | null, limitMiB: number | null, requestMiB: number | null): void {
@@ -46,7 +49,7 @@ export class TraceColumns {
     const i = this.length++;
     this.#ticks[i] = tick;
     this.#usage[i] = usageMiB ?? NaN;
-    this.#startRunIfChanged(i, limitMiB ?? NaN, requestMiB ?? NaN);
+    this.#startRunIfChanged(i, Math.fround(limitMiB ?? NaN), Math.fround(requestMiB ?? NaN));
   }
 
   /** The samples as the card's columns (x in sim seconds). */
@@ -55,7 +58,7 @@ export class TraceColumns {
     const out: SlotTrace = { t: new Array<number>(n), usageMiB: new Array(n), limitMiB: new Array(n), requestMiB: new Array(n) };
     let run = 0;
     for (let i = 0; i < n; i++) {
-      while (run + 1 < this.#runAt.length && this.#runAt[run + 1]! <= i) run++;
+      while (run + 1 < this.#runs && this.#runAt[run + 1]! <= i) run++;
       out.t[i] = ticksToSec(this.#ticks[i]!);
       out.usageMiB[i] = mib(this.#usage[i]!);
       out.limitMiB[i] = mib(this.#runLimit[run]!);
@@ -69,16 +72,18 @@ export class TraceColumns {
     const n = this.length;
     if (n <= maxPoints || maxPoints < 1) return;
     const usage = this.#usage;
-    const [runAt, runLimit, runRequest] = [this.#runAt, this.#runLimit, this.#runRequest];
-    this.#runAt = [];
-    this.#runLimit = [];
-    this.#runRequest = [];
+    // The old runs are read while the new ones are written: a copy of them (a halving happens a few times a round).
+    const runs = this.#runs;
+    const runAt = this.#runAt.slice(0, runs);
+    const runLimit = this.#runLimit.slice(0, runs);
+    const runRequest = this.#runRequest.slice(0, runs);
+    this.#runs = 0;
     let run = 0;
     for (let b = 0; b < maxPoints; b++) {
       // best ≥ b, and it grows with b: writing bucket b never overwrites a sample a later bucket still reads, and the
       // old runs are walked once.
       const best = peakOfBucket(b, n, maxPoints, (i) => (Number.isNaN(usage[i]!) ? -1 : usage[i]!));
-      while (run + 1 < runAt.length && runAt[run + 1]! <= best) run++;
+      while (run + 1 < runs && runAt[run + 1]! <= best) run++;
       this.#ticks[b] = this.#ticks[best]!;
       this.#usage[b] = this.#usage[best]!;
       this.#startRunIfChanged(b, runLimit[run]!, runRequest[run]!);
@@ -87,27 +92,50 @@ export class TraceColumns {
   }
 
   #startRunIfChanged(at: number, limit: number, request: number): void {
-    const last = this.#runAt.length - 1;
+    const last = this.#runs - 1;
     if (last >= 0 && sameValue(this.#runLimit[last]!, limit) && sameValue(this.#runRequest[last]!, request)) return;
-    this.#runAt.push(at);
-    this.#runLimit.push(limit);
-    this.#runRequest.push(request);
+    if (this.#runs === this.#runAt.length) this.#growRuns();
+    this.#runAt[this.#runs] = at;
+    this.#runLimit[this.#runs] = limit;
+    this.#runRequest[this.#runs] = request;
+    this.#runs++;
   }
 
   /** Only for an unbounded trace (tests); a capped one is sized for its cap. */
   #grow(): void {
-    const [ticks, usage] = columns(Math.max(16, this.#ticks.length * 2));
+    const [ticks, usage] = sampleColumns(Math.max(16, this.#ticks.length * 2));
     ticks.set(this.#ticks);
     usage.set(this.#usage);
     this.#ticks = ticks;
     this.#usage = usage;
   }
+
+  /** A student who changed their pod's memory more than `RUNS` times within the trace's span. */
+  #growRuns(): void {
+    const [at, limit, request] = runColumns(this.#runAt.length * 2);
+    at.set(this.#runAt);
+    limit.set(this.#runLimit);
+    request.set(this.#runRequest);
+    [this.#runAt, this.#runLimit, this.#runRequest] = [at, limit, request];
+  }
 }
 
+/**
+ * Room for this many changes of a slot's limit or request made with its columns (768 bytes): more than a student
+ * makes in a round (merged runs of the same values come together at every halving); past it, the room doubles.
+ */
+const RUNS = 64;
+
 /** The tick and usage columns for `capacity` samples, in one buffer. */
-function columns(capacity: number): [Int32Array, Float32Array] {
+function sampleColumns(capacity: number): [Int32Array, Float32Array] {
   const buffer = new ArrayBuffer(capacity * 8);
   return [new Int32Array(buffer, 0, capacity), new Float32Array(buffer, capacity * 4, capacity)];
+}
+
+/** The runs' first samples, limits and requests for `capacity` runs, in one buffer. */
+function runColumns(capacity: number): [Int32Array, Float32Array, Float32Array] {
+  const buffer = new ArrayBuffer(capacity * 12);
+  return [new Int32Array(buffer, 0, capacity), new Float32Array(buffer, capacity * 4, capacity), new Float32Array(buffer, capacity * 8, capacity)];
 }
 
 /** Equal, NaN (none) included. */

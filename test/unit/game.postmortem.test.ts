@@ -4,7 +4,7 @@ import { postMortem, incidentCause } from '../../shared/game/postmortem.ts';
 import { builtinQuestion } from '../../shared/game/questions.ts';
 import { blankIncident } from '../../shared/game/incidents.ts';
 import { emptyStats, updateStats } from '../../shared/game/score.ts';
-import { downsample, emptyTrace, sampleTrace, type SlotTrace } from '../../shared/game/trace.ts';
+import { downsample, emptyTrace, sampleTrace, TraceColumns, type SlotTrace } from '../../shared/game/trace.ts';
 import { RoomGame } from '../../server/game/RoomGame.ts';
 import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import { timelineByTick } from '../../shared/scenario/run.ts';
@@ -144,6 +144,28 @@ describe('PM1: the trace as typed columns', () => {
     expect(plain.size).toBeGreaterThan(1);
     if (extra === 'resize') expect(limitsSeen.size).toBeGreaterThan(40);
     for (const [slot, s] of plain) expect(trace.slots[slot]!.toSlotTrace()).toEqual(s);
+  });
+});
+
+describe('PM1: a slot whose limit changes at every sample', () => {
+  it('keeps every change (its runs outgrow their first room), and merges them as downsample does', () => {
+    const cols = new TraceColumns(16);
+    const plain: SlotTrace = { t: [], usageMiB: [], limitMiB: [], requestMiB: [] };
+    for (let i = 0; i < 300; i++) {
+      // Three samples in a row share a limit now and then, so runs are both long and short; no limit every 7th.
+      const limit = i % 7 === 0 ? null : 200 + Math.floor(i / 3) / 10 + (i % 2);
+      const request = i % 5 === 0 ? null : 100 + (i % 4);
+      const usage = i % 11 === 0 ? null : 150 + ((i * 37) % 90) / 10;
+      cols.push(i * 10, usage, limit, request);
+      plain.t.push(ticksToSec(i * 10));
+      plain.usageMiB.push(usage);
+      plain.limitMiB.push(limit);
+      plain.requestMiB.push(request);
+    }
+    expect(new Set(plain.limitMiB).size).toBeGreaterThan(64);
+    expect(cols.toSlotTrace()).toEqual(plain);
+    cols.keep(50);
+    expect(cols.toSlotTrace()).toEqual(downsample(plain, 50));
   });
 });
 
