@@ -44,6 +44,11 @@ export class TraceColumns {
     [this.#runAt, this.#runLimit, this.#runRequest] = runColumns(RUNS);
   }
 
+  /** How many runs the limit and request take (tests: one while they do not change). */
+  get runCount(): number {
+    return this.#runs;
+  }
+
   push(tick: number, usageMiB: number | null, limitMiB: number | null, requestMiB: number | null): void {
     if (this.length === this.#ticks.length) this.#grow();
     const i = this.length++;
@@ -93,7 +98,8 @@ export class TraceColumns {
 
   #startRunIfChanged(at: number, limit: number, request: number): void {
     const last = this.#runs - 1;
-    if (last >= 0 && sameValue(this.#runLimit[last]!, limit) && sameValue(this.#runRequest[last]!, request)) return;
+    // Object.is: NaN (none) equals NaN.
+    if (last >= 0 && Object.is(this.#runLimit[last], limit) && Object.is(this.#runRequest[last], request)) return;
     if (this.#runs === this.#runAt.length) this.#growRuns();
     this.#runAt[this.#runs] = at;
     this.#runLimit[this.#runs] = limit;
@@ -137,9 +143,6 @@ function runColumns(capacity: number): [Int32Array, Float32Array, Float32Array] 
   const buffer = new ArrayBuffer(capacity * 12);
   return [new Int32Array(buffer, 0, capacity), new Float32Array(buffer, capacity * 4, capacity), new Float32Array(buffer, capacity * 8, capacity)];
 }
-
-/** Equal, NaN (none) included. */
-const sameValue = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 /** A stored value back to the one-decimal MiB it was (float32 holds it to well within a tenth), or null. */
 const mib = (v: number): number | null => (Number.isNaN(v) ? null : round1(v));

@@ -163,9 +163,26 @@ describe('PM1: a slot whose limit changes at every sample', () => {
       plain.requestMiB.push(request);
     }
     expect(new Set(plain.limitMiB).size).toBeGreaterThan(64);
+    expect(cols.runCount).toBeGreaterThan(64);
     expect(cols.toSlotTrace()).toEqual(plain);
     cols.keep(50);
     expect(cols.toSlotTrace()).toEqual(downsample(plain, 50));
+  });
+});
+
+describe('PM1: limit and request as runs', () => {
+  it('a limit and request that do not change take one run through every halving; each change starts one', () => {
+    const cols = new TraceColumns(41);
+    for (let i = 0; i < 1000; i++) {
+      cols.push(i, 100 + (i % 13), 512, null);
+      if (cols.length > 40) cols.keep(20);
+    }
+    expect(cols.runCount).toBe(1);
+    expect(new Set(cols.toSlotTrace().limitMiB)).toEqual(new Set([512]));
+    // Three changes (one back to an earlier value): four runs, whatever the usage does.
+    const changing = new TraceColumns(41);
+    for (let i = 0; i < 40; i++) changing.push(i, 100, i < 10 ? 512 : i < 20 ? 256 : i < 30 ? null : 512, 128);
+    expect(changing.runCount).toBe(4);
   });
 });
 
