@@ -19,6 +19,13 @@
  * 30 s its RSS, live heap and what connection-state recovery keeps, and prints the RSS per client after 3 minutes
  * and the growth from there to the end (memory that stays flat grows by ~0).
  *
+ * `--together` runs the two servers at the same time instead of one after the other, each with its own generators,
+ * and measures both over the same `--measure` seconds: the minutes of a shared machine that move one phase's figure
+ * by a quarter against the other's move both alike. Both servers and four generators then share the cores, so each
+ * figure (and the latency most of all) is higher than alone; the ratio is what to read. The bare server's frames are
+ * `--frame-bytes <n>` (107: what the real clients received per frame, every message counted, in the runs of
+ * 2026-12-02: 104–109), and the real server's own figure is printed beside it to check.
+ *
  * `--workers N` instead compares the capacity of N server processes on Redis with one process (clusterCapacity.ts;
  * --step <rooms> (5), --max-rooms <n> (60)).
  */
@@ -48,6 +55,8 @@ const { values } = parseArgs({
     'keep-hosts': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
     'command-pause': { type: 'string', default: '3,10' },
+    together: { type: 'boolean', default: false },
+    'frame-bytes': { type: 'string', default: '107' },
   },
 });
 /** Seconds between a student's commands (--command-pause): `off` waits longer than any run, so none are sent. */
@@ -59,6 +68,10 @@ if (!PAUSE_OK) throw new Error('--command-pause takes <lo>,<hi> seconds (0 < lo 
 const ROUNDS = Number(values.rounds);
 if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 10)) throw new Error('--rounds takes a whole number from 1 to 10');
 const KEEP_HOSTS = values['keep-hosts'] === true;
+/** Both servers measured at the same time (--together), the bare one's frames `--frame-bytes` long. */
+const TOGETHER = values.together === true;
+const TOGETHER_FRAME_BYTES = Number(values['frame-bytes']);
+if (!(Number.isInteger(TOGETHER_FRAME_BYTES) && TOGETHER_FRAME_BYTES >= 60 && TOGETHER_FRAME_BYTES <= 4096)) throw new Error('--frame-bytes takes a whole number of bytes from 60 to 4096');
 /** Hosts left attached (--keep-hosts), closed when their server's phase ends. */
 const keptHosts: { disconnect(): unknown }[] = [];
 const MEASURE_S = Number(values.measure);
@@ -203,6 +216,7 @@ async function measure(
   probe: () => Promise<Sample>,
   idleRss: number,
   sampleEveryS = Math.max(5, Math.min(30, seconds / 6)),
+  gate: () => Promise<void> = async () => {},
 ): Promise<Omit<Phase, 'extra'> & { workers: ChildProcess[] }> {
   const workers = assignments.map((a) => fork(join(import.meta.dirname, workerScript), [JSON.stringify(a)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
   // Whatever happens, the generators do not outlive the benchmark.
@@ -211,6 +225,7 @@ async function measure(
   });
   await Promise.all(workers.map((w) => nextMsg(w, 'ready')));
   await sleep(WARMUP_S * 1000);
+  await gate(); // --together: both servers start measuring at the same moment
   const load0 = loadavg()[0]!;
   const p0 = await probe();
   const t0 = performance.now();
@@ -246,7 +261,7 @@ async function measure(
   };
 }
 
-async function realServer(sessions: number, perSession: number): Promise<Phase> {
+async function realServer(sessions: number, perSession: number, gate?: () => Promise<void>): Promise<Phase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'oom-bench-'));
   const { child, url } = await startServer(dataDir);
   try {
@@ -261,7 +276,7 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
     };
     await fetch(`${url}/api/metrics/reset`, { method: 'POST' });
     const seconds = SOAK_MIN ? SOAK_MIN * 60 : MEASURE_S;
-    const r = await measure('serverLoadWorker.ts', assign(url, codes, perSession), seconds, probe, base.rssBytes, SOAK_MIN ? 30 : undefined);
+    const r = await measure('serverLoadWorker.ts', assign(url, codes, perSession), seconds, probe, base.rssBytes, SOAK_MIN ? 30 : undefined, gate);
     const m1 = await metrics(url);
     for (const w of r.workers) w.send({ type: 'stop' });
     await sleep(500);
@@ -276,7 +291,7 @@ async function realServer(sessions: number, perSession: number): Promise<Phase> 
   }
 }
 
-async function baselineServer(sessions: number, perSession: number, frameBytes: number): Promise<Phase> {
+async function baselineServer(sessions: number, perSession: number, frameBytes: number, gate?: () => Promise<void>): Promise<Phase> {
   const child = fork(join(import.meta.dirname, 'baselineServer.ts'), [], {
     execArgv: [...serverNodeArgs(), '--import', 'tsx'],
     env: { ...process.env, FRAME_BYTES: String(frameBytes) },
@@ -292,7 +307,8 @@ async function baselineServer(sessions: number, perSession: number, frameBytes: 
     };
     const idle = await settledIdle(probe);
     const codes = Array.from({ length: sessions }, (_, i) => `room${i}`);
-    const r = await measure('baselineWorker.ts', assign(url, codes, perSession), BASELINE_S, probe, idle.rssBytes);
+    const seconds = gate ? MEASURE_S : BASELINE_S;
+    const r = await measure('baselineWorker.ts', assign(url, codes, perSession), seconds, probe, idle.rssBytes, undefined, gate);
     for (const w of r.workers) w.send({ type: 'stop' });
     await sleep(500);
     return { ...r, extra: [`frames of ${frameBytes} B on the wire, one volatile broadcast per room per tick; idle server RSS ${(idle.rssBytes / 2 ** 20).toFixed(0)} MiB`] };
@@ -300,6 +316,17 @@ async function baselineServer(sessions: number, perSession: number, frameBytes: 
     child.send({ type: 'stop' });
     await new Promise((r) => child.once('exit', r));
   }
+}
+
+/** A meeting point for `parties` callers: each call resolves once all of them have called. */
+function barrier(parties: number): () => Promise<void> {
+  let arrived = 0;
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return () => {
+    if (++arrived === parties) open();
+    return opened;
+  };
 }
 
 const kb = (bytes: number, clients: number) => (bytes / clients / 1024).toFixed(1);
@@ -348,16 +375,23 @@ async function run(label: string, sessions: number, perSession: number): Promise
   const perFrame = (p: Phase) => (p.cpuMs * 1000) / Math.max(1, p.frames);
   const ratios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const real = await realServer(sessions, perSession);
-    // Frames of the size the real server's clients received (every message of theirs counted in), to as many clients.
-    const frameBytes = Math.max(60, Math.round(real.bytes / Math.max(1, real.frames)));
-    const base = await baselineServer(sessions, perSession, frameBytes);
+    let real: Phase;
+    let base: Phase;
+    if (TOGETHER) {
+      const gate = barrier(2);
+      [real, base] = await Promise.all([realServer(sessions, perSession, gate), baselineServer(sessions, perSession, TOGETHER_FRAME_BYTES, gate)]);
+    } else {
+      real = await realServer(sessions, perSession);
+      // Frames of the size the real server's clients received (every message of theirs counted in), to as many clients.
+      const frameBytes = Math.max(60, Math.round(real.bytes / Math.max(1, real.frames)));
+      base = await baselineServer(sessions, perSession, frameBytes);
+    }
     ratios.push(perFrame(real) / perFrame(base));
     process.stdout.write(
       [
-        `\n## ${label}: ${sessions} session(s) × ${perSession} clients${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''}`,
+        `\n## ${label}: ${sessions} session(s) × ${perSession} clients${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''}${TOGETHER ? ', both servers at the same time' : ''}`,
         ...describe('OOM Arena', real),
-        ...describe('bare socket.io 4.8, one broadcast per room (same run)', base),
+        ...describe(`bare socket.io 4.8, one broadcast per room (${TOGETHER ? 'at the same time' : 'same run'})`, base),
         `ratio: CPU per delivered frame ${ratios.at(-1)!.toFixed(2)}× the baseline` +
           (real.lat.length && base.lat.length ? `; p99 ${(pct(real.lat, 99) / pct(base.lat, 99)).toFixed(2)}×` : ''),
       ].join('\n') + '\n',
@@ -388,7 +422,7 @@ if (SOAK_MIN) {
   process.stdout.write([...describe('OOM Arena (soak)', r)].join('\n') + '\n');
   process.exit(0);
 }
-process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s (baseline ${BASELINE_S} s) after ${WARMUP_S} s warm-up${KEEP_HOSTS ? '; hosts stay attached (their deltas are not counted as delivered frames; the bare server has none)' : ''}\n`);
+process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s${TOGETHER ? `, both servers at the same time (the bare one's frames ${TOGETHER_FRAME_BYTES} B)` : ` (baseline ${BASELINE_S} s)`} after ${WARMUP_S} s warm-up${KEEP_HOSTS ? '; hosts stay attached (their deltas are not counted as delivered frames; the bare server has none)' : ''}\n`);
 if (values.only !== undefined && values.only !== 'fleet' && values.only !== 'big') throw new Error('--only takes fleet or big');
 if (values.only !== 'big') await run('classroom fleet', 20, 50);
 if (values.only !== 'fleet') await run('one big class', 1, 300);
