@@ -23,8 +23,8 @@
  * and measures both over the same `--measure` seconds: the minutes of a shared machine that move one phase's figure
  * by a quarter against the other's move both alike. Both servers and four generators then share the cores, so each
  * figure (and the latency most of all) is higher than alone; the ratio is what to read. The bare server's frames are
- * `--frame-bytes <n>` (107: what the real clients received per frame, every message counted, in the runs of
- * 2026-12-02: 104–109), and the real server's own figure is printed beside it to check.
+ * `--frame-bytes <n>` (by default what the real clients received per frame, every message counted, in the runs of
+ * 2026-12-02: 107 in the fleet, 73 in the big room), and the real server's own figure is printed beside it to check.
  *
  * `--workers N` instead compares the capacity of N server processes on Redis with one process (clusterCapacity.ts;
  * --step <rooms> (5), --max-rooms <n> (60)).
@@ -40,6 +40,7 @@ import { builtinScenario } from '../../shared/scenario/builtin.ts';
 import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
 import { compareCapacity } from './clusterCapacity.ts';
 import { settledIdle } from './idleRss.ts';
+import { describePhase, pct, soakLine, soakSummary, type Phase, type Sample } from './serverLoadReport.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +57,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     'command-pause': { type: 'string', default: '3,10' },
     together: { type: 'boolean', default: false },
-    'frame-bytes': { type: 'string', default: '107' },
+    'frame-bytes': { type: 'string' },
   },
 });
 /** Seconds between a student's commands (--command-pause): `off` waits longer than any run, so none are sent. */
@@ -70,8 +71,9 @@ if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 10)) throw new Error(
 const KEEP_HOSTS = values['keep-hosts'] === true;
 /** Both servers measured at the same time (--together), the bare one's frames `--frame-bytes` long. */
 const TOGETHER = values.together === true;
-const TOGETHER_FRAME_BYTES = Number(values['frame-bytes']);
-if (!(Number.isInteger(TOGETHER_FRAME_BYTES) && TOGETHER_FRAME_BYTES >= 60 && TOGETHER_FRAME_BYTES <= 4096)) throw new Error('--frame-bytes takes a whole number of bytes from 60 to 4096');
+const TOGETHER_FRAME_BYTES = values['frame-bytes'] === undefined ? undefined : Number(values['frame-bytes']);
+if (TOGETHER_FRAME_BYTES !== undefined && !(Number.isInteger(TOGETHER_FRAME_BYTES) && TOGETHER_FRAME_BYTES >= 60 && TOGETHER_FRAME_BYTES <= 4096))
+  throw new Error('--frame-bytes takes a whole number of bytes from 60 to 4096');
 /** Hosts left attached (--keep-hosts), closed when their server's phase ends. */
 const keptHosts: { disconnect(): unknown }[] = [];
 const MEASURE_S = Number(values.measure);
@@ -154,41 +156,9 @@ async function createAndStart(url: string): Promise<string> {
   return res.code;
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
-
-interface Phase {
-  clients: number;
-  wallS: number;
-  cpuMs: number;
-  frames: number;
-  bytes: number;
-  messages: number;
-  lat: number[];
-  resyncs: number;
-  errors: number;
-  genBusy: number[];
-  /** RSS over the idle server, per client, sampled through the measurement (KB). */
-  rssPerClientKb: number[];
-  /** Every sample as taken: seconds into the measurement, and what the probe read. */
-  samples: (Sample & { atS: number })[];
-  rssMiB: number;
-  load: [number, number];
-  extra: string[];
-}
-
-interface Sample {
-  cpuMicros: number;
-  rssBytes: number;
-  heapBytes?: number;
-  heapTotalBytes?: number;
-  externalBytes?: number;
-  recoveryPackets?: number;
-}
-
 /** `actors`: how many of a room's clients send commands (students with a pod; spectators only watch). */
 type Assignment = { url: string; rooms: { code: string; count: number; actors: number }[]; pauseSec: [number, number] };
+const clientsOf = (assignments: Assignment[]) => assignments.reduce((a, w) => a + w.rooms.reduce((b, r) => b + r.count, 0), 0);
 
 /** The classroom scenario's pod slots: beyond them, clients join as spectators. */
 const POD_SLOTS = 50;
@@ -234,7 +204,7 @@ async function measure(
   for (let left = seconds; left > 0; left -= sampleEveryS) {
     await sleep(Math.min(left, sampleEveryS) * 1000);
     samples.push({ ...(await probe()), atS: (performance.now() - t0) / 1000 });
-    if (SOAK_MIN) process.stdout.write(`  ${soakLine(samples.at(-1)!, idleRss, assignments)}\n`);
+    if (SOAK_MIN) process.stdout.write(`  ${soakLine(samples.at(-1)!, idleRss, clientsOf(assignments))}\n`);
   }
   const reportsP = Promise.all(workers.map((w) => nextMsg(w, 'report')));
   for (const w of workers) w.send({ type: 'report' });
@@ -329,49 +299,11 @@ function barrier(parties: number): () => Promise<void> {
   };
 }
 
-const kb = (bytes: number, clients: number) => (bytes / clients / 1024).toFixed(1);
-
-function soakLine(x: Sample & { atS: number }, idleRss: number, assignments: Assignment[]): string {
-  const clients = assignments.reduce((a, w) => a + w.rooms.reduce((b, r) => b + r.count, 0), 0);
-  return `${(x.atS / 60).toFixed(1).padStart(5)} min  RSS ${(x.rssBytes / 2 ** 20).toFixed(0)} MiB (${kb(x.rssBytes - idleRss, clients)} KB per client)  live heap ${((x.heapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB of ${((x.heapTotalBytes ?? 0) / 2 ** 20).toFixed(0)} committed, external ${((x.externalBytes ?? 0) / 2 ** 20).toFixed(0)} MiB  kept for recovery ${x.recoveryPackets ?? '?'} packets  load ${loadavg()[0]!.toFixed(2)}`;
-}
-
-/** RSS and live heap per client after 3 minutes, and how much they grew from there to the end. */
-function soakSummary(samples: Phase['samples'], idleRss: number, idleHeap: number, clients: number): string[] {
-  const at3 = samples.find((x) => x.atS >= 175) ?? samples[0]!;
-  const last = samples.at(-1)!;
-  const minutes = (last.atS - at3.atS) / 60;
-  const grow = (a: number, b: number) => `${kb(b - a, clients)} KB per client over ${minutes.toFixed(1)} min (${(((b - a) / Math.max(1, a)) * 100).toFixed(1)} %)`;
-  return [
-    `after ${(at3.atS / 60).toFixed(1)} min: RSS ${kb(at3.rssBytes - idleRss, clients)} KB per client over the idle server (${kb(at3.rssBytes, clients)} KB all in); live heap ${kb((at3.heapBytes ?? 0) - idleHeap, clients)} KB per client`,
-    `growth from there to the end: RSS ${grow(at3.rssBytes, last.rssBytes)}; live heap ${grow(at3.heapBytes ?? 0, last.heapBytes ?? 0)}`,
-    `kept for connection-state recovery: ${at3.recoveryPackets ?? '?'} packets after ${(at3.atS / 60).toFixed(1)} min, ${last.recoveryPackets ?? '?'} at the end`,
-  ];
-}
-
-function describe(name: string, p: Phase): string[] {
-  const f = (n: number, d = 1) => n.toFixed(d);
-  return [
-    `${name}`,
-    `  server CPU                ${f((p.cpuMs / (p.wallS * 1000)) * 100)} % of one core over ${f(p.wallS, 0)} s`,
-    `  frames delivered          ${p.frames} (${f(p.frames / p.clients / p.wallS)} per client per second)`,
-    `  CPU per delivered frame   ${f((p.cpuMs * 1000) / Math.max(1, p.frames))} µs`,
-    '  command → ack + frame     ' +
-      (p.lat.length ? `p50 ${f(pct(p.lat, 50))} ms, p99 ${f(pct(p.lat, 99))} ms (${p.lat.length} commands)` : 'no commands'),
-    `  bytes per client          ${f(p.bytes / p.clients / p.wallS / 1024, 2)} KB/s (${f(p.bytes / Math.max(1, p.frames), 0)} B per frame, all messages included)`,
-    `  messages per client       ${f(p.messages / p.clients / p.wallS)} per second (${f(p.messages / Math.max(1, p.frames), 2)} per frame: frames, events, boards, acks, pings)`,
-    `  RSS per client            ${p.rssPerClientKb.map((k) => f(k, 0)).join(' → ')} KB (server RSS ${f(p.rssMiB, 0)} MiB at the end)`,
-    `  load average (1 min)      ${f(p.load[0], 2)} at the start, ${f(p.load[1], 2)} at the end`,
-    `  generators                ${p.genBusy.map((b) => `${f(b * 100, 0)} %`).join(', ')} of a core${p.genBusy.some((b) => b > 0.9) ? ' — INVALID: a generator was CPU-saturated' : ''}; errors ${p.errors}`,
-    ...p.extra.map((e) => `  ${e}`),
-  ];
-}
-
 /**
  * One case: the real server, then the bare one, `ROUNDS` times in turn. The bare server's own cost moves by a tenth
  * and more between two runs minutes apart on this shared machine, so each round's ratio is printed, and their median.
  */
-async function run(label: string, sessions: number, perSession: number): Promise<void> {
+async function run(label: string, sessions: number, perSession: number, usualFrameBytes: number): Promise<void> {
   const perFrame = (p: Phase) => (p.cpuMs * 1000) / Math.max(1, p.frames);
   const ratios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
@@ -379,7 +311,8 @@ async function run(label: string, sessions: number, perSession: number): Promise
     let base: Phase;
     if (TOGETHER) {
       const gate = barrier(2);
-      [real, base] = await Promise.all([realServer(sessions, perSession, gate), baselineServer(sessions, perSession, TOGETHER_FRAME_BYTES, gate)]);
+      const frameBytes = TOGETHER_FRAME_BYTES ?? usualFrameBytes;
+      [real, base] = await Promise.all([realServer(sessions, perSession, gate), baselineServer(sessions, perSession, frameBytes, gate)]);
     } else {
       real = await realServer(sessions, perSession);
       // Frames of the size the real server's clients received (every message of theirs counted in), to as many clients.
@@ -390,8 +323,8 @@ async function run(label: string, sessions: number, perSession: number): Promise
     process.stdout.write(
       [
         `\n## ${label}: ${sessions} session(s) × ${perSession} clients${ROUNDS > 1 ? `, round ${round} of ${ROUNDS}` : ''}${TOGETHER ? ', both servers at the same time' : ''}`,
-        ...describe('OOM Arena', real),
-        ...describe(`bare socket.io 4.8, one broadcast per room (${TOGETHER ? 'at the same time' : 'same run'})`, base),
+        ...describePhase('OOM Arena', real),
+        ...describePhase(`bare socket.io 4.8, one broadcast per room (${TOGETHER ? 'at the same time' : 'same run'})`, base),
         `ratio: CPU per delivered frame ${ratios.at(-1)!.toFixed(2)}× the baseline` +
           (real.lat.length && base.lat.length ? `; p99 ${(pct(real.lat, 99) / pct(base.lat, 99)).toFixed(2)}×` : ''),
       ].join('\n') + '\n',
@@ -419,13 +352,14 @@ if (SOAK_MIN) {
   const roundMin = builtinScenario('classroom')!.durationSec / 60;
   if (SOAK_MIN > roundMin) process.stdout.write(`  (the classroom round lasts ${roundMin} min: the samples after it are its results screen, not a running class)\n`);
   const r = await realServer(Number(sessions), Number(per));
-  process.stdout.write([...describe('OOM Arena (soak)', r)].join('\n') + '\n');
+  process.stdout.write([...describePhase('OOM Arena (soak)', r)].join('\n') + '\n');
   process.exit(0);
 }
-process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s${TOGETHER ? `, both servers at the same time (the bare one's frames ${TOGETHER_FRAME_BYTES} B)` : ` (baseline ${BASELINE_S} s)`} after ${WARMUP_S} s warm-up${KEEP_HOSTS ? '; hosts stay attached (their deltas are not counted as delivered frames; the bare server has none)' : ''}\n`);
+process.stdout.write(`# server load benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, loopback, ${WORKERS} generator processes per server, measure ${MEASURE_S} s${TOGETHER ? ', both servers at the same time' : ` (baseline ${BASELINE_S} s)`} after ${WARMUP_S} s warm-up${KEEP_HOSTS ? '; hosts stay attached (their deltas are not counted as delivered frames; the bare server has none)' : ''}\n`);
 if (values.only !== undefined && values.only !== 'fleet' && values.only !== 'big') throw new Error('--only takes fleet or big');
-if (values.only !== 'big') await run('classroom fleet', 20, 50);
-if (values.only !== 'fleet') await run('one big class', 1, 300);
+// The usual bytes a frame of each case (--together: the bare server's frames, unless --frame-bytes says otherwise).
+if (values.only !== 'big') await run('classroom fleet', 20, 50, 107);
+if (values.only !== 'fleet') await run('one big class', 1, 300, 73);
 process.exit(0);
 
 /** Extra node flags for both servers (the real one and the baseline), to profile them: BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p'. */
