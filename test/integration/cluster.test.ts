@@ -15,23 +15,12 @@ import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
 import type { Delta, JoinResult, Snapshot } from '../../shared/protocol/views.ts';
 import { POD_KEYS } from '../../shared/protocol/frames.ts';
 import { startFrontDoor, startServerProcess, type FrontDoor, type ServerProcess } from './clusterProcess.ts';
-import { call, ok, type Client } from './helpers.ts';
+import { call, ok, until, type Client } from './helpers.ts';
 import { redisForTests, startRedis, type TestRedis } from './redisHarness.ts';
 
 // Short leases keep the suite fast; CLUSTER_TEST_LEASE_MS=5000 measures the production default's failover.
 const LEASE_MS = Number(process.env.CLUSTER_TEST_LEASE_MS ?? 1500);
 const run = redisForTests('cluster tests');
-
-/** Wait until `check` answers something truthy (conditions, not time); fail with `what` after `ms`. */
-async function until<T>(what: string, check: () => Promise<T> | T, ms = 20_000): Promise<NonNullable<T>> {
-  const end = performance.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!run)('a cluster of server processes on Redis', () => {
   let redis: TestRedis;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
+import { until } from './helpers.ts';
 import { redisForTests } from './redisHarness.ts';
 
 const run = redisForTests('cluster launcher test');
@@ -45,15 +46,6 @@ function alive(pid: number): boolean {
     return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   } catch {
     return false;
-  }
-}
-
-/** Wait until `check` is true (a condition, not a time); fail with `what` after `ms`. */
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -138,7 +130,7 @@ describe.skipIf(!run)('the cluster launcher', () => {
     expect(workers).toHaveLength(2);
     l.proc.kill('SIGKILL');
     await l.exited;
-    await until('the workers to exit', () => workers.every((pid) => !alive(pid)));
+    await until('the workers to exit', () => workers.every((pid) => !alive(pid)), 30_000);
     expect(workers.filter(alive)).toEqual([]);
   }, 90_000);
 });

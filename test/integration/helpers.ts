@@ -12,6 +12,17 @@ import type { JoinResult } from '../../shared/protocol/views.ts';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Wait until `check` answers something truthy (conditions, not time); fail with `what` after `ms`. */
+export async function until<T>(what: string, check: () => Promise<T> | T, ms = 20_000): Promise<NonNullable<T>> {
+  const end = performance.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A clock whose timers never fire on their own: tests step rooms by hand with `room.runTicks(n)`. */
 export const manualClock: LoopClock = { now: () => performance.now(), schedule: () => () => {} };
 

@@ -39,6 +39,12 @@ function setUp(role: ConnContext['role']) {
   return { hooks, shared, limits, charged, join, disconnected: () => disconnected };
 }
 
+/** Another connection, already in ROOM42 as `participantId` with `role`, on the same server's shared parts. */
+function joinedConnection(shared: SharedHooks, socketId: string, role: ConnContext['role'], participantId: string): ConnectionHooks {
+  const ctx: ConnContext = { id: socketId, room: { code: 'ROOM42' } as Room, role, participantId };
+  return new ConnectionHooks({ id: socketId } as unknown as IoSocket, ctx, '203.0.113.7', shared);
+}
+
 describe('ConnectionHooks', () => {
   it('charges the connection before it joins, the participant once joined (a reconnect does not refill it)', () => {
     const { hooks, shared, join } = setUp('student');
@@ -48,20 +54,8 @@ describe('ConnectionHooks', () => {
     expect(hooks.payer()).toBe('ROOM42/p-9');
     expect([hooks.takeMessage(), hooks.takeMessage()]).toEqual([true, true]);
     // The same participant back on a new connection draws on the same, spent bucket; another participant does not.
-    const back = new ConnectionHooks(
-      { id: 'sock-2' } as unknown as IoSocket,
-      { id: 'sock-2', room: { code: 'ROOM42' } as Room, role: 'student', participantId: 'p-9' },
-      '203.0.113.7',
-      shared,
-    );
-    expect(back.takeMessage()).toBe(false);
-    const other = new ConnectionHooks(
-      { id: 'sock-3' } as unknown as IoSocket,
-      { id: 'sock-3', room: { code: 'ROOM42' } as Room, role: 'student', participantId: 'p-10' },
-      '203.0.113.7',
-      shared,
-    );
-    expect(other.takeMessage()).toBe(true);
+    expect(joinedConnection(shared, 'sock-2', 'student', 'p-9').takeMessage()).toBe(false);
+    expect(joinedConnection(shared, 'sock-3', 'student', 'p-10').takeMessage()).toBe(true);
   });
 
   it('keeps a host on its own connection’s bucket: each of the teacher’s tabs has its own', () => {
@@ -69,13 +63,7 @@ describe('ConnectionHooks', () => {
     join('host-1');
     expect(hooks.payer()).toBe('conn:sock-1');
     expect([hooks.takeMessage(), hooks.takeMessage(), hooks.takeMessage()]).toEqual([true, true, false]);
-    const tab = new ConnectionHooks(
-      { id: 'sock-2' } as unknown as IoSocket,
-      { id: 'sock-2', room: { code: 'ROOM42' } as Room, role: 'host', participantId: 'host-1' },
-      '203.0.113.7',
-      shared,
-    );
-    expect(tab.takeMessage()).toBe(true);
+    expect(joinedConnection(shared, 'sock-2', 'host', 'host-1').takeMessage()).toBe(true);
   });
 
   it('takes offences from their own bucket, and messages from theirs', () => {

@@ -102,20 +102,20 @@ function resizer(slot: string, every: number): (tick: number) => Command[] {
 
 describe('PM1: the trace as typed columns', () => {
   it.each([
-    { name: 'noisy-neighbour', seed: 4, extra: (_tick: number): Command[] => [] },
+    { name: 'noisy-neighbour', seed: 4, resizeEvery: 0 },
     // The first pod's slot resized every 7 ticks: limit and request change ~200 times in the run.
-    { name: 'noisy-neighbour', seed: 9, extra: 'resize' as const },
-  ])('holds what plain arrays of the same samples hold, merged by downsample past the cap, to the last digit ($name, seed $seed)', ({ name, seed, extra }) => {
+    { name: 'noisy-neighbour', seed: 9, resizeEvery: 7 },
+  ])('holds what plain arrays of the same samples hold, merged by downsample past the cap, to the last digit ($name, seed $seed, resized every $resizeEvery ticks)', ({ name, seed, resizeEvery }) => {
     const sc = builtinScenario(name)!;
     const state = createSimulation(sc, { seed });
     const timeline = timelineByTick(sc);
-    const more = extra === 'resize' ? resizer(state.pods[0]!.slot, 7) : extra;
+    const more = resizeEvery ? resizer(state.pods[0]!.slot, resizeEvery) : (): Command[] => [];
     const trace = emptyTrace(1);
     // The plainest trace: arrays of the card's figures, halved with downsample when a slot passes the cap.
     const plain = new Map<string, SlotTrace>();
     let every = 1;
     const cap = 40;
-    let limitsSeen = new Set<number | null>();
+    const limitsSeen = new Set<number | null>();
     for (let t = 1; t <= 1500; t++) {
       advance(state, [...(timeline.get(t) ?? []), ...more(t)]);
       sampleTrace(trace, state, cap);
@@ -130,6 +130,7 @@ describe('PM1: the trace as typed columns', () => {
         s.t.push(ticksToSec(state.tick));
         s.usageMiB.push(live.cState === 'Running' ? r1(podUsagePages(live)) : null);
         s.limitMiB.push(live.spec.limitPages === null ? null : r1(live.spec.limitPages));
+        limitsSeen.add(s.limitMiB.at(-1)!);
         s.requestMiB.push(live.spec.requestPages === null ? null : r1(live.spec.requestPages));
         if (s.t.length > cap) full = true;
       }
@@ -137,18 +138,17 @@ describe('PM1: the trace as typed columns', () => {
         every *= 2;
         for (const [slot, s] of plain) plain.set(slot, downsample(s, Math.ceil(s.t.length / 2)));
       }
-      limitsSeen = new Set([...limitsSeen, ...[...plain.values()].flatMap((s) => s.limitMiB)]);
     }
     expect(trace.everyTicks).toBe(every);
     expect(every).toBeGreaterThanOrEqual(32);
     expect(plain.size).toBeGreaterThan(1);
-    if (extra === 'resize') expect(limitsSeen.size).toBeGreaterThan(40);
+    if (resizeEvery) expect(limitsSeen.size).toBeGreaterThan(40);
     for (const [slot, s] of plain) expect(trace.slots[slot]!.toSlotTrace()).toEqual(s);
   });
 });
 
-describe('PM1: a slot whose limit changes at every sample', () => {
-  it('keeps every change (its runs outgrow their first room), and merges them as downsample does', () => {
+describe('PM1: limit and request as runs', () => {
+  it('a slot whose limit changes at every sample keeps every change (its runs outgrow their first room), and merges them as downsample does', () => {
     const cols = new TraceColumns(16);
     const plain: SlotTrace = { t: [], usageMiB: [], limitMiB: [], requestMiB: [] };
     for (let i = 0; i < 300; i++) {
@@ -168,9 +168,7 @@ describe('PM1: a slot whose limit changes at every sample', () => {
     cols.keep(50);
     expect(cols.toSlotTrace()).toEqual(downsample(plain, 50));
   });
-});
 
-describe('PM1: limit and request as runs', () => {
   it('a limit and request that do not change take one run through every halving; each change starts one', () => {
     const cols = new TraceColumns(41);
     for (let i = 0; i < 1000; i++) {
