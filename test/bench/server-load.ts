@@ -277,7 +277,7 @@ async function baselineServer(sessions: number, perSession: number, frameBytes: 
     };
     const idle = await settledIdle(probe);
     const codes = Array.from({ length: sessions }, (_, i) => `room${i}`);
-    const seconds = gate ? MEASURE_S : BASELINE_S;
+    const seconds = TOGETHER ? MEASURE_S : BASELINE_S; // together: over the real server's very seconds
     const r = await measure('baselineWorker.ts', assign(url, codes, perSession), seconds, probe, idle.rssBytes, undefined, gate);
     for (const w of r.workers) w.send({ type: 'stop' });
     await sleep(500);
