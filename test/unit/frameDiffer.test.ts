@@ -2,6 +2,8 @@
  * The frame differ (server/room/FrameDiffer.ts) keeps each pod's view between frames and asks for its owner and score
  * again only when the room's look-ups version moves. A teacher giving a seat to someone else while the clock runs
  * changes a pod's owner under a view it already has: the next frame must say so, to the viewers and in the view.
+ * Its records are made again in pod order from time to time (locality, once pods have been replaced): the frames must
+ * not tell.
  */
 import { describe, expect, it } from 'vitest';
 import { FrameDiffer, type FrameLookups } from '../../server/room/FrameDiffer.ts';
@@ -9,6 +11,7 @@ import { POD_KEYS } from '../../shared/protocol/frames.ts';
 import { builtinScenarios } from '../../shared/scenario/builtin.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
+import type { Command } from '../../shared/sim/types.ts';
 
 describe('the frame differ’s look-ups', () => {
   it('a pod’s new owner and score reach its view and the viewers’ delta once the version moves, not before', () => {
@@ -67,5 +70,49 @@ describe('the frame differ’s look-ups', () => {
       if (patch.length > 0 && i > 0) expect(p[watched.pod]).toEqual(JSON.parse(patch));
       else expect(p[watched.pod]).toBeUndefined();
     });
+  });
+});
+
+describe('the frame differ’s re-homing', () => {
+  it('frames read the same, byte for byte, whether the records are made again at every chance or never', () => {
+    const name = [...builtinScenarios()].find(([, sc]) => sc.pods.length >= 3)![0];
+    const s = createSimulation(builtinScenarios().get(name)!, { seed: 11 });
+    const slots = s.pods.map((p) => p.slot);
+    let version = 1;
+    const lookups: FrameLookups = {
+      get version() {
+        return version;
+      },
+      ownerOf: (sl) => `owner of ${sl}`,
+      scoreOf: (sl) => sl.length + version,
+    };
+    const often = new FrameDiffer(s.tick, 1);
+    const never = new FrameDiffer(s.tick, Infinity);
+    const seenOf = (d: FrameDiffer, slot: string) => {
+      const seen = d.podOf(slot);
+      return seen && { name: seen.pod.name, view: { ...seen.view }, wire: seen.wireIn.toString(seen.wireAt, seen.wireAt + seen.wireLen) };
+    };
+    let replaced = 0;
+    for (let t = 0; t < 200; t++) {
+      // Pods replaced (new resources recreate them), killed and restarted; scores published now and then.
+      const commands: Command[] = [];
+      if (t % 7 === 3) commands.push({ type: 'set_resources', pod: slots[t % slots.length]!, requestMiB: 64 + t, limitMiB: 512 + t });
+      if (t % 11 === 5) commands.push({ type: 'kill', pod: slots[(t + 1) % slots.length]! });
+      const before = new Set(s.pods.map((p) => p.name));
+      advance(s, commands);
+      replaced += s.pods.filter((p) => !before.has(p.name)).length;
+      if (t % 10 === 0) version++;
+      const a = often.next(s, lookups, t % 3 !== 0);
+      const b = never.next(s, lookups, t % 3 !== 0);
+      expect(a).toEqual(b);
+      expect(often.wires.toString(0)).toBe(never.wires.toString(0));
+      expect(often.viewerPods.toString(0)).toBe(never.viewerPods.toString(0));
+      expect(often.viewerPatches.toString(0)).toBe(never.viewerPatches.toString(0));
+      for (const slot of slots) expect(seenOf(often, slot)).toEqual(seenOf(never, slot));
+    }
+    // The case did what it is for: pods were replaced, the records made again many times (and never, for the other).
+    expect(replaced).toBeGreaterThan(20);
+    expect(often.rehomes).toBeGreaterThan(20);
+    expect(never.rehomes).toBe(0);
   });
 });
