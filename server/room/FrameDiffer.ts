@@ -35,6 +35,24 @@ export interface SeenPod {
  */
 export const REHOME_EVERY_FRAMES = 50;
 
+/**
+ * A record, built here only: both places that make records (a new pod, a re-home) then give it one field order, so
+ * every record has one hidden class and the frame's loop reads them through monomorphic loads.
+ */
+function seenPod(r: SeenPod): SeenPod {
+  return {
+    pod: r.pod,
+    view: r.view,
+    frame: r.frame,
+    wireIn: r.wireIn,
+    wireAt: r.wireAt,
+    wireLen: r.wireLen,
+    lookups: r.lookups,
+    pick: r.pick,
+    key: r.key,
+  };
+}
+
 /** Which pod of a slot a student sees: activePod's choice (first live pod, else the last one) as of `frame`. */
 interface SlotPick {
   seen: SeenPod | null;
@@ -160,7 +178,7 @@ export class FrameDiffer {
       if (seen === undefined) {
         const view = podView(s, p, lookups.ownerOf(p.slot), lookups.scoreOf(p.slot));
         const key = bytesOf(JSON.stringify(p.name) + ':');
-        seen = { pod: p, view, frame, wireIn: wires, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot), key };
+        seen = seenPod({ pod: p, view, frame, wireIn: wires, wireAt: wires.len, wireLen: 0, lookups: version, pick: this.#pickFor(p.slot), key });
         this.#prevPods.set(p.name, seen);
         this.#made++;
         at[i] = seen;
@@ -232,17 +250,7 @@ export class FrameDiffer {
         picks.set(slot, pick);
       }
       const view = podView(s, old.pod, old.view.owner, old.view.score);
-      const seen: SeenPod = {
-        pod: old.pod,
-        view,
-        frame: old.frame,
-        wireIn: old.wireIn,
-        wireAt: old.wireAt,
-        wireLen: old.wireLen,
-        lookups: old.lookups,
-        pick,
-        key: old.key.slice(),
-      };
+      const seen = seenPod({ ...old, view, pick, key: old.key.slice() });
       if (old.pick.seen === old) pick.seen = seen;
       prevPods.set(old.pod.name, seen);
       at[i] = seen;

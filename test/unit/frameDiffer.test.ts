@@ -93,6 +93,10 @@ describe('the frame differ’s re-homing', () => {
       return seen && { name: seen.pod.name, view: { ...seen.view }, wire: seen.wireIn.toString(seen.wireAt, seen.wireAt + seen.wireLen) };
     };
     let replaced = 0;
+    // A pod that stays gets a new record at a re-home (what re-homing is for), and keeps its record otherwise.
+    const first = slots[0]!;
+    let movedOften = 0;
+    let movedNever = 0;
     for (let t = 0; t < 200; t++) {
       // Pods replaced (new resources recreate them), killed and restarted; scores published now and then.
       const commands: Command[] = [];
@@ -102,6 +106,7 @@ describe('the frame differ’s re-homing', () => {
       advance(s, commands);
       replaced += s.pods.filter((p) => !before.has(p.name)).length;
       if (t % 10 === 0) version++;
+      const [wasOften, wasNever] = [often.podOf(first), never.podOf(first)];
       const a = often.next(s, lookups, t % 3 !== 0);
       const b = never.next(s, lookups, t % 3 !== 0);
       expect(a).toEqual(b);
@@ -109,10 +114,15 @@ describe('the frame differ’s re-homing', () => {
       expect(often.viewerPods.toString(0)).toBe(never.viewerPods.toString(0));
       expect(often.viewerPatches.toString(0)).toBe(never.viewerPatches.toString(0));
       for (const slot of slots) expect(seenOf(often, slot)).toEqual(seenOf(never, slot));
+      const samePod = (was: ReturnType<FrameDiffer['podOf']>, d: FrameDiffer) => was !== undefined && was.pod === d.podOf(first)?.pod;
+      if (samePod(wasOften, often) && often.podOf(first) !== wasOften) movedOften++;
+      if (samePod(wasNever, never) && never.podOf(first) !== wasNever) movedNever++;
     }
     // The case did what it is for: pods were replaced, the records made again many times (and never, for the other).
     expect(replaced).toBeGreaterThan(20);
     expect(often.rehomes).toBeGreaterThan(20);
     expect(never.rehomes).toBe(0);
+    expect(movedOften).toBeGreaterThan(10);
+    expect(movedNever).toBe(0);
   });
 });
