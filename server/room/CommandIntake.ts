@@ -1,7 +1,6 @@
 import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
 import type { PodCommandBody } from '../../shared/schemas/commands.ts';
-import { cloneForSlot } from '../../shared/sim/clone.ts';
-import { applyCommand } from '../../shared/sim/commands.ts';
+import { checkCommand } from '../../shared/sim/commands.ts';
 import type { Command } from '../../shared/sim/types.ts';
 import { seededShuffle } from '../game/fairness.ts';
 import type { RoomCore } from './RoomCore.ts';
@@ -17,7 +16,7 @@ interface HeldCommand extends QueuedCommand {
 }
 
 /**
- * How commands reach a room's simulation: checked against a copy of the state, queued for the next tick in arrival
+ * How commands reach a room's simulation: checked against the state as it is, queued for the next tick in arrival
  * order, recorded before the sender's ack. During a round's fairness window they are held instead, then queued
  * together in a seeded shuffled order, so the fastest connection gets no head start.
  */
@@ -47,8 +46,9 @@ export class CommandIntake {
     const no = c.refusal();
     if (no) return no;
     const command = { ...body, pod: p.slot } as Command;
-    const dry = applyCommand(cloneForSlot(c.state, p.slot), command);
-    if (!dry.ok) return fail(ErrorCode.COMMAND_REJECTED, dry.error.message);
+    // Judged as the tick will judge it, on the live state (nothing is changed): a refusal is answered now.
+    const checked = checkCommand(c.state, command);
+    if (!checked.ok) return fail(ErrorCode.COMMAND_REJECTED, checked.error.message);
     if (this.holding) return new Promise((done) => this.#held.push({ by: p.id, command, done }));
     return this.record(p.id, command);
   }

@@ -16,17 +16,3 @@ export function cloneState(s: SimState): SimState {
 function clonePod(p: PodState): PodState {
   return { ...p, inflightPages: p.inflightPages.slice(), inflightReqs: p.inflightReqs.slice() };
 }
-
-/**
- * A copy in which one slot's command can be tried (a student's dry run before it is queued): the slot's pods and the
- * node are copied, every other pod is shared. A pod command only changes its own slot's pods, the node's counters and
- * the events, so the live state never sees the trial; copying the other pods too cost a whole state per command.
- */
-export function cloneForSlot(s: SimState, slot: string): SimState {
-  return {
-    ...s,
-    node: { ...s.node },
-    pods: s.pods.map((p) => (p.slot === slot ? clonePod(p) : p)),
-    events: [],
-  };
-}
