@@ -21,13 +21,22 @@ export class RecordingCatalog {
   readonly #index: RecordingIndex;
   /** Whether this process is writing the recording now. */
   readonly #isLive: (id: string) => boolean;
+  /** A recording this process is writing: its index as it stands (fresher than its file). */
+  readonly #liveIndex: (id: string) => Meta | undefined;
   /** Recordings being deleted: gone from lists before their files are. */
   readonly #isGone: (id: string) => boolean;
 
-  constructor(o: { dir: RecordingDir; index: RecordingIndex; isLive(id: string): boolean; isGone(id: string): boolean }) {
+  constructor(o: {
+    dir: RecordingDir;
+    index: RecordingIndex;
+    isLive(id: string): boolean;
+    liveIndex(id: string): Meta | undefined;
+    isGone(id: string): boolean;
+  }) {
     this.#dir = o.dir;
     this.#index = o.index;
     this.#isLive = o.isLive;
+    this.#liveIndex = o.liveIndex;
     this.#isGone = o.isGone;
   }
 
@@ -46,7 +55,7 @@ export class RecordingCatalog {
     if (this.#isGone(id)) return null;
     const st = await stat(this.#dir.file(id)).catch(() => null);
     if (!st) return null;
-    let meta = await this.#index.read(id);
+    let meta = this.#liveIndex(id) ?? (await this.#index.read(id));
     if (!meta || (meta.state === 'live' && !this.#isLive(id) && !meta.durable)) {
       // No index, or one a crash left behind: read the truth from the file once, and keep it.
       const scanned = await this.#scan(id);

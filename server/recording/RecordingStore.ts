@@ -21,6 +21,14 @@ import { ShareLinks, type ShareAccess } from './ShareLinks.ts';
 import { StoreError } from './StoreError.ts';
 import { storeUpload } from './uploadRecording.ts';
 
+/**
+ * A live recording's index file is rewritten at most this often (and when it closes). Lists in this process take a
+ * live recording's figures from memory; another process, or the next start after a crash, reads the file (and, for
+ * a recording nobody is writing any more, the recording itself). A write every 5 s a room cost a thread-pool round
+ * trip for each of its four file operations: about 0.6 ms of CPU, 4 a second in a fleet of 20 rooms.
+ */
+export const INDEX_WRITE_EVERY_MS = 60_000;
+
 export type { RecordingSummary, ReplayWatch, ResumeAuth };
 export { StoreError };
 export { RECORDING_ID } from './RecordingDir.ts';
@@ -52,6 +60,8 @@ export class RecordingStore {
   readonly #share: ShareLinks;
   readonly #now: () => Date;
   readonly #live = new Map<string, FileRecorder>();
+  /** Each live recording's index as it stands now (lists read it here; the file is written at most every minute). */
+  readonly #liveMeta = new Map<string, Meta>();
   readonly #resuming = new Set<string>();
   /** Recordings being deleted: gone from lists and downloads before their files are. */
   readonly #discarded = new Set<string>();
@@ -72,6 +82,7 @@ export class RecordingStore {
       dir: this.#files,
       index: this.#index,
       isLive: (id) => this.isLive(id),
+      liveIndex: (id) => this.#liveMeta.get(id),
       isGone: (id) => this.#discarded.has(id),
     });
     this.#share = new ShareLinks(this.#files.shareSecretFile);
@@ -134,6 +145,8 @@ export class RecordingStore {
   /** A recorder appending to `fd`, whose progress keeps the index up to date. */
   #open(id: string, fd: number, writer: RecordingWriter, meta: Meta, resumed = false): FileRecorder {
     this.#index.queue(meta);
+    this.#liveMeta.set(id, meta);
+    let written = this.#now().getTime();
     const progressed = (p: { lastTick: number; commands: number; participants: ReadonlySet<string> }) =>
       Object.assign(meta, {
         lastTick: p.lastTick,
@@ -144,10 +157,15 @@ export class RecordingStore {
     const observer: RecorderObserver = {
       onProgress: (p) => {
         progressed(p);
+        // Lists here read the figures from memory; the file is for other processes and the next start.
+        const now = this.#now().getTime();
+        if (now - written < INDEX_WRITE_EVERY_MS) return;
+        written = now;
         this.#index.queue(meta);
       },
       onClose: (p) => {
         this.#live.delete(id);
+        this.#liveMeta.delete(id);
         progressed(p);
         // A server shutdown leaves the session resumable (listed as interrupted), as a crash would.
         meta.state = p.reason === 'ended' ? 'ended' : 'live';
@@ -156,6 +174,7 @@ export class RecordingStore {
       onDiscard: () => {
         this.#discarded.add(id); // gone from lists and downloads now, before the files are
         this.#live.delete(id);
+        this.#liveMeta.delete(id);
         // After the index writes already started for it, so none lands after the delete.
         const before = this.#index.inFlight();
         this.#index.track(

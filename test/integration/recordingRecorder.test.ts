@@ -9,6 +9,8 @@ import { loadRecording } from '../../shared/recording/index.ts';
 import { createSimulation } from '../../shared/sim/create.ts';
 import { advance } from '../../shared/sim/step.ts';
 import { RecorderErrorCode, RecordingStore } from '../../server/recording/index.ts';
+import { RecordingDir } from '../../server/recording/RecordingDir.ts';
+import { INDEX_WRITE_EVERY_MS } from '../../server/recording/RecordingStore.ts';
 import { ResumedSession } from '../../server/sessions/ResumedSession.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oom-rec-recorder-'));
@@ -166,5 +168,48 @@ describe('file recorder (RR2)', () => {
       .filter((l) => l.startsWith('{"k":"h"')).length;
     expect(hashes).toBe(2);
     await rec.end('ended');
+  });
+
+  it("lists a live recording's figures as they stand; its index file is written once a minute at most, and at the end", async () => {
+    let clock = Date.parse('2026-12-02T10:00:00Z');
+    const dir = mkdtempSync(join(tmpdir(), 'oom-rec-index-'));
+    const timed = new RecordingStore({ dataDir: dir, now: () => new Date(clock) });
+    const metaFile = new RecordingDir(dir).metaFile.bind(new RecordingDir(dir));
+    const onDisk = () => JSON.parse(readFileSync(metaFile(rec.id), 'utf8')) as { lastTick: number; commands: number; state: string };
+    const scenario = roundScenario({ seats: 2, seed: 11 });
+    const state = createSimulation(scenario);
+    const rec = timed.create({ code: 'IDX1', scenario, seed: state.seed, initialState: state });
+    await timed.settled();
+    const first = onDisk().lastTick;
+    // A command a second for 70 s of the clock: each sync reports progress (every 5 s at most).
+    let tick = state.tick;
+    for (let second = 1; second <= 70; second++) {
+      clock += 1000;
+      const cmd = { type: 'set_workload' as const, pod: 's0', workload: { requestsPerSec: second % 7 } };
+      const acked = rec.command({ tick: tick + 1, by: 's0', command: second === 1 ? { type: 'add_pod', pod: studentPod('s0') } : cmd });
+      for (let i = 0; i < 10; i++) {
+        advance(state, i === 0 ? [second === 1 ? { type: 'add_pod', pod: studentPod('s0') } : cmd] : []);
+        rec.afterTick(state);
+      }
+      tick = state.tick;
+      await acked;
+      await timed.settled();
+      const listed = await timed.summary(rec.id);
+      if (second === 30) {
+        // The list is up to date within the 5 s of progress; the file still holds what it had at the start.
+        expect(listed!.lastTick).toBeGreaterThanOrEqual(tick - 60);
+        expect(listed!.commands).toBeGreaterThanOrEqual(25);
+        expect(onDisk().lastTick).toBe(first);
+      }
+    }
+    // Past a minute the file was written again (once), with the figures of then.
+    const written = onDisk();
+    expect(written.lastTick).toBeGreaterThan(first + 500);
+    expect(written.lastTick).toBeLessThan(tick);
+    await rec.end('ended');
+    await timed.settled();
+    expect(onDisk()).toMatchObject({ state: 'ended', lastTick: tick, commands: 70 });
+    expect(INDEX_WRITE_EVERY_MS).toBe(60_000);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
