@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUND_STUDENT } from '../../shared/game/roundScenario.ts';
 import { stateHash } from '../../shared/sim/hash.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import type { Room } from '../../server/room/Room.ts';
@@ -49,6 +50,8 @@ describe('the validation checkpoint', () => {
     ['unknown room', () => guest, 'student:join', [{ v: PROTOCOL_VERSION, code: 'ZZZZZZ', nickname: 'x' }], 'SESSION_NOT_FOUND'],
     ['student deletes their pod', () => student, 'pod:command', [{ command: { type: 'remove_pod' } }], 'FORBIDDEN'],
     ['limit below request (simulation refuses)', () => student, 'pod:command', [{ command: { type: 'set_resources', requestMiB: 300, limitMiB: 100 } }], 'COMMAND_REJECTED'],
+    // Judged on the room's live state as it is now (checkCommand): the pod already has these resources.
+    ['resources the pod already has (simulation refuses)', () => student, 'pod:command', [{ command: { type: 'set_resources', requestMiB: ROUND_STUDENT.requestMiB, limitMiB: ROUND_STUDENT.limitMiB } }], 'COMMAND_REJECTED'],
   ];
 
   it.each(cases)('%s → its code, state unchanged', async (_label, who, event, args, expected) => {
