@@ -174,8 +174,8 @@ describe('file recorder (RR2)', () => {
     let clock = Date.parse('2026-12-02T10:00:00Z');
     const dir = mkdtempSync(join(tmpdir(), 'oom-rec-index-'));
     const timed = new RecordingStore({ dataDir: dir, now: () => new Date(clock) });
-    const metaFile = new RecordingDir(dir).metaFile.bind(new RecordingDir(dir));
-    const onDisk = () => JSON.parse(readFileSync(metaFile(rec.id), 'utf8')) as { lastTick: number; commands: number; state: string };
+    const files = new RecordingDir(dir);
+    const onDisk = () => JSON.parse(readFileSync(files.metaFile(rec.id), 'utf8')) as { lastTick: number; commands: number; state: string };
     const scenario = roundScenario({ seats: 2, seed: 11 });
     const state = createSimulation(scenario);
     const rec = timed.create({ code: 'IDX1', scenario, seed: state.seed, initialState: state });
