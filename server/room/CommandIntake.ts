@@ -1,6 +1,6 @@
 import { ErrorCode, fail, ok, type Ack } from '../../shared/protocol/errors.ts';
 import type { PodCommandBody } from '../../shared/schemas/commands.ts';
-import { checkCommand } from '../../shared/sim/commands.ts';
+import { checkCommand } from '../../shared/sim/commandCheck.ts';
 import type { Command } from '../../shared/sim/types.ts';
 import { seededShuffle } from '../game/fairness.ts';
 import type { RoomCore } from './RoomCore.ts';

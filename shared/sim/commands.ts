@@ -5,8 +5,6 @@ import { podSpec, workloadSpec } from './specShapes.ts';
 import type { Command, PendingChange, PodSpec, PodState, SimState } from './types.ts';
 import { secToTicks } from './units.ts';
 
-export { checkCommand, MAX_MIB } from './commandCheck.ts';
-
 /** P3: the pod keeps running with its new spec (checkCommand refused a limit below its usage). */
 function resizeInPlace(state: SimState, p: PodState, spec: PodSpec): void {
   p.spec = spec;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkCommand } from '../../../shared/sim/commandCheck.ts';
 import { applyCommand } from '../../../shared/sim/commands.ts';
 import { stateHash } from '../../../shared/sim/hash.ts';
 import { SimErrorCode } from '../../../shared/sim/result.ts';
@@ -35,9 +36,17 @@ describe('C1 bad input returns a coded error and changes nothing', () => {
     ['duplicate pod', { type: 'add_pod', pod: { slot: 'a', workload: {} } }, SimErrorCode.DUPLICATE_POD],
     ['bad pod name', { type: 'add_pod', pod: { slot: 'Bad Name!', workload: {} } }, SimErrorCode.INVALID_VALUE],
     ['spike too big', { type: 'traffic_spike', multiplier: 50, durationSec: 10 }, SimErrorCode.INVALID_VALUE],
+    ['kill a pod not started yet', { type: 'kill', pod: 'stopped' }, SimErrorCode.POD_NOT_RUNNING],
+    ['exit a pod not started yet', { type: 'exit', pod: 'stopped', code: 0 }, SimErrorCode.POD_NOT_RUNNING],
   ])('%s → %s', (_name, cmd, code) => {
     const s = running();
+    // A pod added just now: its container has not started yet.
+    expect(applyCommand(s, { type: 'add_pod', pod: { slot: 'stopped', workload: { baselineMiB: 20 } } }).ok).toBe(true);
     const before = stateHash(s);
+    // The room judges a student's command on arrival with checkCommand alone: the same verdict, nothing changed.
+    const checked = checkCommand(s, cmd);
+    expect(checked.ok ? null : checked.error.code).toBe(code);
+    expect(stateHash(s)).toBe(before);
     const r = applyCommand(s, cmd);
     expect(r.ok).toBe(false);
     if (!r.ok) {
