@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { Bot, STRATEGIES, type Strategy } from './botClient.ts';
+import { Bot } from './botClient.ts';
+import { STRATEGIES, type Strategy } from './botHabits.ts';
 
 /**
  * `npm run bots -- --url http://localhost:3000 --room ABC234 --count 10 [--strategy leaky|greedy|careful|random]`

@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nextCommand, STRATEGIES } from '../../server/cli/botClient.ts';
+import { nextCommand, STRATEGIES } from '../../server/cli/botHabits.ts';
 import { RecordingStore } from '../../server/recording/RecordingStore.ts';
 import { FrameDiffer } from '../../server/room/FrameDiffer.ts';
 import { RoomFraming } from '../../server/room/RoomFraming.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bot, chooseCommand, nextCommand, STRATEGIES } from '../../server/cli/botClient.ts';
+import { Bot } from '../../server/cli/botClient.ts';
+import { chooseCommand, nextCommand, STRATEGIES } from '../../server/cli/botHabits.ts';
 import { podCommandBodySchema } from '../../shared/schemas/commands.ts';
 import { NullRecorder } from '../../server/recording/NullRecorder.ts';
 import { attachHost, call, createSession, ok, sleep, startServer, type TestServer } from './helpers.ts';
