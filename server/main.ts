@@ -7,6 +7,7 @@ import { lanUrls } from './net/lanUrls.ts';
 import { createFileRecorderFactory, recordingRoutes } from './recording/index.ts';
 import { recordingSessionHooks } from './sessions/sessionHooks.ts';
 import type { RoomRegistry } from './room/RoomRegistry.ts';
+import { warmUpRooms } from './warmUp.ts';
 
 /**
  * `npm start`: one port (PORT, default 3000) for the client, the API and socket.io. Prints the URLs to give
@@ -77,6 +78,15 @@ if (cluster) {
   app.log.info({ node: cluster.node, leaseMs: cluster.dir.timings.leaseMs }, 'joined the cluster');
 }
 
+// Before the first class: the room's code compiled for a class's situations (server/warmUp.ts). WARM_UP=0 skips it;
+// a warm-up that fails (no writable temporary directory) only costs the first class some speed.
+if (process.env.WARM_UP !== '0') {
+  try {
+    app.log.info(await warmUpRooms(), 'warmed up');
+  } catch (e) {
+    app.log.warn({ err: e }, 'the start-up warm-up failed; starting without it');
+  }
+}
 await app.listen({ port, host });
 const address = app.server.address();
 const actualPort = typeof address === 'object' && address ? address.port : port;

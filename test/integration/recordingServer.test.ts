@@ -30,7 +30,7 @@ interface Ack<T> {
 
 async function startServer(): Promise<{ proc: ChildProcess; base: string; exited: Promise<void> }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', WARM_UP: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(proc);

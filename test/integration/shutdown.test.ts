@@ -18,7 +18,7 @@ describe('graceful shutdown', () => {
     });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 15_000);
+      const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
       child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
         const m = /Students open: (http:\/\/\S+)/.exec(out);
