@@ -13,7 +13,7 @@ describe('graceful shutdown', () => {
 
   it('on SIGTERM the server tells clients, closes recordings and exits 0', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', WARM_UP: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -28,6 +28,8 @@ describe('graceful shutdown', () => {
         }
       });
     });
+    // `npm start` warms the room's code up before it listens (server/warmUp.ts), and says so before the URL.
+    expect(out.slice(0, out.indexOf('Students open'))).toMatch(/"roomTicks":[1-9]\d*,.*"msg":"warmed up"/);
     const created = (await (await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as CreateSessionResponse;
     const c = connect(url, { transports: ['websocket'], reconnection: false });
     await new Promise<void>((r) => c.once('connect', () => r()));
