@@ -9,13 +9,18 @@ import type { CreateSessionResponse } from '../../shared/protocol/schemas.ts';
 
 describe('graceful shutdown', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'oom-arena-shutdown-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  // A failed assertion must not leave the server running after the suite.
+  let running: ReturnType<typeof spawn> | null = null;
+  afterAll(() => {
+    if (running && running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('on SIGTERM the server tells clients, closes recordings and exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const child = (running = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', WARM_UP: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
