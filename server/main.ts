@@ -71,15 +71,9 @@ const { app } = built;
 const { restored, recordings, failed, trimmed } = store.recovered;
 if (restored > 0) app.log.warn({ restored, recordings, trimmed }, 'recordings made whole again from the journal after an unclean stop');
 if (failed > 0) app.log.error({ failed, dir: dataDir }, 'some of the journal could not be written back into the recordings (kept for the next start)');
-if (cluster) {
-  // Joins forwarded to this process are charged to their client's address on the cluster's shared budgets.
-  await cluster.start({ rooms: built.rooms, app, lookups: built.guards });
-  app.addHook('onClose', async () => cluster.close());
-  app.log.info({ node: cluster.node, leaseMs: cluster.dir.timings.leaseMs }, 'joined the cluster');
-}
-
-// Before the first class: the room's code compiled for a class's situations (server/warmUp.ts). WARM_UP=0 skips it;
-// a warm-up that fails (no writable temporary directory) only costs the first class some speed.
+// Before the first class, and before joining a cluster (no room is handed to this process while it warms up): the
+// room's code compiled for a class's situations (server/warmUp.ts). WARM_UP=0 skips it; a warm-up that fails (no
+// writable temporary directory) only costs the first class some speed.
 if (process.env.WARM_UP !== '0') {
   try {
     app.log.info(await warmUpRooms(), 'warmed up');
@@ -87,6 +81,13 @@ if (process.env.WARM_UP !== '0') {
     app.log.warn({ err: e }, 'the start-up warm-up failed; starting without it');
   }
 }
+if (cluster) {
+  // Joins forwarded to this process are charged to their client's address on the cluster's shared budgets.
+  await cluster.start({ rooms: built.rooms, app, lookups: built.guards });
+  app.addHook('onClose', async () => cluster.close());
+  app.log.info({ node: cluster.node, leaseMs: cluster.dir.timings.leaseMs }, 'joined the cluster');
+}
+
 await app.listen({ port, host });
 const address = app.server.address();
 const actualPort = typeof address === 'object' && address ? address.port : port;

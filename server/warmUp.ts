@@ -38,8 +38,12 @@ export const DEFAULT_WARM_UP: WarmUpOptions = { rooms: 3, students: 50, ticks: 3
 
 export interface WarmUpReport {
   ms: number;
+  /** Ticks the rooms' simulations ran, all rooms together (read from their states, not counted by the loop). */
   roomTicks: number;
+  /** Students' commands the rooms accepted and acknowledged by the end. */
   commands: number;
+  /** Where its recordings went (removed by the time it returns). */
+  dir: string;
 }
 
 /** A student bot's command about every 6.5 s, as the load benchmark's students send them. */
@@ -120,18 +124,18 @@ export async function warmUpRooms(o: WarmUpOptions = DEFAULT_WARM_UP): Promise<W
           }
           const body = nextCommand(STRATEGIES[i % STRATEGIES.length]!, look.pod, () => rand.next(), true);
           // Through JSON, as the wire carries it (a bot's Math.round can give -0, which JSON makes 0).
-          if (body) void room.podCommand(conn, JSON.parse(JSON.stringify(body)) as PodCommandBody).then(() => commands++);
+          if (body) void room.podCommand(conn, JSON.parse(JSON.stringify(body)) as PodCommandBody).then((a) => (commands += a.ok ? 1 : 0));
         }
         room.runTicks(1);
-        roomTicks++;
       }
       // The recordings' syncs land, and their acks with them, as in a live room.
       if (t % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
+    for (const room of rooms) roomTicks += room.state.tick;
     for (const room of rooms) await room.end('shutdown');
     await store.closeAll();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return { ms: Math.round(performance.now() - t0), roomTicks, commands };
+  return { ms: Math.round(performance.now() - t0), roomTicks, commands, dir: dataDir };
 }
