@@ -16,8 +16,8 @@ import { warmUpRooms } from './warmUp.ts';
  */
 // V8 collects the old generation in full once it has grown ~10 % past what the last full collection kept: under a
 // class's load (the game state that outlives a few seconds) a mark-compact every ~12 s. Letting it grow 50 % makes
-// that about once a minute, for ~4 % less CPU a frame and ~17 KB more RSS a client (docs/performance.md, measured
-// 2026-12-02 16:00–17:05). Set here so every way of starting the server (npm start, a cluster's workers) has it.
+// that about once a minute, for ~4 % less CPU a frame and ~17 KB more RSS a client (docs/performance.md, "Measured
+// 2026-12-02 15:45–17:10 UTC"). Set here so every way of starting the server (npm start, a cluster's workers) has it.
 setFlagsFromString('--heap-growing-percent=50');
 
 const port = Number(process.env.PORT ?? 3000);
